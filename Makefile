@@ -1,0 +1,46 @@
+# The README's two commands: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Debian packages: fonts and text shaping for the PDFs (WeasyPrint), then the browser and
+# PDF tools the tests drive.
+RUN_PACKAGES := fonts-ipaexfont-gothic libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 python3-venv
+TEST_PACKAGES := chromium poppler-utils
+
+.PHONY: run test setup system-packages test-system-packages db check clean-venv
+
+run: setup
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup test-system-packages
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+	$(PY) -m pytest
+
+setup: system-packages $(STAMP) db
+
+system-packages:
+	@scripts/ensure-system-packages $(RUN_PACKAGES)
+
+test-system-packages:
+	@scripts/ensure-system-packages $(TEST_PACKAGES)
+
+# Reinstalled only when pyproject.toml changes, so a second `make run` is quick.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Never overwrites: migrations add what is missing, load_reference only adds missing
+# entries, load_demo does nothing when the demo office already exists.
+db: $(STAMP)
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference
+	$(PY) manage.py load_demo
+
+clean-venv:
+	rm -rf $(VENV)

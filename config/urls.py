@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+admin.site.site_header = "つなぐ 管理サイト"
+admin.site.site_title = "つなぐ 管理"
+admin.site.index_title = "データと参照リストの管理"
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("directory/", include("directory.urls")),
+    path("", include("coordination.urls")),
+]

@@ -1,0 +1,17 @@
+from django.urls import reverse
+
+from .roles import Role
+
+
+def navigation(request):
+    """The header's menu for the signed-in user's role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    role = user.role
+    items = [("ホーム", reverse("home"))]
+    if role in (Role.COORDINATOR, Role.SUPERVISOR, Role.WARD_STAFF):
+        items.append(("機関・事業所を探す", reverse("directory:provider_list")))
+    if role == Role.ADMIN:
+        items.append(("管理サイト", reverse("admin:index")))
+    return {"nav_items": items, "user_role": role}

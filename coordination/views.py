@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from . import selectors
+from .roles import Role
+
+
+@login_required
+def home(request):
+    """Each role's landing page after sign-in."""
+    user = request.user
+    today = timezone.localdate()
+    role = user.role
+    if role == Role.COORDINATOR:
+        context = {
+            "follow_ups": selectors.follow_ups_for(user, today=today),
+            "recent_logs": selectors.recent_logs_for(user),
+            "today": today,
+        }
+        return render(request, "coordination/home_coordinator.html", context)
+    if role == Role.SUPERVISOR:
+        context = selectors.supervisor_overview(user.office, today=today)
+        return render(request, "coordination/home_supervisor.html", context)
+    if role == Role.WARD_STAFF:
+        context = {"categories": selectors.provider_counts_by_category()}
+        return render(request, "coordination/home_ward_staff.html", context)
+    if role == Role.ADMIN:
+        return render(request, "coordination/home_admin.html", selectors.admin_overview())
+    # Signed in but given no role yet: say so rather than show anything.
+    return render(request, "coordination/home_no_role.html", status=403)

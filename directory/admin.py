@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import CounterpartCategory, District, MedicalCareProcedure, Provider, ProviderCategory
+
+
+class CategoryNodeAdmin(admin.ModelAdmin):
+    list_display = ["position", "label", "parent", "code"]
+    list_display_links = ["label"]
+    list_select_related = ["parent__parent"]
+    search_fields = ["label", "code"]
+    ordering = ["position"]
+
+
+@admin.register(CounterpartCategory)
+class CounterpartCategoryAdmin(CategoryNodeAdmin):
+    pass
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "code"]
+    search_fields = ["name", "municipality"]
+
+
+@admin.register(MedicalCareProcedure)
+class MedicalCareProcedureAdmin(admin.ModelAdmin):
+    list_display = ["position", "name", "description", "uses_powered_device"]
+    list_display_links = ["name"]
+
+
+@admin.register(ProviderCategory)
+class ProviderCategoryAdmin(admin.ModelAdmin):
+    list_display = ["position", "name", "counterpart_category"]
+    list_display_links = ["name"]
+    list_select_related = ["counterpart_category__parent__parent"]
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_kana", "category", "district", "municipality", "phone", "is_active", "verified_on"]
+    list_filter = ["category", "district", "is_active", "has_coordinator"]
+    list_select_related = ["category", "district"]
+    search_fields = ["name", "name_kana", "address"]

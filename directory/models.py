@@ -1,0 +1,190 @@
+"""Providers and the reference lists they are classified by."""
+from django.db import models
+
+
+class CategoryQuerySet(models.QuerySet):
+    def leaves(self):
+        """Nodes without children: the rows a report counts under."""
+        return self.filter(children__isnull=True)
+
+
+class CategoryManager(models.Manager.from_queryset(CategoryQuerySet)):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class CategoryNode(models.Model):
+    """A node of one of the report's category trees (group, subgroup or leaf).
+
+    `position` is the node's place in a pre-order walk of its tree, i.e. the report's row
+    order; leaves are the nodes without children. Fixtures refer to nodes by `code`.
+    """
+
+    code = models.SlugField("コード", max_length=64, unique=True)
+    label = models.CharField("名称", max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上位区分",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField("表示順", unique=True)
+
+    objects = CategoryManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def __str__(self):
+        return " ▸ ".join(self.path)
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def path(self) -> list[str]:
+        """Labels from the top group down to this node (walks parents: one query per level)."""
+        labels = []
+        node = self
+        while node is not None:
+            labels.append(node.label)
+            node = node.parent
+        return labels[::-1]
+
+
+class CounterpartCategory(CategoryNode):
+    """相談者・相手先の区分 (report section 3). Lives here because provider categories map to it."""
+
+    class Meta(CategoryNode.Meta):
+        verbose_name = "相談者・相手先の区分"
+        verbose_name_plural = "相談者・相手先の区分"
+
+
+class CodeManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class District(models.Model):
+    """A district (地区) of a municipality; an office lists its districts in report order."""
+
+    code = models.SlugField("コード", max_length=64, unique=True)
+    name = models.CharField("地区名", max_length=50)
+    municipality = models.CharField("区市町村", max_length=50)
+
+    objects = CodeManager()
+
+    class Meta:
+        verbose_name = "地区"
+        verbose_name_plural = "地区"
+        ordering = ["municipality", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="directory_district_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.name}"
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class MedicalCareProcedure(models.Model):
+    """One of the 14 items of the MHLW 医療的ケア判定スコア."""
+
+    code = models.SlugField("コード", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    description = models.CharField("内容", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField("表示順", unique=True)
+    # Used by the disaster-preparedness list: children whose care stops in a power cut.
+    uses_powered_device = models.BooleanField("電源を要する機器を使うことが多い", default=False)
+
+    objects = CodeManager()
+
+    class Meta:
+        verbose_name = "医療的ケア"
+        verbose_name_plural = "医療的ケア"
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class ProviderCategory(models.Model):
+    """A kind of provider (訪問看護ステーション, 保育園…) and the report row it counts under."""
+
+    code = models.SlugField("コード", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    counterpart_category = models.ForeignKey(
+        CounterpartCategory,
+        verbose_name="報告書での区分（3. 相談者および機関数）",
+        on_delete=models.PROTECT,
+        related_name="provider_categories",
+        limit_choices_to={"children__isnull": True},
+    )
+    position = models.PositiveSmallIntegerField("表示順", unique=True)
+
+    objects = CodeManager()
+
+    class Meta:
+        verbose_name = "機関・事業所の種別"
+        verbose_name_plural = "機関・事業所の種別"
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class ProviderQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Provider(models.Model):
+    """An organization families are connected with (HSDS: organization + service + location)."""
+
+    name = models.CharField("名称", max_length=200)
+    name_kana = models.CharField("フリガナ", max_length=200, blank=True)
+    category = models.ForeignKey(
+        ProviderCategory, verbose_name="種別", on_delete=models.PROTECT, related_name="providers"
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name="地区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="providers",
+    )
+    municipality = models.CharField("区市町村", max_length=50, blank=True)
+    address = models.CharField("住所", max_length=300, blank=True)
+    phone = models.CharField("電話", max_length=30, blank=True)
+    fax = models.CharField("FAX", max_length=30, blank=True)
+    email = models.EmailField("メール", blank=True)
+    url = models.URLField("ウェブサイト", blank=True)
+    has_coordinator = models.BooleanField("医療的ケア児等コーディネーター在籍", default=False)
+    is_active = models.BooleanField("有効", default=True)
+    verified_on = models.DateField("最終確認日", null=True, blank=True)
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "機関・事業所"
+        verbose_name_plural = "機関・事業所"
+        ordering = ["name_kana", "name"]
+        indexes = [
+            # Directory list and the contact-log provider picker filter by category.
+            models.Index(fields=["category", "name_kana"], name="directory_provider_cat_kana"),
+        ]
+
+    def __str__(self):
+        return self.name
