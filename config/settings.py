@@ -102,7 +102,8 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
-            "TEST": {"NAME": env_str("TSUNAGU_TEST_SQLITE_PATH") or None},
+            # A file, not memory, so tests run with WAL like production and a live server shares it.
+            "TEST": {"NAME": BASE_DIR / "var" / "test.sqlite3"},
         }
     }
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import CounterpartCategory, District, MedicalCareProcedure, Provider, ProviderCategory
 
@@ -41,3 +42,4 @@ class ProviderAdmin(admin.ModelAdmin):
     list_filter = ["category", "district", "is_active", "has_coordinator"]
     list_select_related = ["category", "district"]
     search_fields = ["name", "name_kana", "address"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -1,0 +1,33 @@
+"""Roles are groups with permissions, created by a migration."""
+import pytest
+from django.contrib.auth.models import Group
+
+pytestmark = pytest.mark.django_db
+
+
+def perms(group_name: str) -> set[str]:
+    group = Group.objects.get(name=group_name)
+    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+
+
+def test_the_three_groups_exist():
+    assert set(Group.objects.values_list("name", flat=True)) >= {"コーディネーター", "管理者", "区職員"}
+
+
+def test_ward_staff_may_only_read_the_directory():
+    granted = perms("区職員")
+    assert "directory.view_provider" in granted
+    assert all(p.startswith("directory.view_") for p in granted)
+
+
+def test_coordinators_keep_their_offices_records_and_the_directory():
+    granted = perms("コーディネーター")
+    assert {"coordination.add_contactlog", "coordination.change_client", "coordination.add_event",
+            "directory.change_provider"} <= granted
+    assert "coordination.change_office" not in granted
+
+
+def test_supervisors_read_everything_of_their_office_but_write_nothing():
+    granted = perms("管理者")
+    assert {"coordination.view_client", "coordination.view_contactlog", "coordination.view_event"} <= granted
+    assert not [p for p in granted if not p.split(".")[1].startswith("view_")]

@@ -1,0 +1,45 @@
+"""The embedded database is SQLite in WAL mode with a busy timeout; DATABASE_URL switches it."""
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from config.settings import BASE_DIR
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only settings")
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] == 20000
+        assert cursor.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def read_setting(expression: str, **env) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True,
+        env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin", **env},
+    )
+    return result.stdout.strip() + result.stderr
+
+
+def test_database_url_switches_to_postgresql():
+    engine = read_setting(
+        "settings.DATABASES['default']['ENGINE']", DATABASE_URL="postgres://tsunagu:secret@db.example:5432/tsunagu"
+    )
+    assert engine == "django.db.backends.postgresql"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    output = read_setting("settings.DEBUG", DJANGO_ENV="production")
+    assert "DJANGO_SECRET_KEY must be set" in output
+
+
+def test_the_ui_is_japanese_on_tokyo_time(settings):
+    assert settings.LANGUAGE_CODE == "ja"
+    assert settings.TIME_ZONE == "Asia/Tokyo"
