@@ -1,6 +1,7 @@
 """Shared fixtures: the reference lists and the demo office, loaded once per test session."""
 import pytest
 from django.conf import settings
+from django.test.utils import setup_databases, teardown_databases
 
 from coordination.demo import DEMO_PASSWORD, demo_load
 from coordination.models import Office, User
@@ -17,9 +18,18 @@ def load_reference_and_demo():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Always create the test database, even when only browser tests (no db mark) run.
+
+    The browser tests' server thread reads it; without this, a run of those tests alone would
+    leave Django pointing at the development database.
+    """
     with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         load_reference_and_demo()
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=0)
 
 
 @pytest.fixture

@@ -1,16 +1,18 @@
-"""Playwright driving Debian's Chromium against a live server with the demo office."""
-import os
+"""Playwright driving Debian's Chromium against the app served from the test database.
+
+The server runs in a thread on the session's test database, which already holds the reference
+lists and the demo office (committed once in `django_db_setup`). pytest-django's `live_server`
+is not used: it flushes the database after every test, groups and demo included.
+"""
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from playwright.sync_api import sync_playwright
-
-from tests.conftest import load_reference_and_demo
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-# itself (loading the demo) are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -25,8 +27,32 @@ CHROMIUM_ARGS = [
 ]
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
 @pytest.fixture(scope="session")
-def browser():
+def app_server(django_db_setup):
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietRequestHandler, allow_reuse_address=False)
+    server.set_app(StaticFilesHandler(WSGIHandler()))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def demo_site(app_server, django_db_blocker):
+    """The app's base URL; the server thread may use the test database during the test."""
+    with django_db_blocker.unblock():
+        yield app_server
+
+
+@pytest.fixture(scope="session")
+def browser(app_server):
+    # After the database set-up: that runs ORM code, which refuses to run inside Playwright's loop.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -40,13 +66,6 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def demo_site(live_server):
-    """The live server, with the demo office loaded again after the previous test's flush."""
-    load_reference_and_demo()
-    return live_server
 
 
 @pytest.fixture

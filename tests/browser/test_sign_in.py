@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from coordination.demo import DEMO_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize(
@@ -17,15 +17,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
     ],
 )
 def test_a_demo_user_signs_in_and_lands_on_their_home(page, demo_site, screenshot, username, heading, badge):
-    page.goto(f"{demo_site.url}/")
-    expect(page).to_have_url(f"{demo_site.url}/login/?next=/")
+    page.goto(f"{demo_site}/")
+    expect(page).to_have_url(f"{demo_site}/login/?next=/")
     # The user name field has the focus: type, Tab, type, Enter.
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(f"{demo_site.url}/")
+    expect(page).to_have_url(f"{demo_site}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.locator(".role-badge")).to_have_text(badge)
     screenshot(f"home-{username}")
@@ -35,7 +35,7 @@ def test_a_demo_user_signs_in_and_lands_on_their_home(page, demo_site, screensho
 
 
 def test_a_wrong_password_is_refused_in_japanese(page, demo_site):
-    page.goto(f"{demo_site.url}/login/")
+    page.goto(f"{demo_site}/login/")
     page.get_by_label("ユーザー名").fill("coordinator")
     page.get_by_label("パスワード").fill("not-the-password")
     page.get_by_role("button", name="ログイン").click()
@@ -43,7 +43,7 @@ def test_a_wrong_password_is_refused_in_japanese(page, demo_site):
 
 
 def test_ward_staff_search_the_directory_in_half_width_katakana(page, demo_site, screenshot):
-    page.goto(f"{demo_site.url}/login/")
+    page.goto(f"{demo_site}/login/")
     page.get_by_label("ユーザー名").fill("ward")
     page.get_by_label("パスワード").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
