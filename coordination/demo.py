@@ -236,7 +236,7 @@ class DemoBuilder:
             else:
                 municipality, prefix = rng.choice(OTHER_MUNICIPALITIES)
                 p.municipality = municipality
-                p.address = f"{prefix}内{rng.randint(1, 6)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
+                p.address = f"{prefix}本町{rng.randint(1, 6)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
 
         for code, (count, suffixes) in PROVIDER_PLAN.items():
             made = 0
