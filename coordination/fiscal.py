@@ -46,12 +46,6 @@ class FiscalPeriod:
             )
 
     @classmethod
-    def containing(cls, day: date) -> "FiscalPeriod":
-        """The single quarter that contains the day."""
-        quarter = quarter_of(day)
-        return cls(fiscal_year_of(day), quarter, quarter)
-
-    @classmethod
     def finished_by(cls, today: date) -> "FiscalPeriod":
         """The current fiscal year up to its last finished quarter (or last year, in Q1)."""
         fiscal_year, quarter = fiscal_year_of(today), quarter_of(today)

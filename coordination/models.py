@@ -254,10 +254,6 @@ class Client(models.Model):
             return AgeBand(self.age_band_override)
         return age_band(self.birth_date, fiscal_year)
 
-    @property
-    def lives_outside_ward(self) -> bool:
-        return self.district_id is None and bool(self.municipality_outside)
-
 
 class Guardian(models.Model):
     client = models.ForeignKey(Client, verbose_name="相談対象者", on_delete=models.CASCADE, related_name="guardians")
