@@ -1,0 +1,172 @@
+"""build_quarterly_report(office, period): the 業務報告書 as plain data."""
+from coordination.age_bands import SCHOOL_BANDS, SCHOOL_GROUP_LABEL, AgeBand, age_band
+from coordination.fiscal import FiscalPeriod
+from coordination.models import ActivityType, ContactMethod, EventKind, EventScope, Office
+from coordination.wareki import format_date
+from directory.models import CounterpartCategory
+
+from . import queries
+from .tables import EventSection, EventTable, Report, Row, Section
+
+OUTSIDE_WARD, UNKNOWN = "区外", "不明"
+
+
+def _month_day(day) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _tree_leaves(model) -> list:
+    """Leaves in report order with their label paths (one query)."""
+    nodes = list(model.objects.order_by("position"))
+    by_id = {node.pk: node for node in nodes}
+    parents = {node.parent_id for node in nodes}
+
+    def path(node):
+        return (path(by_id[node.parent_id]) if node.parent_id else ()) + (node.label,)
+
+    return [(node, path(node)) for node in nodes if node.pk not in parents]
+
+
+def _counted_tree(number, title, model, counts, texts=None) -> Section:
+    rows = tuple(
+        Row(path=path, values={"count": counts.get(node.pk, 0)}, text=(texts or {}).get(node.pk, ""))
+        for node, path in _tree_leaves(model)
+    )
+    return Section(number, title, ("count",), rows, has_text=texts is not None)
+
+
+def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
+    by_band = {band: {"clients": 0, "contacts": 0, "with_care": 0, "without_care": 0} for band in AgeBand}
+    by_area: dict[object, int] = {}
+    for client in clients:
+        override = client["client__age_band_override"]
+        band = AgeBand(override) if override else age_band(client["client__birth_date"], period.fiscal_year)
+        row = by_band[band]
+        row["clients"] += 1
+        row["contacts"] += client["contacts"]
+        row["with_care" if client["client__has_medical_care"] else "without_care"] += 1
+        area = client["client__district_id"] or (OUTSIDE_WARD if client["client__municipality_outside"] else UNKNOWN)
+        by_area[area] = by_area.get(area, 0) + 1
+
+    section_1 = Section(
+        1, "相談対象者 (実人数)", ("clients", "contacts", "with_care", "without_care"),
+        tuple(
+            Row(path=(SCHOOL_GROUP_LABEL, band.label) if band in SCHOOL_BANDS else (band.label,), values=values)
+            for band, values in by_band.items()
+        ),
+    )
+    areas = [(d.pk, d.name) for d in office.ordered_districts()] + [(OUTSIDE_WARD, OUTSIDE_WARD), (UNKNOWN, UNKNOWN)]
+    section_2 = Section(
+        2, "相談対象者の住所 (実人数)", ("clients",),
+        tuple(Row(path=(label,), values={"clients": by_area.get(key, 0)}) for key, label in areas),
+    )
+    return section_1, section_2
+
+
+def _organization_texts(rows) -> dict[int, str]:
+    names: dict[int, list[str]] = {}
+    for row in rows:  # already most frequent first within a category
+        name = row["provider__name"] or row["organization_name"]
+        if name not in names.setdefault(row["category_id"], []):
+            names[row["category_id"]].append(name)
+    return {category: ", ".join(values) for category, values in names.items()}
+
+
+def _summary_texts(rows) -> dict[int, str]:
+    texts: dict[int, list[str]] = {}
+    for type_id, summary in rows:
+        texts.setdefault(type_id, []).append(summary)
+    return {type_id: "、".join(values) for type_id, values in texts.items()}
+
+
+def _event_sections(events) -> tuple[EventSection, ...]:
+    def of(kind):
+        return [e for e in events if e.kind == kind]
+
+    outreach = EventTable(
+        "周知活動等", ("周知活動等", "実施機関", "実施日", "方法", "内容", "対象", "参加者数"),
+        tuple(
+            (EventScope(e.scope).label if e.scope else "", e.name, _month_day(e.held_on), e.method_venue,
+             e.topic, e.audience, e.participants_label)
+            for e in of(EventKind.OUTREACH)
+        ),
+    )
+    meetings = EventTable(
+        "会議", ("会議参加", "会議名", "開催日", "方法・会場", "主な議題", "対象", "参加者数"),
+        tuple(
+            (e.role, e.name, _month_day(e.held_on), e.method_venue, e.topic, e.audience, e.participants_label)
+            for e in of(EventKind.MEETING)
+        ),
+    )
+    trainings = EventTable(
+        "研修", ("参加・開催", "研修名", "開催日", "方法・会場", "主なテーマ", "対象", "参加者数"),
+        tuple(
+            (e.role, e.name, _month_day(e.held_on), e.method_venue, e.topic, e.audience, e.participants_label)
+            for e in of(EventKind.TRAINING)
+        ),
+    )
+    others = EventTable(
+        "その他", ("課題・テーマ", "期間", "方法", "内容・結果など", "対象"),
+        tuple(
+            (e.name, _month_day(e.held_on) + (f"～{_month_day(e.ends_on)}" if e.ends_on else ""),
+             e.method_venue, e.topic, e.audience)
+            for e in of(EventKind.OTHER)
+        ),
+    )
+    return (
+        EventSection(6, "ネットワーク構築（情報収集・連絡・調整・会議等）", (outreach, meetings)),
+        EventSection(7, "人材育成（研修参加・研修開催等）", (trainings,)),
+        EventSection(8, "その他", (others,)),
+    )
+
+
+def _out_of_hours(office, period, events) -> tuple[int, int, int]:
+    """(business days, activities out of hours, activities) for the header."""
+    calendar = office.calendar()
+    hour_ranges = sorted(set(calendar.weekly.values()) | set(calendar.extra_days.values()))
+    out_of_hours = activities = 0
+    for day in queries.logs_per_day(office, period, hour_ranges):
+        hours = calendar.hours_on(day["occurred_on"])
+        within = day[f"within_{hour_ranges.index(hours)}"] if hours else 0
+        out_of_hours += day["total"] - within
+        activities += day["total"]
+    for event in events:
+        if event.contact_log_id is None and event.kind != EventKind.OTHER:
+            activities += 1
+            out_of_hours += calendar.is_out_of_hours(event.held_on, event.started_at)
+    return len(calendar.opening_days(period.start, period.end)), out_of_hours, activities
+
+
+def build_quarterly_report(office: Office, period: FiscalPeriod) -> Report:
+    """The report for an office and a fiscal period, aggregated in the database."""
+    events = queries.events(office, period)
+    section_1, section_2 = _section_1_and_2(office, period, queries.client_contacts(office, period))
+    business_days, out_of_hours, activities = _out_of_hours(office, period, events)
+    sections = (
+        section_1,
+        section_2,
+        _counted_tree(
+            3, "相談者および機関数 (延べ件数)", CounterpartCategory, queries.counterpart_counts(office, period),
+            _organization_texts(queries.counterpart_organizations(office, period)),
+        ),
+        _counted_tree(4, "相談・支援・活動方法 (延べ件数)", ContactMethod, queries.method_counts(office, period)),
+        _counted_tree(
+            5, "相談・活動の種別 (延べ件数)", ActivityType, queries.activity_type_counts(office, period),
+            _summary_texts(queries.activity_summaries(office, period)),
+        ),
+    )
+    return Report(
+        title=f"業務報告書 ( {period.label}：{period.date_range_label}現在 )",
+        office=office.name,
+        schedule=office.schedule_label(),
+        fiscal_year=period.fiscal_year,
+        quarters=(period.first_quarter, period.last_quarter),
+        start=format_date(period.start),
+        end=format_date(period.end),
+        business_days=business_days,
+        out_of_hours=out_of_hours,
+        activities=activities,
+        sections=sections,
+        event_sections=_event_sections(events),
+        footnotes=("年齢区分は年度初日（4月1日）時点",),
+    )

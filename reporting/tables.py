@@ -1,0 +1,59 @@
+"""The 業務報告書 as plain data: what every renderer takes, and nothing else."""
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Row:
+    """One leaf row: its label path from the top group, its numbers and its free text."""
+
+    path: tuple[str, ...]
+    values: dict[str, int]
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A counted table (sections 1–5); `keys` name the numeric columns in order."""
+
+    number: int
+    title: str
+    keys: tuple[str, ...]
+    rows: tuple[Row, ...]
+    has_text: bool = False
+
+    @property
+    def total(self) -> dict[str, int]:
+        return {key: sum(row.values[key] for row in self.rows) for key in self.keys}
+
+
+@dataclass(frozen=True)
+class EventTable:
+    """A list of events (sections 6–8): column headings and one tuple of strings per event."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class EventSection:
+    number: int
+    title: str
+    tables: tuple[EventTable, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    office: str
+    schedule: str
+    fiscal_year: int
+    quarters: tuple[int, int]
+    start: str
+    end: str
+    business_days: int
+    out_of_hours: int
+    activities: int
+    sections: tuple[Section, ...]
+    event_sections: tuple[EventSection, ...]
+    footnotes: tuple[str, ...] = field(default=())
