@@ -2,7 +2,6 @@
 from coordination.age_bands import SCHOOL_BANDS, SCHOOL_GROUP_LABEL, AgeBand, age_band
 from coordination.fiscal import FiscalPeriod
 from coordination.models import ActivityType, ContactMethod, EventKind, EventScope, Office
-from coordination.wareki import format_date
 from directory.models import CounterpartCategory
 
 from . import queries
@@ -161,8 +160,8 @@ def build_quarterly_report(office: Office, period: FiscalPeriod) -> Report:
         schedule=office.schedule_label(),
         fiscal_year=period.fiscal_year,
         quarters=(period.first_quarter, period.last_quarter),
-        start=format_date(period.start),
-        end=format_date(period.end),
+        start=period.start,
+        end=period.end,
         business_days=business_days,
         out_of_hours=out_of_hours,
         activities=activities,

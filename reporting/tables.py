@@ -1,5 +1,6 @@
 """The 業務報告書 as plain data: what every renderer takes, and nothing else."""
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ class Report:
     schedule: str
     fiscal_year: int
     quarters: tuple[int, int]
-    start: str
-    end: str
+    start: date
+    end: date
     business_days: int
     out_of_hours: int
     activities: int

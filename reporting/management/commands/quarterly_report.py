@@ -1,0 +1,38 @@
+import re
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from coordination.fiscal import FiscalPeriod
+from coordination.models import Office
+from reporting.quarterly import build_quarterly_report
+from reporting.render import json as json_renderer
+
+RENDERERS = {"json": json_renderer.render}
+
+
+class Command(BaseCommand):
+    help = "Writes an office's quarterly 業務報告書 to a file (for scheduled jobs and checks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fiscal-year", type=int, required=True, help="e.g. 2025 for 令和7年度")
+        parser.add_argument("--quarters", default="1-4", help="a quarter (2) or a range (1-3)")
+        parser.add_argument("--format", choices=sorted(RENDERERS), default="json")
+        parser.add_argument("--office", help="office name (needed when there are several)")
+        parser.add_argument("--output", required=True, help="file to write")
+
+    def handle(self, *args, fiscal_year, quarters, format, office, output, **options):
+        match = re.fullmatch(r"([1-4])(?:-([1-4]))?", quarters)
+        if not match:
+            raise CommandError("四半期（--quarters）は 2 や 1-3 の形で指定してください。")
+        first, last = int(match[1]), int(match[2] or match[1])
+        try:
+            period = FiscalPeriod(fiscal_year, first, last)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        offices = Office.objects.filter(name=office) if office else Office.objects.all()
+        if offices.count() != 1:
+            raise CommandError("事業所を --office で一つ指定してください。")
+        report = build_quarterly_report(offices.get(), period)
+        Path(output).write_bytes(RENDERERS[format](report))
+        self.stdout.write(f"{output}: {report.title}")

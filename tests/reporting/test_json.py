@@ -1,0 +1,39 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from coordination.fiscal import FiscalPeriod
+from reporting.quarterly import build_quarterly_report
+from reporting.render.json import report_to_dict
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_json_has_the_documented_shape(demo_office):
+    data = report_to_dict(build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 3)))
+    assert data["period"] == {"fiscal_year": 2025, "quarters": [1, 3], "start": "2025-04-01", "end": "2025-12-31"}
+    assert data["business_days"] == 104
+    assert data["out_of_hours"] == {"count": 123, "total": 459}
+    section_1 = data["sections"][0]
+    assert section_1["rows"][1] == {"path": ["就学児", "小学生"], "clients": 3, "contacts": 33, "with_care": 2, "without_care": 1}
+    assert section_1["total"]["contacts"] == 282
+    section_3 = data["sections"][2]
+    assert section_3["rows"][2]["path"] == ["当事者", "親", "母"]
+    assert section_3["rows"][2]["count"] == 124 and "text" in section_3["rows"][2]
+    assert [s["number"] for s in data["sections"]] == [1, 2, 3, 4, 5, 6, 7, 8]
+
+
+def test_the_command_writes_the_same_json(demo_office, tmp_path):
+    output = tmp_path / "report.json"
+    call_command("quarterly_report", "--fiscal-year", "2025", "--quarters", "1-3", "--format", "json", "--output", str(output))
+    data = json.loads(output.read_text(encoding="utf-8"))
+    assert data["title"] == "業務報告書 ( 令和7年度 第1～3四半期：2025年4月1日～2025年12月31日現在 )"
+    assert data["sections"][3]["total"] == {"count": 431}
+
+
+@pytest.mark.parametrize("quarters", ["0", "3-2", "1-5", "Q1"])
+def test_a_bad_quarter_range_is_refused_in_japanese(demo_office, tmp_path, quarters):
+    with pytest.raises(CommandError, match="四半期"):
+        call_command("quarterly_report", "--fiscal-year", "2025", "--quarters", quarters, "--output", str(tmp_path / "x.json"))
+    assert not (tmp_path / "x.json").exists()
