@@ -424,7 +424,7 @@ class DemoBuilder:
         logs = ContactLog.objects.bulk_create(logs)
 
         through = ContactLog.activity_types.through
-        ContactLog.activity_types.through.objects.bulk_create(
+        through.objects.bulk_create(
             through(contactlog_id=log.pk, activitytype_id=types[code].pk)
             for log, item in zip(logs, plan) for code in item["types"]
         )

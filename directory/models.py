@@ -7,6 +7,17 @@ class CategoryQuerySet(models.QuerySet):
         """Nodes without children: the rows a report counts under."""
         return self.filter(children__isnull=True)
 
+    def leaf_paths(self) -> list[tuple["CategoryNode", tuple[str, ...]]]:
+        """Leaves in report order, each with its label path from the top group (one query)."""
+        nodes = list(self.order_by("position"))
+        by_id = {node.pk: node for node in nodes}
+        parents = {node.parent_id for node in nodes}
+
+        def path(node):
+            return (path(by_id[node.parent_id]) if node.parent_id else ()) + (node.label,)
+
+        return [(node, path(node)) for node in nodes if node.pk not in parents]
+
 
 class CategoryManager(models.Manager.from_queryset(CategoryQuerySet)):
     def get_by_natural_key(self, code):

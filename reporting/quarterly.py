@@ -14,22 +14,10 @@ def _month_day(day) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def _tree_leaves(model) -> list:
-    """Leaves in report order with their label paths (one query)."""
-    nodes = list(model.objects.order_by("position"))
-    by_id = {node.pk: node for node in nodes}
-    parents = {node.parent_id for node in nodes}
-
-    def path(node):
-        return (path(by_id[node.parent_id]) if node.parent_id else ()) + (node.label,)
-
-    return [(node, path(node)) for node in nodes if node.pk not in parents]
-
-
 def _counted_tree(number, title, model, counts, texts=None) -> Section:
     rows = tuple(
         Row(path=path, values={"count": counts.get(node.pk, 0)}, text=(texts or {}).get(node.pk, ""))
-        for node, path in _tree_leaves(model)
+        for node, path in model.objects.leaf_paths()
     )
     return Section(number, title, ("count",), rows, has_text=texts is not None)
 
