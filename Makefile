@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed
 
 # Debian packages: fonts and text shaping for the PDFs (WeasyPrint), then the browser and
 # PDF tools the tests drive.
-RUN_PACKAGES := fonts-ipaexfont-gothic libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 python3-venv
-TEST_PACKAGES := chromium poppler-utils
+RUN_PACKAGES := fonts-ipaexfont-gothic fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 python3-venv
+TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 
 .PHONY: run test setup system-packages test-system-packages db check clean-venv
 

@@ -68,6 +68,12 @@ class FiscalPeriod:
     def quarters(self) -> range:
         return range(self.first_quarter, self.last_quarter + 1)
 
+    def months(self) -> list[date]:
+        """The first day of each month of the period, in order."""
+        first = self.start
+        count = 3 * (self.last_quarter - self.first_quarter + 1)
+        return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1) for i in range(count)]
+
     def single_quarters(self) -> list["FiscalPeriod"]:
         return [FiscalPeriod(self.fiscal_year, q, q) for q in self.quarters]
 

@@ -5,7 +5,7 @@ from coordination.models import ActivityType, ContactMethod, EventKind, EventSco
 from directory.models import CounterpartCategory
 
 from . import queries
-from .tables import EventSection, EventTable, Report, Row, Section
+from .tables import EventSection, EventTable, MonthlyCounts, Report, Row, Section
 
 OUTSIDE_WARD, UNKNOWN = "区外", "不明"
 
@@ -16,7 +16,7 @@ def _month_day(day) -> str:
 
 def _counted_tree(number, title, model, counts, texts=None) -> Section:
     rows = tuple(
-        Row(path=path, values={"count": counts.get(node.pk, 0)}, text=(texts or {}).get(node.pk, ""))
+        Row(path=path, values={"count": counts.get(node.pk, 0)}, text=(texts or {}).get(node.pk, ""), key=node.code)
         for node, path in model.objects.leaf_paths()
     )
     return Section(number, title, ("count",), rows, has_text=texts is not None)
@@ -38,14 +38,19 @@ def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
     section_1 = Section(
         1, "相談対象者 (実人数)", ("clients", "contacts", "with_care", "without_care"),
         tuple(
-            Row(path=(SCHOOL_GROUP_LABEL, band.label) if band in SCHOOL_BANDS else (band.label,), values=values)
+            Row(
+                path=(SCHOOL_GROUP_LABEL, band.label) if band in SCHOOL_BANDS else (band.label,),
+                values=values,
+                key=band.value,
+            )
             for band, values in by_band.items()
         ),
     )
-    areas = [(d.pk, d.name) for d in office.ordered_districts()] + [(OUTSIDE_WARD, OUTSIDE_WARD), (UNKNOWN, UNKNOWN)]
+    areas = [(d.pk, d.name, d.code) for d in office.ordered_districts()]
+    areas += [(OUTSIDE_WARD, OUTSIDE_WARD, "outside"), (UNKNOWN, UNKNOWN, "unknown")]
     section_2 = Section(
         2, "相談対象者の住所 (実人数)", ("clients",),
-        tuple(Row(path=(label,), values={"clients": by_area.get(key, 0)}) for key, label in areas),
+        tuple(Row(path=(label,), values={"clients": by_area.get(area, 0)}, key=code) for area, label, code in areas),
     )
     return section_1, section_2
 
@@ -107,6 +112,20 @@ def _event_sections(events) -> tuple[EventSection, ...]:
     )
 
 
+def _monthly_methods(period, rows) -> MonthlyCounts:
+    """Logs per month of the period by top-level method (訪問 and 会議参加 gather their leaves)."""
+    months = period.months()
+    paths = dict((node.pk, path) for node, path in ContactMethod.objects.leaf_paths())
+    groups = list(dict.fromkeys(path[0] for path in paths.values()))
+    counts = {group: [0] * len(months) for group in groups}
+    for row in rows:
+        counts[paths[row["method_id"]][0]][months.index(row["month"])] += row["n"]
+    return MonthlyCounts(
+        months=tuple(f"{month.month}月" for month in months),
+        series=tuple((group, tuple(counts[group])) for group in groups),
+    )
+
+
 def _out_of_hours(office, period, events) -> tuple[int, int, int]:
     """(business days, activities out of hours, activities) for the header."""
     calendar = office.calendar()
@@ -156,4 +175,5 @@ def build_quarterly_report(office: Office, period: FiscalPeriod) -> Report:
         sections=sections,
         event_sections=_event_sections(events),
         footnotes=("年齢区分は年度初日（4月1日）時点",),
+        monthly_methods=_monthly_methods(period, queries.method_counts_by_month(office, period)),
     )

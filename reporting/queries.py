@@ -1,5 +1,6 @@
 """The aggregation queries behind the 業務報告書: one query each, whatever the number of logs."""
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 
 from coordination.models import ContactLog, Counterpart, Event
 
@@ -44,6 +45,17 @@ def counterpart_organizations(office, period) -> list[dict]:
 def method_counts(office, period) -> dict[int, int]:
     rows = _logs(office, period).values("method_id").annotate(n=Count("id")).order_by()
     return {row["method_id"]: row["n"] for row in rows}
+
+
+def method_counts_by_month(office, period) -> list[dict]:
+    """Logs per (first day of month, method) for the chart."""
+    return list(
+        _logs(office, period)
+        .annotate(month=TruncMonth("occurred_on"))
+        .values("month", "method_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
 
 
 def activity_type_counts(office, period) -> dict[int, int]:

@@ -10,6 +10,7 @@ class Row:
     path: tuple[str, ...]
     values: dict[str, int]
     text: str = ""
+    key: str = ""  # a stable identifier of the row (the leaf's code) for edits and comparisons
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,14 @@ class EventSection:
 
 
 @dataclass(frozen=True)
+class MonthlyCounts:
+    """Counts per month for a few series (a chart): `series` is (label, one count per month)."""
+
+    months: tuple[str, ...]
+    series: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     office: str
@@ -58,3 +67,7 @@ class Report:
     sections: tuple[Section, ...]
     event_sections: tuple[EventSection, ...]
     footnotes: tuple[str, ...] = field(default=())
+    monthly_methods: MonthlyCounts = field(default=MonthlyCounts((), ()))
+
+    def section(self, number: int) -> Section:
+        return next(section for section in self.sections if section.number == number)

@@ -1,7 +1,9 @@
 """The report as JSON (documented in docs/report-format.md)."""
 import json
 
-from ..tables import Report
+from datetime import date
+
+from ..tables import EventSection, EventTable, MonthlyCounts, Report, Row, Section
 
 
 def report_to_dict(report: Report) -> dict:
@@ -10,7 +12,10 @@ def report_to_dict(report: Report) -> dict:
             "number": section.number,
             "title": section.title,
             "rows": [
-                {"path": list(row.path), **row.values, **({"text": row.text} if section.has_text else {})}
+                {
+                    "path": list(row.path), "key": row.key, **row.values,
+                    **({"text": row.text} if section.has_text else {}),
+                }
                 for row in section.rows
             ],
             "total": section.total,
@@ -42,7 +47,50 @@ def report_to_dict(report: Report) -> dict:
         "out_of_hours": {"count": report.out_of_hours, "total": report.activities},
         "sections": sections,
         "footnotes": list(report.footnotes),
+        "monthly_methods": {
+            "months": list(report.monthly_methods.months),
+            "series": [{"label": label, "counts": list(counts)} for label, counts in report.monthly_methods.series],
+        },
     }
+
+
+def report_from_dict(data: dict) -> Report:
+    """The inverse of report_to_dict: a finalized report's stored data back as a Report."""
+    sections, event_sections = [], []
+    for section in data["sections"]:
+        if "tables" in section:
+            tables = tuple(
+                EventTable(table["title"], tuple(table["columns"]), tuple(tuple(row) for row in table["rows"]))
+                for table in section["tables"]
+            )
+            event_sections.append(EventSection(section["number"], section["title"], tables))
+            continue
+        keys = tuple(section["total"])
+        has_text = any("text" in row for row in section["rows"])
+        rows = tuple(
+            Row(tuple(row["path"]), {key: row[key] for key in keys}, row.get("text", ""), row.get("key", ""))
+            for row in section["rows"]
+        )
+        sections.append(Section(section["number"], section["title"], keys, rows, has_text))
+    monthly = data.get("monthly_methods", {"months": [], "series": []})
+    return Report(
+        title=data["title"],
+        office=data["office"],
+        schedule=data["schedule"],
+        fiscal_year=data["period"]["fiscal_year"],
+        quarters=tuple(data["period"]["quarters"]),
+        start=date.fromisoformat(data["period"]["start"]),
+        end=date.fromisoformat(data["period"]["end"]),
+        business_days=data["business_days"],
+        out_of_hours=data["out_of_hours"]["count"],
+        activities=data["out_of_hours"]["total"],
+        sections=tuple(sections),
+        event_sections=tuple(event_sections),
+        footnotes=tuple(data["footnotes"]),
+        monthly_methods=MonthlyCounts(
+            tuple(monthly["months"]), tuple((s["label"], tuple(s["counts"])) for s in monthly["series"])
+        ),
+    )
 
 
 def render(report: Report) -> bytes:

@@ -16,7 +16,7 @@ def test_the_json_has_the_documented_shape(demo_office):
     assert data["business_days"] == 104
     assert data["out_of_hours"] == {"count": 123, "total": 459}
     section_1 = data["sections"][0]
-    assert section_1["rows"][1] == {"path": ["就学児", "小学生"], "clients": 3, "contacts": 33, "with_care": 2, "without_care": 1}
+    assert section_1["rows"][1] == {"path": ["就学児", "小学生"], "key": "elementary", "clients": 3, "contacts": 33, "with_care": 2, "without_care": 1}
     assert section_1["total"]["contacts"] == 282
     section_3 = data["sections"][2]
     assert section_3["rows"][2]["path"] == ["当事者", "親", "母"]
@@ -37,3 +37,17 @@ def test_a_bad_quarter_range_is_refused_in_japanese(demo_office, tmp_path, quart
     with pytest.raises(CommandError, match="四半期"):
         call_command("quarterly_report", "--fiscal-year", "2025", "--quarters", quarters, "--output", str(tmp_path / "x.json"))
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_report_survives_the_round_trip_through_json(demo_office):
+    from reporting.render.json import report_from_dict
+
+    report = build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 3))
+    assert report_from_dict(json.loads(json.dumps(report_to_dict(report)))) == report
+
+
+def test_the_monthly_chart_data_counts_every_log_of_the_period(demo_office):
+    monthly = build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 3)).monthly_methods
+    assert monthly.months == ("4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月")
+    assert sum(sum(counts) for _, counts in monthly.series) == 431
+    assert [label for label, _ in monthly.series][:2] == ["電話", "FAX"]
