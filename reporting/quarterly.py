@@ -1,4 +1,6 @@
 """build_quarterly_report(office, period): the 業務報告書 as plain data."""
+from dataclasses import replace
+
 from coordination.age_bands import SCHOOL_BANDS, SCHOOL_GROUP_LABEL, AgeBand, age_band
 from coordination.fiscal import FiscalPeriod
 from coordination.models import ActivityType, ContactMethod, EventKind, EventScope, Office
@@ -177,3 +179,17 @@ def build_quarterly_report(office: Office, period: FiscalPeriod) -> Report:
         footnotes=("年齢区分は年度初日（4月1日）時点",),
         monthly_methods=_monthly_methods(period, queries.method_counts_by_month(office, period)),
     )
+
+
+def with_edits(report: Report, schedule: str = "", texts: dict | None = None) -> Report:
+    """The report with a supervisor's edited schedule line and free texts in place of the generated ones."""
+    texts = texts or {}
+
+    def edited(section: Section) -> Section:
+        section_texts = texts.get(str(section.number), {})
+        if not section.has_text or not section_texts:
+            return section
+        rows = tuple(replace(row, text=section_texts.get(row.key, row.text)) for row in section.rows)
+        return replace(section, rows=rows)
+
+    return replace(report, schedule=schedule or report.schedule, sections=tuple(map(edited, report.sections)))

@@ -27,7 +27,14 @@ def test_coordinators_keep_their_offices_records_and_the_directory():
     assert "coordination.change_office" not in granted
 
 
-def test_supervisors_read_everything_of_their_office_but_write_nothing():
+def test_supervisors_read_everything_of_their_office_and_write_only_the_report():
     granted = perms("管理者")
     assert {"coordination.view_client", "coordination.view_contactlog", "coordination.view_event"} <= granted
-    assert not [p for p in granted if not p.split(".")[1].startswith("view_")]
+    writes = {p for p in granted if not p.split(".")[1].startswith("view_")}
+    assert writes == {"reporting.change_quarterlyreport", "reporting.finalize_quarterlyreport"}
+
+
+def test_coordinators_read_reports_but_neither_edit_nor_finalize_them():
+    granted = perms("コーディネーター")
+    assert "reporting.view_quarterlyreport" in granted
+    assert not {"reporting.change_quarterlyreport", "reporting.finalize_quarterlyreport"} & granted

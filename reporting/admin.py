@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from .models import QuarterlyReport, ReportVersion
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Reports change only through the report page (edit, finalize); the admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuarterlyReport)
+class QuarterlyReportAdmin(ReadOnlyAdmin):
+    list_display = ["office", "fiscal_year", "first_quarter", "last_quarter", "draft_open", "updated_by", "updated_at"]
+    list_filter = ["office", "fiscal_year", "draft_open"]
+
+
+@admin.register(ReportVersion)
+class ReportVersionAdmin(ReadOnlyAdmin):
+    list_display = ["report", "number", "finalized_by", "finalized_at"]
+    list_filter = ["report__office", "report__fiscal_year"]
+    exclude = ["data", "html", "xlsx", "pdf", "json"]

@@ -1,0 +1,34 @@
+"""The report's files as users download them: a finalized version byte for byte, else the draft now."""
+from coordination.fiscal import FiscalPeriod
+from coordination.models import Office
+
+from . import selectors
+from .quarterly import build_quarterly_report
+from .render import FORMATS
+from .render.json import report_from_dict
+
+
+class NoSuchVersion(LookupError):
+    pass
+
+
+def report_file(
+    office: Office, period: FiscalPeriod, identifier: str, *, version_number: int | None = None, compare: bool = False
+) -> bytes:
+    """The file in one format; `compare` adds the prior-period column where the format has one."""
+    format = FORMATS[identifier]
+    if version_number is not None:
+        version = selectors.version_of(office, period, version_number)
+        if version is None:
+            raise NoSuchVersion(version_number)
+        report = None
+    else:
+        state = selectors.report_state(office, period)
+        version, report = (state.latest if state.is_final else None), state.report
+    compare = compare and format.takes_previous
+    if version is not None and not compare:
+        return version.file(identifier)
+    if version is not None:
+        report = report_from_dict(version.data)
+    previous = build_quarterly_report(office, period.previous_year()) if compare else None
+    return format.render(report, previous)

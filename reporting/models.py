@@ -1,0 +1,74 @@
+"""A report's life after it is computed: the supervisor's edited texts and its finalized versions."""
+from django.conf import settings
+from django.db import models
+
+from coordination.fiscal import FiscalPeriod
+from coordination.models import Office
+
+
+class QuarterlyReport(models.Model):
+    """One office's report for one period: the draft's edited texts and its finalized versions."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="quarterly_reports", verbose_name="事業所")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    first_quarter = models.PositiveSmallIntegerField("最初の四半期")
+    last_quarter = models.PositiveSmallIntegerField("最後の四半期")
+    # Edited free texts; an empty schedule or a missing entry means "as generated from the data".
+    schedule = models.CharField("開所日時の表記", max_length=200, blank=True)
+    texts = models.JSONField("編集した主な内容", default=dict, blank=True)  # {"3": {leaf code: text}, "5": {…}}
+    # False while the latest finalized version stands; True while a new draft is being prepared.
+    draft_open = models.BooleanField("下書き中", default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="更新者"
+    )
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "業務報告書"
+        permissions = [("finalize_quarterlyreport", "業務報告書を確定できる")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "fiscal_year", "first_quarter", "last_quarter"],
+                name="reporting_quarterlyreport_one_per_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_quarter__gte=1, last_quarter__lte=4, first_quarter__lte=models.F("last_quarter")),
+                name="reporting_quarterlyreport_quarter_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.office} {self.period.label}"
+
+    @property
+    def period(self) -> FiscalPeriod:
+        return FiscalPeriod(self.fiscal_year, self.first_quarter, self.last_quarter)
+
+
+class ReportVersion(models.Model):
+    """A finalized report: its data and every format's file, frozen byte for byte."""
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="versions", verbose_name="業務報告書")
+    number = models.PositiveSmallIntegerField("版")
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="確定した人"
+    )
+    finalized_at = models.DateTimeField("確定日時")
+    data = models.JSONField("内容")
+    html = models.BinaryField("HTMLファイル")
+    xlsx = models.BinaryField("Excelファイル")
+    pdf = models.BinaryField("PDFファイル")
+    json = models.BinaryField("JSONファイル")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "確定した業務報告書"
+        ordering = ["report", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="reporting_reportversion_one_number_per_report"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} 第{self.number}版"
+
+    def file(self, identifier: str) -> bytes:
+        return bytes(getattr(self, identifier))

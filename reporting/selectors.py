@@ -1,0 +1,83 @@
+"""Reads for the report pages: which report to show (draft or finalized) and what changed since."""
+from dataclasses import dataclass
+
+from coordination.fiscal import FiscalPeriod, fiscal_year_of
+from coordination.models import ContactLog, Event, Office
+
+from .models import QuarterlyReport, ReportVersion
+from .quarterly import build_quarterly_report, with_edits
+from .render.json import report_from_dict
+from .tables import Report
+
+FILE_FIELDS = ("html", "xlsx", "pdf", "json")
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """What the report page shows for one office and period."""
+
+    period: FiscalPeriod
+    record: QuarterlyReport | None
+    versions: list[ReportVersion]  # newest first, without their files
+    report: Report
+
+    @property
+    def latest(self) -> ReportVersion | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def is_final(self) -> bool:
+        """True while the latest finalized version stands (no new draft opened)."""
+        return self.latest is not None and not self.record.draft_open
+
+
+def report_record(office: Office, period: FiscalPeriod) -> QuarterlyReport | None:
+    return QuarterlyReport.objects.filter(
+        office=office, fiscal_year=period.fiscal_year, first_quarter=period.first_quarter, last_quarter=period.last_quarter
+    ).first()
+
+
+def draft_report(office: Office, period: FiscalPeriod, record: QuarterlyReport | None) -> Report:
+    """The report computed now from the data, with the draft's edited texts."""
+    report = build_quarterly_report(office, period)
+    if record is None:
+        return report
+    return with_edits(report, record.schedule, record.texts)
+
+
+def report_state(office: Office, period: FiscalPeriod) -> ReportState:
+    """The finalized version while it stands, else the live draft."""
+    record = report_record(office, period)
+    versions = []
+    if record is not None:
+        versions = list(record.versions.defer(*FILE_FIELDS).select_related("finalized_by"))
+    if versions and not record.draft_open:
+        report = report_from_dict(versions[0].data)
+    else:
+        report = draft_report(office, period, record)
+    return ReportState(period, record, versions, report)
+
+
+def version_of(office: Office, period: FiscalPeriod, number: int) -> ReportVersion | None:
+    return ReportVersion.objects.filter(
+        report__office=office, report__fiscal_year=period.fiscal_year,
+        report__first_quarter=period.first_quarter, report__last_quarter=period.last_quarter, number=number,
+    ).first()
+
+
+def changed_since(office: Office, period: FiscalPeriod, since) -> tuple[list[ContactLog], list[Event]]:
+    """Logs and events of the period created or edited after `since` (a finalization), newest first."""
+    logs = (
+        ContactLog.objects.for_office(office).in_period(period).filter(updated_at__gt=since)
+        .select_related("method", "coordinator").order_by("-updated_at")
+    )
+    events = Event.objects.for_office(office).in_period(period).filter(updated_at__gt=since).order_by("-updated_at")
+    return list(logs), list(events)
+
+
+def fiscal_years(office: Office, today) -> list[int]:
+    """Fiscal years for the picker: from the first logged one (at least last year) to this one, newest first."""
+    first_day = ContactLog.objects.for_office(office).order_by("occurred_on").values_list("occurred_on", flat=True).first()
+    current = fiscal_year_of(today)
+    first = min(fiscal_year_of(first_day), current - 1) if first_day else current - 1
+    return list(range(current, first - 1, -1))

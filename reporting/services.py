@@ -1,0 +1,81 @@
+"""Writes on reports: editing a draft's texts, finalizing, opening a new draft."""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from coordination.fiscal import FiscalPeriod
+from coordination.models import Office, User
+
+from .models import QuarterlyReport, ReportVersion
+from .render import FORMATS
+from .render.json import report_to_dict
+from .selectors import draft_report
+
+ALREADY_FINAL = "この報告書は確定済みです。変更するには「新しい下書きを作成」してください。"
+
+
+def _record_for_update(office: Office, period: FiscalPeriod) -> QuarterlyReport:
+    record, _ = QuarterlyReport.objects.select_for_update().get_or_create(
+        office=office, fiscal_year=period.fiscal_year, first_quarter=period.first_quarter, last_quarter=period.last_quarter
+    )
+    return record
+
+
+def _is_final(record: QuarterlyReport) -> bool:
+    return not record.draft_open and record.versions.exists()
+
+
+@transaction.atomic
+def report_texts_update(
+    *, office: Office, period: FiscalPeriod, user: User, schedule: str, texts: dict[str, dict[str, str]]
+) -> QuarterlyReport:
+    """Keeps the texts a supervisor edited; a text equal to the generated one is not stored."""
+    record = _record_for_update(office, period)
+    if _is_final(record):
+        raise ValidationError(ALREADY_FINAL)
+    generated = draft_report(office, period, None)
+    record.schedule = "" if schedule.strip() == generated.schedule else schedule.strip()
+    record.texts = {}
+    for section in generated.sections:
+        for row in section.rows:
+            text = texts.get(str(section.number), {}).get(row.key)
+            if text is not None and text.strip() != row.text:
+                record.texts.setdefault(str(section.number), {})[row.key] = text.strip()
+    record.updated_by = user
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> ReportVersion:
+    """Freezes the draft's numbers and texts as a new version, with every format's file."""
+    now = timezone.now()
+    if period.end >= timezone.localdate(now):
+        raise ValidationError(f"期間が終わっていない報告書は確定できません（期末：{period.date_range_label.split('～')[1]}）。")
+    record = _record_for_update(office, period)
+    if _is_final(record):
+        raise ValidationError(ALREADY_FINAL)
+    report = draft_report(office, period, record)
+    last = record.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = ReportVersion(
+        report=record, number=last + 1, finalized_by=user, finalized_at=now, data=report_to_dict(report),
+        **{identifier: format.render(report) for identifier, format in FORMATS.items()},
+    )
+    version.save()
+    record.draft_open = False
+    record.updated_by = user
+    record.save()
+    return version
+
+
+@transaction.atomic
+def report_draft_open(*, office: Office, period: FiscalPeriod, user: User) -> QuarterlyReport:
+    """Starts a new draft that will supersede the finalized version; the versions are kept."""
+    record = _record_for_update(office, period)
+    if not _is_final(record):
+        raise ValidationError("この報告書はすでに下書き中です。")
+    record.draft_open = True
+    record.updated_by = user
+    record.save()
+    return record
