@@ -103,7 +103,7 @@ else:
                 ),
             },
             # A file, not memory, so tests run with WAL like production and a live server shares it.
-            "TEST": {"NAME": BASE_DIR / "var" / "test.sqlite3"},
+            "TEST": {"NAME": env_str("TSUNAGU_TEST_SQLITE_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
         }
     }
 
@@ -160,5 +160,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # Django's own default handler would print its messages a second time through the root.
-    "loggers": {"django": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO"), "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO"), "propagate": False},
+        # WeasyPrint and fontTools report every layout step at INFO; only their warnings matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

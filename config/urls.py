@@ -11,5 +11,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("directory/", include("directory.urls")),
+    path("reports/", include("reporting.urls")),
     path("", include("coordination.urls")),
 ]

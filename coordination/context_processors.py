@@ -12,6 +12,8 @@ def navigation(request):
     items = [("ホーム", reverse("home"))]
     if role in (Role.COORDINATOR, Role.SUPERVISOR, Role.WARD_STAFF):
         items.append(("機関・事業所を探す", reverse("directory:provider_list")))
+    if user.has_perm("reporting.view_quarterlyreport"):
+        items.append(("業務報告書", reverse("reporting:quarterly")))
     if role == Role.ADMIN:
         items.append(("管理サイト", reverse("admin:index")))
     return {"nav_items": items, "user_role": role}

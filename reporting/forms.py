@@ -17,7 +17,7 @@ class PeriodForm(forms.Form):
     compare = forms.BooleanField(label="前年同期と比べる", required=False)
 
     def __init__(self, *args, fiscal_years: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["fiscal_year"].choices = [(year, fiscal_year_label(year)) for year in fiscal_years]
         self.fields["fiscal_year"].error_messages["invalid_choice"] = "選べる年度から選んでください。"
         self.fields["quarters"].error_messages["invalid_choice"] = "四半期は一覧から選んでください。"
@@ -44,7 +44,7 @@ class ReportTextsForm(forms.Form):
     schedule = forms.CharField(label="開所日・時間の表記", max_length=200)
 
     def __init__(self, *args, report, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.rows = []
         for section in report.sections:
             if not section.has_text:

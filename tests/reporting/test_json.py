@@ -51,3 +51,11 @@ def test_the_monthly_chart_data_counts_every_log_of_the_period(demo_office):
     assert monthly.months == ("4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月")
     assert sum(sum(counts) for _, counts in monthly.series) == 431
     assert [label for label, _ in monthly.series][:2] == ["電話", "FAX"]
+
+
+@pytest.mark.parametrize("format", ["html", "xlsx", "pdf"])
+def test_the_command_writes_every_format_under_its_download_name(demo_office, tmp_path, format):
+    call_command("quarterly_report", "--fiscal-year", "2025", "--quarters", "1-3", "--format", format, "--output", str(tmp_path))
+    written = tmp_path / f"業務報告書_令和7年度_第1-3四半期.{format}"
+    assert written.stat().st_size > 1000
+    assert written.read_bytes()[:4] == {"html": b"<!do", "xlsx": b"PK\x03\x04", "pdf": b"%PDF"}[format]

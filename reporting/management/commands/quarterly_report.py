@@ -5,10 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from coordination.fiscal import FiscalPeriod
 from coordination.models import Office
-from reporting.quarterly import build_quarterly_report
-from reporting.render import json as json_renderer
-
-RENDERERS = {"json": json_renderer.render}
+from reporting.files import NoSuchVersion, report_file
+from reporting.render import FORMATS, file_name
 
 
 class Command(BaseCommand):
@@ -17,11 +15,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--fiscal-year", type=int, required=True, help="e.g. 2025 for 令和7年度")
         parser.add_argument("--quarters", default="1-4", help="a quarter (2) or a range (1-3)")
-        parser.add_argument("--format", choices=sorted(RENDERERS), default="json")
+        parser.add_argument("--format", choices=list(FORMATS), default="json")
+        parser.add_argument("--report-version", dest="version", type=int, help="a finalized version's number (default: the standing one)")
+        parser.add_argument("--compare", action="store_true", help="add the prior-period column (HTML, Excel)")
         parser.add_argument("--office", help="office name (needed when there are several)")
-        parser.add_argument("--output", required=True, help="file to write")
+        parser.add_argument("--output", required=True, help="file or directory to write")
 
-    def handle(self, *args, fiscal_year, quarters, format, office, output, **options):
+    def handle(self, *args, fiscal_year, quarters, format, office, output, version, compare, **options):
         match = re.fullmatch(r"([1-4])(?:-([1-4]))?", quarters)
         if not match:
             raise CommandError("四半期（--quarters）は 2 や 1-3 の形で指定してください。")
@@ -33,6 +33,12 @@ class Command(BaseCommand):
         offices = Office.objects.filter(name=office) if office else Office.objects.all()
         if offices.count() != 1:
             raise CommandError("事業所を --office で一つ指定してください。")
-        report = build_quarterly_report(offices.get(), period)
-        Path(output).write_bytes(RENDERERS[format](report))
-        self.stdout.write(f"{output}: {report.title}")
+        try:
+            content = report_file(offices.get(), period, format, version_number=version, compare=compare)
+        except NoSuchVersion:
+            raise CommandError(f"{period.label} の第{version}版はありません。") from None
+        path = Path(output)
+        if path.is_dir():
+            path = path / file_name(period.file_label, FORMATS[format])
+        path.write_bytes(content)
+        self.stdout.write(f"{path}: 業務報告書 {period.label}")

@@ -1,0 +1,142 @@
+"""Benchmark: the quarterly report with many logs (build, XLSX, PDF, query count).
+
+    .venv/bin/python -m benchmarks.report [--logs 100000]
+
+Works on its own SQLite file under var/ (never the app's database): loads the reference lists
+and the demo office, then adds generated logs in FY2025 Q1–Q3, measuring at 1,000 logs and at
+the full count. Prints figures; asserts nothing about time.
+"""
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import date, time as clock, timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def setup_django(database: Path):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["TSUNAGU_SQLITE_PATH"] = str(database)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_reference", verbosity=0)
+    call_command("load_demo", verbosity=0)
+
+
+def add_logs(office, count: int, rng: random.Random):
+    """Adds `count` plausible logs spread over FY2025 Q1–Q3 with types and counterparts."""
+    from django.db import transaction
+
+    from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart, User
+    from directory.models import CounterpartCategory, Provider
+
+    methods = list(ContactMethod.objects.filter(children__isnull=True))
+    types = list(ActivityType.objects.filter(children__isnull=True))
+    categories = list(CounterpartCategory.objects.filter(children__isnull=True))
+    providers = list(Provider.objects.all()[:200])
+    clients = list(Client.objects.filter(office=office)) + [None] * 5
+    coordinators = list(User.objects.filter(office=office, groups__name="コーディネーター"))
+    days = [date(2025, 4, 1) + timedelta(days=n) for n in range(275)]
+    through = ContactLog.activity_types.through
+    batch = 5000
+    with transaction.atomic():
+        for start in range(0, count, batch):
+            logs = ContactLog.objects.bulk_create(
+                ContactLog(
+                    office=office, occurred_on=rng.choice(days), started_at=clock(rng.randint(8, 19), rng.choice([0, 30])),
+                    duration_minutes=rng.choice([10, 20, 30, 60]), coordinator=rng.choice(coordinators),
+                    client=rng.choice(clients), method=rng.choice(methods),
+                    report_summary=f"生成した記録 {start + n}", include_in_report=rng.random() < 0.002,
+                )
+                for n in range(min(batch, count - start))
+            )
+            through.objects.bulk_create(
+                through(contactlog_id=log.pk, activitytype_id=type_.pk)
+                for log in logs for type_ in rng.sample(types, rng.choice([1, 1, 1, 2]))
+            )
+            Counterpart.objects.bulk_create(
+                Counterpart(
+                    contact_log=log, category=rng.choice(categories),
+                    provider=rng.choice(providers) if rng.random() < 0.5 else None,
+                    organization_name="" if rng.random() < 0.7 else "生成した機関",
+                )
+                for log in logs
+            )
+
+
+def measure(office, period, repeat: int) -> dict:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.quarterly import build_quarterly_report
+    from reporting.render import FORMATS
+
+    def timed(function):
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            result = function()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times), result
+
+    with CaptureQueriesContext(connection) as queries:
+        build_quarterly_report(office, period)
+    reset_queries()
+    build, report = timed(lambda: build_quarterly_report(office, period))
+    xlsx, _ = timed(lambda: FORMATS["xlsx"].render(report))
+    pdf, content = timed(lambda: FORMATS["pdf"].render(report))
+    return {
+        "logs": report.section(4).total["count"],
+        "queries": len(queries.captured_queries),
+        "build": build,
+        "xlsx": xlsx,
+        "pdf": pdf,
+        "pdf_bytes": len(content),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--logs", type=int, default=100_000, help="logs in the period at the second measurement")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (the median is printed)")
+    parser.add_argument("--database", default=str(BASE_DIR / "var" / "benchmark-report.sqlite3"))
+    args = parser.parse_args(argv)
+
+    database = Path(args.database)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    setup_django(database)
+
+    from django.db import connection
+
+    from coordination.fiscal import FiscalPeriod
+    from coordination.models import ContactLog, Office
+
+    office = Office.objects.get()
+    period = FiscalPeriod(2025, 1, 3)
+    rng = random.Random(20251231)
+    print(f"database: {connection.vendor}; python {sys.version.split()[0]}")
+    print(f"{'logs':>8} {'queries':>8} {'build s':>8} {'xlsx s':>8} {'pdf s':>8} {'pdf KB':>8}")
+    for target in (1_000, args.logs):
+        present = ContactLog.objects.for_office(office).in_period(period).count()
+        started = time.perf_counter()
+        add_logs(office, target - present, rng)
+        print(f"  (generated {target - present} logs in {time.perf_counter() - started:.1f} s)")
+        figures = measure(office, period, args.repeat)
+        print(
+            f"{figures['logs']:>8} {figures['queries']:>8} {figures['build']:>8.3f} {figures['xlsx']:>8.3f} "
+            f"{figures['pdf']:>8.3f} {figures['pdf_bytes'] // 1024:>8}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from coordination.fiscal import FiscalPeriod
+
+from . import selectors, services
+from .files import NoSuchVersion, report_file
+from .forms import PeriodForm, ReportTextsForm, quarters_value
+from .quarterly import build_quarterly_report
+from .render import FORMATS, file_name
+from .render import html as html_renderer
+
+
+def _office(request):
+    office = request.user.office
+    if office is None:
+        raise PermissionDenied("事業所が設定されていないため、報告書を表示できません。")
+    return office
+
+
+def _period(request, office, data) -> tuple[PeriodForm, FiscalPeriod, bool]:
+    """The picked period from `data`, or the default (this fiscal year up to the last finished quarter)."""
+    today = timezone.localdate()
+    default = FiscalPeriod.finished_by(today)
+    years = selectors.fiscal_years(office, today)
+    if default.fiscal_year not in years:
+        years.append(default.fiscal_year)
+    if "fiscal_year" not in data:
+        form = PeriodForm(initial=PeriodForm.initial_for(default), fiscal_years=years)
+        return form, default, False
+    form = PeriodForm(data, fiscal_years=years)
+    if not form.is_valid():
+        return form, default, False
+    return form, form.period, form.cleaned_data["compare"]
+
+
+def _query(period: FiscalPeriod, **extra) -> str:
+    params = {"fiscal_year": period.fiscal_year, "quarters": quarters_value(period), **extra}
+    return "&".join(f"{key}={value}" for key, value in params.items())
+
+
+def _page_url(period: FiscalPeriod) -> str:
+    return f"{reverse('reporting:quarterly')}?{_query(period)}"
+
+
+@login_required
+@permission_required("reporting.view_quarterlyreport", raise_exception=True)
+def quarterly(request):
+    """The report on screen: the picker, the draft or the standing finalized version, and downloads."""
+    office = _office(request)
+    form, period, compare = _period(request, office, request.GET)
+    state = selectors.report_state(office, period)
+    previous = build_quarterly_report(office, period.previous_year()) if compare else None
+    changed_logs, changed_events = ([], [])
+    if state.latest is not None:
+        changed_logs, changed_events = selectors.changed_since(office, period, state.latest.finalized_at)
+    context = {
+        "form": form,
+        "period": period,
+        "state": state,
+        "body": html_renderer.body(state.report, previous),
+        "formats": FORMATS.values(),
+        "query": _query(period),
+        "compare_query": _query(period, compare="on") if compare else _query(period),
+        "changed_logs": changed_logs,
+        "changed_events": changed_events,
+        "changed_count": len(changed_logs) + len(changed_events),
+        "can_finalize": request.user.has_perm("reporting.finalize_quarterlyreport"),
+        "can_edit": request.user.has_perm("reporting.change_quarterlyreport"),
+        "period_finished": period.end < timezone.localdate(),
+    }
+    return render(request, "reporting/quarterly.html", context)
+
+
+@login_required
+@permission_required("reporting.view_quarterlyreport", raise_exception=True)
+def download(request, format):
+    """A file of the report: a finalized version byte for byte, else the draft rendered now."""
+    if format not in FORMATS:
+        raise Http404("その形式には対応していません。")
+    office = _office(request)
+    form, period, compare = _period(request, office, request.GET)
+    if not form.is_bound or not form.is_valid():
+        raise Http404("年度と四半期を指定してください。")
+    format_ = FORMATS[format]
+    number = request.GET.get("version", "")
+    try:
+        content = report_file(
+            office, period, format, version_number=int(number) if number.isdigit() else None, compare=compare
+        )
+    except NoSuchVersion:
+        raise Http404("その版の報告書はありません。") from None
+    name = file_name(period.file_label, format_)
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=format_.content_type)
+
+
+@login_required
+@permission_required("reporting.change_quarterlyreport", raise_exception=True)
+def edit_texts(request):
+    """The draft's editable texts: the schedule line and the §3 and §5 texts."""
+    office = _office(request)
+    form, period, _ = _period(request, office, request.GET)
+    if not form.is_bound or not form.is_valid():
+        return redirect("reporting:quarterly")
+    state = selectors.report_state(office, period)
+    if state.is_final:
+        messages.error(request, services.ALREADY_FINAL)
+        return redirect(_page_url(period))
+    texts_form = ReportTextsForm(request.POST or None, report=state.report)
+    if request.method == "POST" and texts_form.is_valid():
+        services.report_texts_update(
+            office=office, period=period, user=request.user,
+            schedule=texts_form.cleaned_data["schedule"], texts=texts_form.texts(),
+        )
+        messages.success(request, "下書きの文章を保存しました。")
+        return redirect(_page_url(period))
+    return render(request, "reporting/edit_texts.html", {"form": texts_form, "period": period, "query": _query(period)})
+
+
+def _post_action(request, action, success):
+    office = _office(request)
+    form, period, _ = _period(request, office, request.GET)
+    if not form.is_bound or not form.is_valid():
+        raise Http404("年度と四半期を指定してください。")
+    try:
+        action(office=office, period=period, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(_page_url(period))
+
+
+@require_POST
+@login_required
+@permission_required("reporting.finalize_quarterlyreport", raise_exception=True)
+def finalize(request):
+    """Freezes the draft as a new finalized version."""
+    return _post_action(request, services.report_finalize, "報告書を確定しました。確定した版はこのまま保存されます。")
+
+
+@require_POST
+@login_required
+@permission_required("reporting.finalize_quarterlyreport", raise_exception=True)
+def open_draft(request):
+    """Starts a new draft that will supersede the finalized version."""
+    return _post_action(request, services.report_draft_open, "新しい下書きを作成しました。確定すると新しい版になります。")
