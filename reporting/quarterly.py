@@ -11,6 +11,17 @@ from .tables import EventSection, EventTable, MonthlyCounts, Report, Row, Sectio
 
 OUTSIDE_WARD, UNKNOWN = "区外", "不明"
 
+# The counted sections' column headings (one per key, in order) and text headings, as printed.
+# report_from_dict falls back on them for versions finalized before reports carried headings.
+COLUMN_HEADINGS = {
+    1: ("相談対象 (実人数)", "相談数 (延べ件数)", "医ケア 有", "医ケア 無"),
+    2: ("実人数",),
+    3: ("件数",),
+    4: ("件数",),
+    5: ("件数",),
+}
+TEXT_HEADINGS = {3: "相手先や主な内容", 5: "主な内容"}
+
 
 def _month_day(day) -> str:
     return f"{day.month}月{day.day}日"
@@ -21,7 +32,11 @@ def _counted_tree(number, title, model, counts, texts=None) -> Section:
         Row(path=path, values={"count": counts.get(node.pk, 0)}, text=(texts or {}).get(node.pk, ""), key=node.code)
         for node, path in model.objects.leaf_paths()
     )
-    return Section(number, title, ("count",), rows, has_text=texts is not None)
+    has_text = texts is not None
+    return Section(
+        number, title, ("count",), rows, has_text=has_text,
+        headings=COLUMN_HEADINGS[number], text_heading=TEXT_HEADINGS[number] if has_text else "",
+    )
 
 
 def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
@@ -47,12 +62,14 @@ def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
             )
             for band, values in by_band.items()
         ),
+        headings=COLUMN_HEADINGS[1],
     )
     areas = [(d.pk, d.name, d.code) for d in office.ordered_districts()]
     areas += [(OUTSIDE_WARD, OUTSIDE_WARD, "outside"), (UNKNOWN, UNKNOWN, "unknown")]
     section_2 = Section(
         2, "相談対象者の住所 (実人数)", ("clients",),
         tuple(Row(path=(label,), values={"clients": by_area.get(area, 0)}, key=code) for area, label, code in areas),
+        headings=COLUMN_HEADINGS[2],
     )
     return section_1, section_2
 

@@ -15,13 +15,23 @@ class Row:
 
 @dataclass(frozen=True)
 class Section:
-    """A counted table (sections 1–5); `keys` name the numeric columns in order."""
+    """A counted table (sections 1–5); `keys` name the numeric columns in order.
+
+    `headings` are the numeric columns' headings, one per key in the same order; `text_heading`
+    heads the free-text column ("" when the section has no text).
+    """
 
     number: int
     title: str
     keys: tuple[str, ...]
     rows: tuple[Row, ...]
     has_text: bool = False
+    headings: tuple[str, ...] = ()
+    text_heading: str = ""
+
+    def __post_init__(self):
+        if self.headings and len(self.headings) != len(self.keys):
+            raise ValueError(f"section {self.number}: {len(self.headings)} headings for {len(self.keys)} keys")
 
     @property
     def total(self) -> dict[str, int]:

@@ -39,7 +39,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 def test_ward_staff_get_403_everywhere(client, ward_staff):
     client.force_login(ward_staff)
-    assert client.get(PAGE).status_code == 403
+    response = client.get(PAGE)
+    assert response.status_code == 403 and "このページは表示できません" in response.content.decode()
     assert client.get(f"{reverse('reporting:download', args=['xlsx'])}?{FY2025_Q1_3}").status_code == 403
     assert client.get(f"{reverse('reporting:edit_texts')}?{FY2025_Q1_3}").status_code == 403
     assert client.post(f"{reverse('reporting:finalize')}?{FY2025_Q1_3}").status_code == 403
