@@ -8,25 +8,12 @@ from django.utils.safestring import mark_safe
 from ..tables import Report, Row, Section
 from . import charts
 
-HEADINGS = {
-    "clients": "相談対象 (実人数)", "contacts": "相談数 (延べ件数)",
-    "with_care": "医ケア 有", "without_care": "医ケア 無", "count": "件数",
-}
-SOLE_HEADINGS = {"clients": "実人数"}  # a table whose only column is the number of clients
-TEXT_HEADINGS = {3: "相手先や主な内容"}
-TEXT_HEADING = "主な内容"
 PRIOR = "前年同期"
 ABSENT = "—"
 
 
 def _number(value: int | None) -> str:
     return ABSENT if value is None else f"{value:,}"
-
-
-def _heading(section: Section, key: str) -> str:
-    if len(section.keys) == 1 and key in SOLE_HEADINGS:
-        return SOLE_HEADINGS[key]
-    return HEADINGS.get(key, key)
 
 
 def _is_group(rows: tuple[Row, ...], index: int, level: int, prefix: tuple[str, ...]) -> bool:
@@ -76,17 +63,17 @@ def _counted(section: Section, previous: Report | None) -> dict:
     prior_of = _prior_values(before) if previous else None
     prior_total = (before.total if before else {}) if previous else None
     columns = []
-    for key in section.keys:
-        columns.append({"label": _heading(section, key), "prior": False})
+    for heading in section.headings or section.keys:  # the keys only for a section built without headings
+        columns.append({"label": heading, "prior": False})
         if previous is not None:
-            columns.append({"label": PRIOR, "of": _heading(section, key), "prior": True})
+            columns.append({"label": PRIOR, "of": heading, "prior": True})
     return {
         "number": section.number,
         "title": section.title,
         "depth": depth,
         "columns": columns,
         "has_text": section.has_text,
-        "text_heading": TEXT_HEADINGS.get(section.number, TEXT_HEADING),
+        "text_heading": section.text_heading,
         "rows": [
             {
                 "labels": _label_cells(section.rows, index, depth),

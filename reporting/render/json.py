@@ -3,6 +3,7 @@ import json
 
 from datetime import date
 
+from ..quarterly import COLUMN_HEADINGS, TEXT_HEADINGS
 from ..tables import EventSection, EventTable, MonthlyCounts, Report, Row, Section
 
 
@@ -11,6 +12,8 @@ def report_to_dict(report: Report) -> dict:
         {
             "number": section.number,
             "title": section.title,
+            "headings": list(section.headings),
+            **({"text_heading": section.text_heading} if section.has_text else {}),
             "rows": [
                 {
                     "path": list(row.path), "key": row.key, **row.values,
@@ -65,13 +68,19 @@ def report_from_dict(data: dict) -> Report:
             )
             event_sections.append(EventSection(section["number"], section["title"], tables))
             continue
-        keys = tuple(section["total"])
-        has_text = any("text" in row for row in section["rows"])
+        number, keys = section["number"], tuple(section["total"])
+        has_text = "text_heading" in section or any("text" in row for row in section["rows"])
         rows = tuple(
             Row(tuple(row["path"]), {key: row[key] for key in keys}, row.get("text", ""), row.get("key", ""))
             for row in section["rows"]
         )
-        sections.append(Section(section["number"], section["title"], keys, rows, has_text))
+        if "headings" in section:
+            headings = tuple(section["headings"])
+        else:  # a version finalized before reports carried their headings: the builder's, where they fit
+            defaults = COLUMN_HEADINGS.get(number, ())
+            headings = defaults if len(defaults) == len(keys) else ()
+        text_heading = section.get("text_heading", TEXT_HEADINGS.get(number, "")) if has_text else ""
+        sections.append(Section(number, section["title"], keys, rows, has_text, headings, text_heading))
     monthly = data.get("monthly_methods", {"months": [], "series": []})
     return Report(
         title=data["title"],

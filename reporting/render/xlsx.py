@@ -32,12 +32,6 @@ LINE_HEIGHT, ROW_PADDING = 12.5, 4  # points, for a line of FONT_SIZE text
 # texts (name, method, topic, audience) get the wide spans. Other tables get one column each.
 EVENT_SPANS = {7: (1, 2, 1, 2, 3, 2, 1), 5: (3, 1, 2, 4, 2)}
 
-COLUMN_HEADINGS = {
-    1: {"clients": "相談対象\n(実人数)", "contacts": "相談数\n(延べ件数)", "with_care": "医ケア 有", "without_care": "医ケア 無"},
-    2: {"clients": "実人数"},
-}
-DEFAULT_HEADINGS = {"count": "件数"}
-TEXT_HEADINGS = {3: "相手先や主な内容", 5: "主な内容"}
 PREVIOUS, MISSING = "前年同期", "—"
 
 THIN = Side(style="thin")
@@ -127,7 +121,7 @@ class _Sheet:
         """A counted table: labels, counts, 前年同期 counts when asked, free text, 合計."""
         self.heading(f"{section.number}. {section.title}")
         labels = len(LABEL_WIDTHS)
-        headings = [COLUMN_HEADINGS.get(section.number, {}).get(key, DEFAULT_HEADINGS.get(key, key)) for key in section.keys]
+        headings = [_narrow(heading) for heading in section.headings or section.keys]
         if with_previous:
             headings += [PREVIOUS if len(section.keys) == 1 else f"{PREVIOUS}\n{heading}" for heading in headings]
         text_column = labels + len(headings)
@@ -135,7 +129,7 @@ class _Sheet:
         for offset, heading in enumerate(headings):
             self.put(self.row, labels + offset, heading, header=True)
         if section.has_text:
-            self.put(self.row, text_column, TEXT_HEADINGS.get(section.number, "内容"), last_column=self.last_column, header=True)
+            self.put(self.row, text_column, section.text_heading, last_column=self.last_column, header=True)
         self.row += 1
 
         previous_rows = _index(previous.rows) if previous else {}
@@ -211,6 +205,11 @@ class _Sheet:
                 heights[last] += shortfall
         for row, height in heights.items():
             self.ws.row_dimensions[row].height = round(height, 1)
+
+
+def _narrow(heading: str) -> str:
+    """The heading with a line break before its bracket, to fit a value column: 相談対象 over (実人数)."""
+    return heading.replace(" (", "\n(")
 
 
 def _values_needed(report: Report) -> list[int]:

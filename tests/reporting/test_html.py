@@ -87,6 +87,9 @@ def body_rows(table: Node) -> list[list[Node]]:
     return [cells(tr) for tr in table.one("tbody").all("tr")]
 
 
+AGE_HEADINGS = ("相談対象 (実人数)", "相談数 (延べ件数)", "医ケア 有", "医ケア 無")
+
+
 def small_report(**changes) -> Report:
     sections = (
         Section(1, "相談対象者 (実人数)", ("clients", "contacts", "with_care", "without_care"), (
@@ -94,14 +97,14 @@ def small_report(**changes) -> Report:
             Row(("就学児", "小学生"), {"clients": 2, "contacts": 5, "with_care": 1, "without_care": 1}, key="elementary"),
             Row(("就学児", "中学生"), {"clients": 1, "contacts": 1, "with_care": 1, "without_care": 0}, key="junior_high"),
             Row(("不明",), {"clients": 0, "contacts": 0, "with_care": 0, "without_care": 0}, key="unknown"),
-        )),
+        ), headings=AGE_HEADINGS),
         Section(3, "相談者および機関数 (延べ件数)", ("count",), (
             Row(("当事者", "本人"), {"count": 1}, "訪看訪問に同行", key="self"),
             Row(("当事者", "親", "両親"), {"count": 2}, key="parents"),
             Row(("当事者", "親", "母"), {"count": 1240}, key="mother"),
             Row(("家族その他",), {"count": 0}, key="family_other"),
             Row(("医療機関", "訪問看護"), {"count": 5}, "A訪看 <東>, B&C", key="visiting_nurse"),
-        ), has_text=True),
+        ), has_text=True, headings=("件数",), text_heading="相手先や主な内容"),
     )
     events = (
         EventSection(6, "ネットワーク構築（情報収集・連絡・調整・会議等）", (
@@ -159,6 +162,16 @@ def test_the_total_row_sums_each_column():
     assert [c.text for c in total] == ["合計", "6", "16", "4", "2"]
     assert "report-total" in section_table(page, 1).one("tbody").all("tr")[-1].classes()
     assert [c.text for c in body_rows(section_table(page, 3))[-1]] == ["合計", "1,248", ""]
+
+
+def test_the_column_headings_are_the_reports_own():
+    section = Section(2, "相談対象者の住所 (実人数)", ("clients",), (Row(("王子地区",), {"clients": 4}, key="oji"),),
+                      headings=("実人数 <区内>",))
+    notes = Section(5, "相談・活動の種別 (延べ件数)", ("count",), (Row(("クレーム",), {"count": 1}, "電話で", key="c"),),
+                    has_text=True, headings=("件数",), text_heading="主な内容")
+    page = parse(html.body(small_report(sections=(section, notes))))
+    assert [th.text for th in section_table(page, 2).one("thead").all("th")] == ["区分", "実人数 <区内>"]
+    assert [th.text for th in section_table(page, 5).one("thead").all("th")] == ["区分", "件数", "主な内容"]
 
 
 def test_text_columns_appear_only_where_the_section_has_text_and_are_escaped():

@@ -16,11 +16,15 @@ def test_the_json_has_the_documented_shape(demo_office):
     assert data["business_days"] == 104
     assert data["out_of_hours"] == {"count": 123, "total": 459}
     section_1 = data["sections"][0]
+    assert section_1["headings"] == ["相談対象 (実人数)", "相談数 (延べ件数)", "医ケア 有", "医ケア 無"]
+    assert "text_heading" not in section_1
     assert section_1["rows"][1] == {"path": ["就学児", "小学生"], "key": "elementary", "clients": 3, "contacts": 33, "with_care": 2, "without_care": 1}
     assert section_1["total"]["contacts"] == 282
     section_3 = data["sections"][2]
     assert section_3["rows"][2]["path"] == ["当事者", "親", "母"]
     assert section_3["rows"][2]["count"] == 124 and "text" in section_3["rows"][2]
+    assert (section_3["headings"], section_3["text_heading"]) == (["件数"], "相手先や主な内容")
+    assert data["sections"][1]["headings"] == ["実人数"]
     assert [s["number"] for s in data["sections"]] == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
@@ -44,6 +48,17 @@ def test_a_report_survives_the_round_trip_through_json(demo_office):
 
     report = build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 3))
     assert report_from_dict(json.loads(json.dumps(report_to_dict(report)))) == report
+
+
+def test_a_version_stored_without_headings_reads_back_with_the_reports_headings(demo_office):
+    from reporting.render.json import report_from_dict
+
+    report = build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 3))
+    data = report_to_dict(report)
+    for section in data["sections"]:  # as finalized before reports carried their headings
+        section.pop("headings", None)
+        section.pop("text_heading", None)
+    assert report_from_dict(data) == report
 
 
 def test_the_monthly_chart_data_counts_every_log_of_the_period(demo_office):

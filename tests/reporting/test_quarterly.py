@@ -65,6 +65,17 @@ def test_sections_3_to_5_keep_every_leaf_and_the_seeds_totals(demo_office):
     assert rows(section_5)[("虐待・DV相談",)] == (0,)
 
 
+def test_the_counted_sections_carry_the_printed_column_headings(demo_office):
+    report = build_quarterly_report(demo_office, PERIOD)
+    assert [(section.headings, section.text_heading) for section in report.sections] == [
+        (("相談対象 (実人数)", "相談数 (延べ件数)", "医ケア 有", "医ケア 無"), ""),
+        (("実人数",), ""),
+        (("件数",), "相手先や主な内容"),
+        (("件数",), ""),
+        (("件数",), "主な内容"),
+    ]
+
+
 def test_section_5_text_is_the_published_summaries(demo_office):
     section_5 = build_quarterly_report(demo_office, PERIOD).sections[4]
     texts = {row.path: row.text for row in section_5.rows}
