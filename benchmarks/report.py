@@ -44,20 +44,21 @@ def add_logs(office, count: int, rng: random.Random):
     methods = list(ContactMethod.objects.filter(children__isnull=True))
     types = list(ActivityType.objects.filter(children__isnull=True))
     categories = list(CounterpartCategory.objects.filter(children__isnull=True))
-    providers = list(Provider.objects.all()[:200])
+    providers = list(Provider.objects.select_related("category")[:200])
     clients = list(Client.objects.filter(office=office)) + [None] * 5
     coordinators = list(User.objects.filter(office=office, groups__name="コーディネーター"))
     days = [date(2025, 4, 1) + timedelta(days=n) for n in range(275)]
     through = ContactLog.activity_types.through
 
     def counterpart(log, rng):
-        # A directory provider, a free-text organization, or (a family member) neither.
+        # A directory provider (counted under its own category), a free-text organization, or
+        # (a family member) neither.
         draw = rng.random()
-        return Counterpart(
-            contact_log=log, category=rng.choice(categories),
-            provider=rng.choice(providers) if draw < 0.5 else None,
-            organization_name="生成した機関" if 0.5 <= draw < 0.6 else "",
-        )
+        if draw < 0.5:
+            provider = rng.choice(providers)
+            return Counterpart(contact_log=log, category_id=provider.category.counterpart_category_id, provider=provider)
+        name = f"生成した機関{rng.randint(1, 30)}" if draw < 0.6 else ""
+        return Counterpart(contact_log=log, category=rng.choice(categories), organization_name=name)
 
     batch = 5000
     with transaction.atomic():

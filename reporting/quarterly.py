@@ -43,13 +43,13 @@ def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
     by_band = {band: {"clients": 0, "contacts": 0, "with_care": 0, "without_care": 0} for band in AgeBand}
     by_area: dict[object, int] = {}
     for client in clients:
-        override = client["client__age_band_override"]
-        band = AgeBand(override) if override else age_band(client["client__birth_date"], period.fiscal_year)
+        override = client["age_band_override"]
+        band = AgeBand(override) if override else age_band(client["birth_date"], period.fiscal_year)
         row = by_band[band]
         row["clients"] += 1
         row["contacts"] += client["contacts"]
-        row["with_care" if client["client__has_medical_care"] else "without_care"] += 1
-        area = client["client__district_id"] or (OUTSIDE_WARD if client["client__municipality_outside"] else UNKNOWN)
+        row["with_care" if client["has_medical_care"] else "without_care"] += 1
+        area = client["district_id"] or (OUTSIDE_WARD if client["municipality_outside"] else UNKNOWN)
         by_area[area] = by_area.get(area, 0) + 1
 
     section_1 = Section(
@@ -74,13 +74,16 @@ def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
     return section_1, section_2
 
 
-def _organization_texts(rows) -> dict[int, str]:
+def _counterpart_figures(rows) -> tuple[dict[int, int], dict[int, str]]:
+    """(count per category, its organization names most frequent first) from the counterpart rows."""
+    counts: dict[int, int] = {}
     names: dict[int, list[str]] = {}
     for row in rows:  # already most frequent first within a category
+        counts[row["category_id"]] = counts.get(row["category_id"], 0) + row["n"]
         name = row["provider__name"] or row["organization_name"]
-        if name not in names.setdefault(row["category_id"], []):
+        if name and name not in names.setdefault(row["category_id"], []):
             names[row["category_id"]].append(name)
-    return {category: ", ".join(values) for category, values in names.items()}
+    return counts, {category: ", ".join(values) for category, values in names.items() if values}
 
 
 def _summary_texts(rows) -> dict[int, str]:
@@ -131,26 +134,32 @@ def _event_sections(events) -> tuple[EventSection, ...]:
     )
 
 
+def _method_counts(rows) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["method_id"]] = counts.get(row["method_id"], 0) + row["total"]
+    return counts
+
+
 def _monthly_methods(period, rows) -> MonthlyCounts:
     """Logs per month of the period by top-level method (訪問 and 会議参加 gather their leaves)."""
-    months = period.months()
+    months = [(month.year, month.month) for month in period.months()]
     paths = dict((node.pk, path) for node, path in ContactMethod.objects.leaf_paths())
     groups = list(dict.fromkeys(path[0] for path in paths.values()))
     counts = {group: [0] * len(months) for group in groups}
     for row in rows:
-        counts[paths[row["method_id"]][0]][months.index(row["month"])] += row["n"]
+        day = row["occurred_on"]
+        counts[paths[row["method_id"]][0]][months.index((day.year, day.month))] += row["total"]
     return MonthlyCounts(
-        months=tuple(f"{month.month}月" for month in months),
+        months=tuple(f"{month}月" for _, month in months),
         series=tuple((group, tuple(counts[group])) for group in groups),
     )
 
 
-def _out_of_hours(office, period, events) -> tuple[int, int, int]:
+def _out_of_hours(calendar, period, events, log_rows, hour_ranges) -> tuple[int, int, int]:
     """(business days, activities out of hours, activities) for the header."""
-    calendar = office.calendar()
-    hour_ranges = sorted(set(calendar.weekly.values()) | set(calendar.extra_days.values()))
     out_of_hours = activities = 0
-    for day in queries.logs_per_day(office, period, hour_ranges):
+    for day in log_rows:
         hours = calendar.hours_on(day["occurred_on"])
         within = day[f"within_{hour_ranges.index(hours)}"] if hours else 0
         out_of_hours += day["total"] - within
@@ -165,16 +174,17 @@ def _out_of_hours(office, period, events) -> tuple[int, int, int]:
 def build_quarterly_report(office: Office, period: FiscalPeriod) -> Report:
     """The report for an office and a fiscal period, aggregated in the database."""
     events = queries.events(office, period)
+    calendar = office.calendar()
+    hour_ranges = sorted(set(calendar.weekly.values()) | set(calendar.extra_days.values()))
+    log_rows = queries.logs_by_day_and_method(office, period, hour_ranges)
     section_1, section_2 = _section_1_and_2(office, period, queries.client_contacts(office, period))
-    business_days, out_of_hours, activities = _out_of_hours(office, period, events)
+    business_days, out_of_hours, activities = _out_of_hours(calendar, period, events, log_rows, hour_ranges)
+    counterpart_counts, organization_texts = _counterpart_figures(queries.counterparts(office, period))
     sections = (
         section_1,
         section_2,
-        _counted_tree(
-            3, "相談者および機関数 (延べ件数)", CounterpartCategory, queries.counterpart_counts(office, period),
-            _organization_texts(queries.counterpart_organizations(office, period)),
-        ),
-        _counted_tree(4, "相談・支援・活動方法 (延べ件数)", ContactMethod, queries.method_counts(office, period)),
+        _counted_tree(3, "相談者および機関数 (延べ件数)", CounterpartCategory, counterpart_counts, organization_texts),
+        _counted_tree(4, "相談・支援・活動方法 (延べ件数)", ContactMethod, _method_counts(log_rows)),
         _counted_tree(
             5, "相談・活動の種別 (延べ件数)", ActivityType, queries.activity_type_counts(office, period),
             _summary_texts(queries.activity_summaries(office, period)),
@@ -194,7 +204,7 @@ def build_quarterly_report(office: Office, period: FiscalPeriod) -> Report:
         sections=sections,
         event_sections=_event_sections(events),
         footnotes=("年齢区分は年度初日（4月1日）時点",),
-        monthly_methods=_monthly_methods(period, queries.method_counts_by_month(office, period)),
+        monthly_methods=_monthly_methods(period, log_rows),
     )
 
 
