@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from . import selectors
-from .roles import Role
+from .. import selectors
+from ..roles import Role
 
 
 @login_required
