@@ -39,9 +39,24 @@ def _counted_tree(number, title, model, counts, texts=None) -> Section:
     )
 
 
+def _area(client, listed, municipality) -> object:
+    """The §2 row of a client: a listed district, 区外 or 不明.
+
+    A district the office does not list (its link was removed, or it belongs to another ward)
+    still counts once: 区外 when it lies in another municipality, else 不明.
+    """
+    if client["district_id"] in listed:
+        return client["district_id"]
+    if client["district_id"]:
+        return OUTSIDE_WARD if client["district__municipality"] != municipality else UNKNOWN
+    return OUTSIDE_WARD if client["municipality_outside"] else UNKNOWN
+
+
 def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
     by_band = {band: {"clients": 0, "contacts": 0, "with_care": 0, "without_care": 0} for band in AgeBand}
     by_area: dict[object, int] = {}
+    districts = list(office.ordered_districts())
+    listed = {district.pk for district in districts}
     for client in clients:
         override = client["age_band_override"]
         band = AgeBand(override) if override else age_band(client["birth_date"], period.fiscal_year)
@@ -49,7 +64,7 @@ def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
         row["clients"] += 1
         row["contacts"] += client["contacts"]
         row["with_care" if client["has_medical_care"] else "without_care"] += 1
-        area = client["district_id"] or (OUTSIDE_WARD if client["municipality_outside"] else UNKNOWN)
+        area = _area(client, listed, office.municipality)
         by_area[area] = by_area.get(area, 0) + 1
 
     section_1 = Section(
@@ -64,7 +79,7 @@ def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
         ),
         headings=COLUMN_HEADINGS[1],
     )
-    areas = [(d.pk, d.name, d.code) for d in office.ordered_districts()]
+    areas = [(d.pk, d.name, d.code) for d in districts]
     areas += [(OUTSIDE_WARD, OUTSIDE_WARD, "outside"), (UNKNOWN, UNKNOWN, "unknown")]
     section_2 = Section(
         2, "相談対象者の住所 (実人数)", ("clients",),

@@ -17,7 +17,8 @@ def client_contacts(office, period) -> list[dict]:
     logs = _logs(office, period).exclude(client=None)
     contacts = dict(logs.values_list("client_id").annotate(n=Count("id")).order_by())
     clients = Client.objects.filter(pk__in=logs.values("client_id")).values(
-        "id", "birth_date", "age_band_override", "has_medical_care", "district_id", "municipality_outside"
+        "id", "birth_date", "age_band_override", "has_medical_care", "district_id", "district__municipality",
+        "municipality_outside",
     )
     return [{**client, "contacts": contacts[client["id"]]} for client in clients]
 

@@ -106,3 +106,19 @@ def test_the_number_of_queries_does_not_grow_with_the_logs(demo_office):
         report = build_quarterly_report(demo_office, PERIOD)
     assert len(after.captured_queries) == len(before.captured_queries)
     assert report.sections[3].total["count"] == 631
+
+
+def test_a_client_in_a_district_the_office_does_not_list_still_counts_once(demo_office):
+    from coordination.models import Client
+    from directory.models import District
+
+    elsewhere = District.objects.create(code="test-minato-shiba", name="芝地区", municipality="港区")
+    unlisted = District.objects.create(code="test-kita-other", name="北区の別地区", municipality=demo_office.municipality)
+    logged = list(Client.objects.filter(office=demo_office, contact_logs__occurred_on__year=2025).distinct()[:2])
+    Client.objects.filter(pk=logged[0].pk).update(district=elsewhere)
+    Client.objects.filter(pk=logged[1].pk).update(district=unlisted)
+
+    report = build_quarterly_report(demo_office, PERIOD)
+    section_2 = {row.path[0]: row.values["clients"] for row in report.sections[1].rows}
+    assert sum(section_2.values()) == report.sections[0].total["clients"] == 32
+    assert section_2["区外"] == 4 and section_2["不明"] == 1
