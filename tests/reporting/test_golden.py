@@ -1,0 +1,68 @@
+"""Golden test: the demo's FY2025 Q1–Q3 report is the seed report, row by row, in JSON, Excel and PDF.
+
+`golden/fy2025_q1_q3.json` holds the seed report's header and the rows of sections 1–5
+(label path, then the numbers in column order), transcribed from the office's real report.
+"""
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from coordination.fiscal import FiscalPeriod
+from reporting.quarterly import build_quarterly_report
+from reporting.render import FORMATS
+from reporting.render.json import report_to_dict
+
+from .test_xlsx import column_a, counted_table, read
+
+pytestmark = pytest.mark.django_db
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "fy2025_q1_q3.json").read_text(encoding="utf-8"))
+SECTIONS = ["1", "2", "3", "4", "5"]
+
+
+@pytest.fixture
+def report(demo_office):
+    return build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 3))
+
+
+def golden_rows(number: str) -> list[tuple[tuple[str, ...], list[int]]]:
+    return [(tuple(row[0]), row[1:]) for row in GOLDEN["sections"][number]]
+
+
+def test_the_json_is_the_seed_row_by_row(report):
+    data = report_to_dict(report)
+    assert data["business_days"] == GOLDEN["header"]["business_days"] == 104
+    assert [data["out_of_hours"]["count"], data["out_of_hours"]["total"]] == GOLDEN["header"]["out_of_hours"] == [123, 459]
+    for section in data["sections"][:5]:
+        keys = list(section["total"])
+        rows = [(tuple(row["path"]), [row[key] for key in keys]) for row in section["rows"]]
+        assert rows == golden_rows(str(section["number"]))
+
+
+def test_the_excel_is_the_seed_row_by_row(report):
+    sheet = read(FORMATS["xlsx"].render(report))
+    assert "104 営業日" in column_a(sheet) and "時間外の活動：123回 / 459回" in column_a(sheet)
+    for number in SECTIONS:
+        rows, _ = counted_table(sheet, int(number))
+        width = len(golden_rows(number)[0][1])
+        assert [(path, cells[:width]) for path, cells in rows.items()] == golden_rows(number)
+
+
+def test_the_pdf_text_is_the_seed_row_by_row(report, tmp_path):
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(FORMATS["pdf"].render(report))
+    lines = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    lines = lines.splitlines()
+    assert any("104 営業日" in line for line in lines) and any("123回 / 459回" in line for line in lines)
+    position = 0
+    for number in SECTIONS:
+        # Rows in report order: each leaf label followed on its line by its numbers (a long label
+        # wraps in its cell, so only its start is on the numbers' line).
+        for path, numbers in golden_rows(number):
+            label = re.escape(path[-1][:6])
+            pattern = re.compile(label + r"\S*(?: \S+){0,3}\s+" + r"\s+".join(map(str, numbers)) + r"(\s|$)")
+            found = next((i for i in range(position, len(lines)) if pattern.search(lines[i])), None)
+            assert found is not None, (number, path, numbers)
+            position = found + 1
