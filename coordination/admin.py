@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from directory.admin import CategoryNodeAdmin
 
@@ -85,7 +86,7 @@ class GuardianInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(SimpleHistoryAdmin):
     list_display = ["name", "name_kana", "birth_date", "district", "has_medical_care", "status", "office"]
     list_filter = ["office", "district", "has_medical_care", "status"]
     list_select_related = ["district", "office"]
@@ -96,7 +97,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Guardian)
-class GuardianAdmin(admin.ModelAdmin):
+class GuardianAdmin(SimpleHistoryAdmin):
     list_display = ["name", "relationship", "client", "phone"]
     list_select_related = ["client"]
     search_fields = ["name", "client__name"]
@@ -109,7 +110,7 @@ class CounterpartInline(admin.TabularInline):
 
 
 @admin.register(ContactLog)
-class ContactLogAdmin(admin.ModelAdmin):
+class ContactLogAdmin(SimpleHistoryAdmin):
     list_display = ["occurred_on", "started_at", "method", "client", "coordinator", "include_in_report", "report_summary"]
     list_filter = ["office", "method", "include_in_report", "coordinator"]
     list_select_related = ["method__parent", "client", "coordinator"]
@@ -121,14 +122,14 @@ class ContactLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(Counterpart)
-class CounterpartAdmin(admin.ModelAdmin):
+class CounterpartAdmin(SimpleHistoryAdmin):
     list_display = ["contact_log", "category", "provider", "organization_name"]
     list_select_related = ["contact_log__method__parent", "category__parent__parent", "provider"]
     autocomplete_fields = ["provider", "contact_log"]
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SimpleHistoryAdmin):
     list_display = ["held_on", "kind", "role", "name", "method_venue", "participants_label", "office"]
     list_filter = ["office", "kind"]
     list_select_related = ["office"]

@@ -63,3 +63,33 @@ def age_band(birth_date: date | None, fiscal_year: int) -> AgeBand:
     if age >= 60:
         return AgeBand.AGE_60_64
     return {2: AgeBand.AGE_20S, 3: AgeBand.AGE_30S, 4: AgeBand.AGE_40S, 5: AgeBand.AGE_50S}[age // 10]
+
+
+# Each band's birth dates relative to the fiscal year: (oldest, youngest) as (years before, month, day);
+# None leaves that end open. They mirror age_band(): school cohorts turn on 2 April, adult ages on 1 April.
+_BIRTH_DATE_BOUNDS = {
+    AgeBand.PRESCHOOL: ((6, 4, 2), None),
+    AgeBand.ELEMENTARY: ((12, 4, 2), (6, 4, 1)),
+    AgeBand.JUNIOR_HIGH: ((15, 4, 2), (12, 4, 1)),
+    AgeBand.HIGH_SCHOOL: ((18, 4, 2), (15, 4, 1)),
+    AgeBand.UP_TO_19: ((20, 4, 2), (18, 4, 1)),
+    AgeBand.AGE_20S: ((30, 4, 2), (20, 4, 1)),
+    AgeBand.AGE_30S: ((40, 4, 2), (30, 4, 1)),
+    AgeBand.AGE_40S: ((50, 4, 2), (40, 4, 1)),
+    AgeBand.AGE_50S: ((60, 4, 2), (50, 4, 1)),
+    AgeBand.AGE_60_64: ((65, 4, 2), (60, 4, 1)),
+    AgeBand.AGE_65_PLUS: (None, (65, 4, 1)),
+}
+
+
+def birth_date_range(band: AgeBand, fiscal_year: int) -> tuple[date | None, date | None]:
+    """The first and last birth dates that fall in a band in a fiscal year (None: open end).
+
+    Lets a list filter by band in the database; UNKNOWN (no birth date) has no range.
+    """
+    if band == AgeBand.UNKNOWN:
+        raise ValueError("不明 has no birth-date range")
+    oldest, youngest = _BIRTH_DATE_BOUNDS[AgeBand(band)]
+    first = date(fiscal_year - oldest[0], oldest[1], oldest[2]) if oldest else None
+    last = date(fiscal_year - youngest[0], youngest[1], youngest[2]) if youngest else None
+    return first, last

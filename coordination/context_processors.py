@@ -10,6 +10,12 @@ def navigation(request):
         return {}
     role = user.role
     items = [("ホーム", reverse("home"))]
+    if user.has_perm("coordination.view_client"):
+        items.append(("相談対象者", reverse("client_list")))
+    if user.has_perm("coordination.view_contactlog"):
+        items.append(("記録の一覧", reverse("log_list")))
+    if user.has_perm("coordination.view_event"):
+        items.append(("周知活動・会議・研修", reverse("event_list")))
     if role in (Role.COORDINATOR, Role.SUPERVISOR, Role.WARD_STAFF):
         items.append(("機関・事業所を探す", reverse("directory:provider_list")))
     if user.has_perm("reporting.view_quarterlyreport"):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
 
 from directory.models import (
     CategoryNode,
@@ -218,6 +219,8 @@ class Client(models.Model):
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
+    history = HistoricalRecords(verbose_name="相談対象者の変更履歴", verbose_name_plural="相談対象者の変更履歴")
+
     objects = OfficeScopedQuerySet.as_manager()
 
     class Meta:
@@ -263,6 +266,10 @@ class Guardian(models.Model):
     email = models.EmailField("メール", blank=True)
     is_primary = models.BooleanField("主な連絡先", default=False)
 
+    history = HistoricalRecords(
+        verbose_name="保護者・家族の連絡先の変更履歴", verbose_name_plural="保護者・家族の連絡先の変更履歴"
+    )
+
     class Meta:
         verbose_name = "保護者・家族の連絡先"
         verbose_name_plural = "保護者・家族の連絡先"
@@ -302,6 +309,14 @@ class ContactLogQuerySet(OfficeScopedQuerySet):
 
 LEAF = {"children__isnull": True}
 
+# Module-level so that coordination.services can write one history record per saved log,
+# after the activity types and counterparts are in place (simple-history's own signals would
+# write one for the row and one more for each change of the activity types).
+CONTACT_LOG_HISTORY = HistoricalRecords(
+    verbose_name="相談・支援・活動記録の変更履歴", verbose_name_plural="相談・支援・活動記録の変更履歴",
+    m2m_fields=["activity_types"],
+)
+
 
 class ContactLog(models.Model):
     """相談・支援・活動記録: one call, visit, meeting or piece of community work."""
@@ -336,6 +351,9 @@ class ContactLog(models.Model):
     version = models.PositiveIntegerField("版", default=1)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    # The activity types are tracked with each record: the log page shows what a change did to them.
+    history = CONTACT_LOG_HISTORY
 
     objects = ContactLogQuerySet.as_manager()
 
@@ -400,6 +418,8 @@ class Counterpart(models.Model):
         "機関名（ディレクトリにない場合）", max_length=200, blank=True,
         help_text="家族の場合は空欄。個人の氏名は書かない",
     )
+
+    history = HistoricalRecords(verbose_name="相談者・相手先の変更履歴", verbose_name_plural="相談者・相手先の変更履歴")
 
     class Meta:
         verbose_name = "相談者・相手先"
@@ -468,6 +488,10 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    history = HistoricalRecords(
+        verbose_name="周知活動・会議・研修などの変更履歴", verbose_name_plural="周知活動・会議・研修などの変更履歴"
+    )
 
     objects = EventQuerySet.as_manager()
 

@@ -1,7 +1,30 @@
 from django.urls import path
 
-from .views import home
+from .views import clients, events, home
+from .views import logs, lookups
+from .views import imports, logs_list
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("clients/", clients.client_list, name="client_list"),
+    path("clients/new/", clients.client_create, name="client_create"),
+    path("clients/electricity/", clients.client_power_list, name="client_power_list"),
+    path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", clients.client_update, name="client_update"),
+    path("events/", events.event_list, name="event_list"),
+    path("events/new/", events.event_create, name="event_create"),
+    path("events/<int:pk>/", events.event_detail, name="event_detail"),
+    path("events/<int:pk>/edit/", events.event_update, name="event_update"),
+    path("logs/", logs_list.log_list, name="log_list"),
+    path("logs/export/<str:file_format>/", logs_list.log_export, name="log_export"),
+    path("logs/new/", logs.log_create, name="log_create"),
+    path("logs/<int:pk>/", logs.log_detail, name="log_detail"),
+    path("logs/<int:pk>/edit/", logs.log_update, name="log_update"),
+    path("lookups/clients/", lookups.client_lookup, name="client_lookup"),
+    path("lookups/providers/", lookups.provider_lookup, name="provider_lookup"),
+    path("imports/", imports.import_start, name="import_start"),
+    path("imports/templates/<str:kind>.<str:file_format>", imports.import_template, name="import_template"),
+    path("imports/<str:token>/", imports.import_preview, name="import_preview"),
+    path("imports/<str:token>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/<str:token>/cancel/", imports.import_cancel, name="import_cancel"),
 ]

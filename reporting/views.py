@@ -2,13 +2,14 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from coordination.access import office_of
 from coordination.fiscal import FiscalPeriod
 
 from . import selectors, services
@@ -18,12 +19,6 @@ from .quarterly import build_quarterly_report
 from .render import FORMATS, file_name
 from .render import html as html_renderer
 
-
-def _office(request):
-    office = request.user.office
-    if office is None:
-        raise PermissionDenied("事業所が設定されていないため、報告書を表示できません。")
-    return office
 
 
 def _period(request, office, data) -> tuple[PeriodForm, FiscalPeriod, bool]:
@@ -55,7 +50,7 @@ def _page_url(period: FiscalPeriod) -> str:
 @permission_required("reporting.view_quarterlyreport", raise_exception=True)
 def quarterly(request):
     """The report on screen: the picker, the draft or the standing finalized version, and downloads."""
-    office = _office(request)
+    office = office_of(request)
     form, period, compare = _period(request, office, request.GET)
     state = selectors.report_state(office, period)
     previous = build_quarterly_report(office, period.previous_year()) if compare else None
@@ -86,7 +81,7 @@ def download(request, format):
     """A file of the report: a finalized version byte for byte, else the draft rendered now."""
     if format not in FORMATS:
         raise Http404("その形式には対応していません。")
-    office = _office(request)
+    office = office_of(request)
     form, period, compare = _period(request, office, request.GET)
     if not form.is_bound or not form.is_valid():
         raise Http404("年度と四半期を指定してください。")
@@ -106,7 +101,7 @@ def download(request, format):
 @permission_required("reporting.change_quarterlyreport", raise_exception=True)
 def edit_texts(request):
     """The draft's editable texts: the schedule line and the §3 and §5 texts."""
-    office = _office(request)
+    office = office_of(request)
     form, period, _ = _period(request, office, request.GET)
     if not form.is_bound or not form.is_valid():
         return redirect("reporting:quarterly")
@@ -126,7 +121,7 @@ def edit_texts(request):
 
 
 def _post_action(request, action, success):
-    office = _office(request)
+    office = office_of(request)
     form, period, _ = _period(request, office, request.GET)
     if not form.is_bound or not form.is_valid():
         raise Http404("年度と四半期を指定してください。")

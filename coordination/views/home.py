@@ -16,6 +16,7 @@ def home(request):
         context = {
             "follow_ups": selectors.follow_ups_for(user, today=today),
             "recent_logs": selectors.recent_logs_for(user),
+            "transitions": selectors.upcoming_transitions(user, today=today),
             "today": today,
         }
         return render(request, "coordination/home_coordinator.html", context)

@@ -1,0 +1,155 @@
+"""相談対象者: list, page, create and edit, and the list of clients who depend on electricity."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from .. import selectors, services
+from ..access import office_of
+from ..age_bands import age_band, age_on
+from ..filters import ClientFilter
+from ..fiscal import fiscal_year_label, fiscal_year_of
+from ..forms import ClientForm, GuardianFormSet
+from ..models import Client
+from ..wareki import format_date, format_wareki
+
+PAGE_SIZE = 50
+
+
+
+def _client(request, pk):
+    """The office's client, 404 for another office's."""
+    return get_object_or_404(selectors.client_for_page(office_of(request)), pk=pk)
+
+
+def _date_with_era(day) -> str:
+    """`2019年5月10日（令和元年5月10日）`, as forms show a birth date."""
+    return f"{format_date(day)}（{format_wareki(day)}）" if day else ""
+
+
+def _add_service_errors(form, error: ValidationError):
+    for field, field_messages in error.message_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+@login_required
+@permission_required("coordination.view_client", raise_exception=True)
+def client_list(request):
+    """The office's clients, filtered and sorted, 50 a page."""
+    office = office_of(request)
+    today = timezone.localdate()
+    fiscal_year = fiscal_year_of(today)
+    client_filter = ClientFilter(
+        request.GET or None, queryset=selectors.client_list_rows(office), office=office, fiscal_year=fiscal_year
+    )
+    page = Paginator(client_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "client": client,
+            "band": client.age_band_for(fiscal_year),
+            "age": age_on(client.birth_date, today) if client.birth_date else None,
+        }
+        for client in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": client_filter,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "fiscal_year_label": fiscal_year_label(fiscal_year),
+        "can_add": request.user.has_perm("coordination.add_client"),
+    }
+    return render(request, "coordination/clients/list.html", context)
+
+
+@login_required
+@permission_required("coordination.view_client", raise_exception=True)
+def client_detail(request, pk):
+    """The client's facts, guardians, consent, and every log and follow-up."""
+    client = _client(request, pk)
+    today = timezone.localdate()
+    fiscal_year = fiscal_year_of(today)
+    timeline = selectors.client_timeline(client, today=today)
+    context = {
+        "client": client,
+        "today": today,
+        "fiscal_year_label": fiscal_year_label(fiscal_year),
+        "band": client.age_band_for(fiscal_year),
+        "computed_band": age_band(client.birth_date, fiscal_year),
+        "age": age_on(client.birth_date, today) if client.birth_date else None,
+        "birth_date_label": _date_with_era(client.birth_date),
+        "consent_date_label": _date_with_era(client.consent_obtained_on),
+        "procedures": client.procedures.all(),
+        "guardians": client.guardians.all(),
+        "timeline": timeline,
+        "log_count": sum(1 for entry in timeline if entry.kind == "log"),
+        "open_follow_ups": sorted(
+            (entry for entry in timeline if entry.kind == "follow_up" and entry.is_open), key=lambda entry: entry.on
+        ),
+        "can_change": request.user.has_perm("coordination.change_client"),
+        "can_add_log": request.user.has_perm("coordination.add_contactlog"),
+    }
+    return render(request, "coordination/clients/detail.html", context)
+
+
+def _client_form_page(request, *, client=None):
+    """Create (client None) or edit: the form, the guardians, and the duplicate warning."""
+    office = office_of(request)
+    instance = client if client is not None else Client(office=office)
+    form = ClientForm(request.POST or None, instance=instance, office=office)
+    guardians = GuardianFormSet(request.POST or None, instance=instance, prefix="guardians")
+    duplicates = []
+    # Both validated, so the guardians' errors show together with the client's.
+    if request.method == "POST" and all([form.is_valid(), guardians.is_valid()]):
+        data = form.cleaned_data
+        if client is None or form.has_changed_identity():
+            duplicates = selectors.likely_duplicates(
+                office, data["birth_date"], data["name_kana"], exclude_pk=client.pk if client else None
+            )
+        if not duplicates or data["confirm_not_duplicate"]:
+            fields = {**form.client_fields(), "guardians": guardians.guardian_entries()}
+            try:
+                if client is None:
+                    saved = services.client_create(office=office, user=request.user, **fields)
+                else:
+                    saved = services.client_update(client=client, user=request.user, **fields)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, f"{saved.name} さんの情報を保存しました。")
+                return redirect("client_detail", pk=saved.pk)
+    context = {"form": form, "guardians": guardians, "client": client, "duplicates": duplicates}
+    return render(request, "coordination/clients/form.html", context)
+
+
+@login_required
+@permission_required("coordination.add_client", raise_exception=True)
+def client_create(request):
+    return _client_form_page(request)
+
+
+@login_required
+@permission_required("coordination.change_client", raise_exception=True)
+def client_update(request, pk):
+    return _client_form_page(request, client=_client(request, pk))
+
+
+@login_required
+@permission_required("coordination.view_client", raise_exception=True)
+def client_power_list(request):
+    """Clients on powered medical devices by district, to print for disaster preparedness."""
+    office = office_of(request)
+    groups = selectors.power_dependent_clients(office)
+    context = {
+        "groups": groups,
+        "total": sum(len(group.clients) for group in groups),
+        "today": timezone.localdate(),
+        "office": office,
+    }
+    return render(request, "coordination/clients/power_list.html", context)

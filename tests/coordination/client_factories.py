@@ -1,0 +1,50 @@
+"""Small factories for the client tests: a separate office with its own people and clients."""
+from datetime import date, time
+
+from django.contrib.auth.models import Group
+
+from coordination.models import Client, ContactLog, ContactMethod, Guardian, Office, OfficeDistrict, User
+from coordination.roles import ROLE_GROUPS, Role
+from directory.models import District, MedicalCareProcedure
+
+
+def make_office(name: str = "テスト区医療的ケア児等コーディネーター事業") -> Office:
+    """An office with two districts of its own (東地区, 西地区)."""
+    office = Office.objects.create(name=name, municipality="テスト区")
+    for position, (code, district_name) in enumerate([("test-east", "東地区"), ("test-west", "西地区")], start=1):
+        district, _ = District.objects.get_or_create(
+            code=f"{code}-{office.pk}", defaults={"name": f"{district_name}{office.pk}", "municipality": office.name}
+        )
+        OfficeDistrict.objects.create(office=office, district=district, position=position)
+    return office
+
+
+def make_user(office: Office, username: str, role: Role = Role.COORDINATOR, *, last_name: str = "試験") -> User:
+    user = User.objects.create_user(username, password="a-long-password-1", office=office, last_name=last_name)
+    user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+    return user
+
+
+def make_client(office: Office, name: str = "山田 花子", name_kana: str = "ヤマダ ハナコ", **fields) -> Client:
+    procedures = fields.pop("procedures", [])
+    client = Client.objects.create(office=office, name=name, name_kana=name_kana, **fields)
+    if procedures:
+        client.procedures.set(MedicalCareProcedure.objects.filter(code__in=procedures))
+    return client
+
+
+def make_guardian(client: Client, name: str = "山田 由美", **fields) -> Guardian:
+    fields.setdefault("relationship", "母")
+    return Guardian.objects.create(client=client, name=name, **fields)
+
+
+def make_log(client: Client, coordinator: User, occurred_on: date, **fields) -> ContactLog:
+    fields.setdefault("method", ContactMethod.objects.get(code="phone"))
+    fields.setdefault("started_at", time(10, 0))
+    return ContactLog.objects.create(
+        office=client.office, client=client, coordinator=coordinator, occurred_on=occurred_on, **fields
+    )
+
+
+def district(office: Office, position: int) -> District:
+    return office.district_links.get(position=position).district
