@@ -34,3 +34,18 @@ def test_a_user_without_a_role_gets_403(client, demo_office):
     user = User.objects.create_user("norole", password="a-long-password-1", office=demo_office)
     client.force_login(user)
     assert client.get(reverse("directory:provider_list")).status_code == 403
+
+
+def test_a_full_page_makes_no_more_queries_than_a_single_result(client, ward_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ward_staff)
+    counts = []
+    for query in ["", "そよかぜ訪問看護"]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("directory:provider_list"), {"q": query})
+        counts.append((len(response.context["providers"]), len(queries.captured_queries)))
+    (full_page, full_queries), (few, few_queries) = counts
+    assert full_page == 50 and few < full_page  # a full page of the demo's 331 providers
+    assert full_queries == few_queries <= 8
