@@ -524,6 +524,7 @@
     form.addEventListener("change", saveSoon);
     // The last keystrokes before a submit or a reload are kept too.
     window.addEventListener("pagehide", function () {
+      if (document.documentElement.dataset.signingOut) { return; }  // see sign-out.js
       var state = draft.collect();
       if (!same(state, initial)) { draft.save(); }
     });

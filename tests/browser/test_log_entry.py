@@ -187,3 +187,19 @@ def test_a_session_expiring_mid_entry_loses_nothing(page, demo_site, screenshot,
     expect(page.get_by_text("入力途中の内容を復元しました")).to_be_hidden()
     page.reload()
     expect(page.get_by_text("入力途中の内容を復元しました")).to_be_hidden()
+
+
+def test_signing_out_on_purpose_forgets_the_draft(page, demo_site):
+    page.goto(f"{demo_site}/logs/new/")
+    sign_in_with_the_keyboard(page)
+    page.get_by_label("記録（要配慮・報告書には出ません）").fill("母の体調について（要配慮）")
+    # The draft is kept a moment after typing stops.
+    page.wait_for_function("Object.keys(localStorage).some(k => k.startsWith('tsunagu:draft:'))")
+
+    page.get_by_role("button", name="ログアウト").click()
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tsunagu:draft:'))") == []
+    page.goto(f"{demo_site}/logs/new/")
+    sign_in_with_the_keyboard(page)
+    expect(page.get_by_text("入力途中の内容を復元しました")).to_be_hidden()
+    expect(page.get_by_label("記録（要配慮・報告書には出ません）")).to_have_value("")
