@@ -43,3 +43,14 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_the_ui_is_japanese_on_tokyo_time(settings):
     assert settings.LANGUAGE_CODE == "ja"
     assert settings.TIME_ZONE == "Asia/Tokyo"
+
+
+def test_pages_are_japanese_whatever_the_browser_asks_for(client, db):
+    from coordination.models import User
+
+    from django.utils import timezone
+
+    client.force_login(User.objects.get(username="coordinator"))
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    today = timezone.localdate()
+    assert f"{today.year}年{today.month}月{today.day}日（{'月火水木金土日'[today.weekday()]}）" in page
