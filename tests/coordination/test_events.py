@@ -554,3 +554,22 @@ def test_a_user_without_an_office_is_refused(client):
     user.groups.add(Group.objects.get(name="コーディネーター"))
     client.force_login(user)
     assert client.get(reverse("event_list")).status_code == 403
+
+
+def test_a_page_of_200_events_makes_the_same_queries_as_a_page_of_one(client, coordinator, demo_office, monkeypatch):
+    from coordination.views import events as event_views
+
+    monkeypatch.setattr(event_views, "PAGE_SIZE", 250)
+    Event.objects.bulk_create(
+        Event(office=demo_office, kind=list(EventKind)[i % 4], role="参加", name=f"研修会{i:03d}",
+              held_on=date(2025, 4, 1) + timedelta(days=i % 300), participant_count=i)
+        for i in range(200)
+    )
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as full:
+        response = client.get(reverse("event_list"))
+    assert len(response.context["page"]) == 200 + DEMO_EVENTS
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(reverse("event_list"), {"q": "研修会007"})
+    assert len(response.context["page"]) == 1
+    assert len(full) == len(one) <= 9
