@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import CounterpartCategory, District, MedicalCareProcedure, Provider, ProviderCategory
+from .models import CounterpartCategory, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
 
 
 class CategoryNodeAdmin(admin.ModelAdmin):
@@ -36,6 +36,11 @@ class ProviderCategoryAdmin(admin.ModelAdmin):
     list_select_related = ["counterpart_category__parent__parent"]
 
 
+class ProviderProcedureInline(admin.TabularInline):
+    model = ProviderProcedure
+    extra = 0
+
+
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
     list_display = ["name", "name_kana", "category", "district", "municipality", "phone", "is_active", "verified_on"]
@@ -43,3 +48,13 @@ class ProviderAdmin(admin.ModelAdmin):
     list_select_related = ["category", "district"]
     search_fields = ["name", "name_kana", "address"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [ProviderProcedureInline]
+    readonly_fields = ["verified_by"]
+
+
+@admin.register(ProviderProcedure)
+class ProviderProcedureAdmin(admin.ModelAdmin):
+    list_display = ["provider", "procedure", "status", "note"]
+    list_filter = ["procedure", "status"]
+    search_fields = ["provider__name", "provider__name_kana"]
+    autocomplete_fields = ["provider"]

@@ -1,4 +1,5 @@
 """Providers and the reference lists they are classified by."""
+from django.conf import settings
 from django.db import models
 
 
@@ -182,9 +183,21 @@ class Provider(models.Model):
     fax = models.CharField("FAX", max_length=30, blank=True)
     email = models.EmailField("メール", blank=True)
     url = models.URLField("ウェブサイト", blank=True)
+    opening_hours = models.CharField("受付・営業時間", max_length=200, blank=True)  # HSDS schedule, as text
+    ages_from = models.PositiveSmallIntegerField("対象年齢（から）", null=True, blank=True)  # HSDS eligibility
+    ages_to = models.PositiveSmallIntegerField("対象年齢（まで）", null=True, blank=True)
+    services = models.TextField("サービス内容", blank=True)  # HSDS service.description
     has_coordinator = models.BooleanField("医療的ケア児等コーディネーター在籍", default=False)
+    vacancy_note = models.CharField("空き状況", max_length=200, blank=True)
+    vacancy_noted_on = models.DateField("空き状況の確認日", null=True, blank=True)
+    public_note = models.TextField("備考", blank=True)
+    internal_note = models.TextField("内部メモ（コーディネーターのみ）", blank=True)
     is_active = models.BooleanField("有効", default=True)
     verified_on = models.DateField("最終確認日", null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="確認した職員", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     objects = ProviderQuerySet.as_manager()
 
@@ -196,6 +209,50 @@ class Provider(models.Model):
             # Directory list and the contact-log provider picker filter by category.
             models.Index(fields=["category", "name_kana"], name="directory_provider_cat_kana"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ages_from__isnull=True) | models.Q(ages_to__isnull=True)
+                | models.Q(ages_from__lte=models.F("ages_to")),
+                name="directory_provider_ages_in_order",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+
+class Acceptance(models.TextChoices):
+    """Whether a provider takes children with a given medical-care procedure."""
+
+    ACCEPTED = "accepted", "可"
+    CONDITIONAL = "conditional", "条件付き"
+    REFUSED = "refused", "不可"
+    UNKNOWN = "unknown", "未確認"
+
+
+class ProviderProcedure(models.Model):
+    """One cell of the acceptance matrix; a procedure without a row is 未確認."""
+
+    provider = models.ForeignKey(
+        Provider, verbose_name="機関・事業所", on_delete=models.CASCADE, related_name="acceptances"
+    )
+    procedure = models.ForeignKey(
+        MedicalCareProcedure, verbose_name="医療的ケア", on_delete=models.PROTECT, related_name="acceptances"
+    )
+    status = models.CharField("受け入れ", max_length=20, choices=Acceptance.choices, default=Acceptance.UNKNOWN)
+    note = models.CharField("条件・備考", max_length=200, blank=True)  # e.g. 看護師在籍日のみ
+
+    class Meta:
+        verbose_name = "医療的ケアの受け入れ"
+        verbose_name_plural = "医療的ケアの受け入れ"
+        ordering = ["provider", "procedure__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "procedure"], name="directory_providerprocedure_one_per_pair"),
+        ]
+        indexes = [
+            # The search filter "accepts all the ticked procedures".
+            models.Index(fields=["procedure", "status"], name="directory_acceptance_lookup"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.procedure}: {self.get_status_display()}"
