@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 RUN_PACKAGES := fonts-ipaexfont-gothic fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 python3-venv
 TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 
-.PHONY: run test setup system-packages test-system-packages db check clean-venv
+.PHONY: run test setup system-packages test-system-packages db check clean-venv screenshots
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -44,3 +44,7 @@ db: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Refreshes the user guide's pictures (docs/screenshots/) from the browser tests.
+screenshots: setup test-system-packages
+	TSUNAGU_DOCS_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q

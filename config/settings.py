@@ -1,5 +1,6 @@
 """Tsunagu settings: one module, driven by environment variables."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,9 +47,13 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "directory",
     "coordination",
     "reporting",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -57,10 +62,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Appends audited requests (audit/policy.py) to the append-only access log.
+    "audit.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle (30 min) and absolute (10 h) session limits; then two-factor verification.
+    "coordination.security.SessionLimitsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "coordination.security.MFARequiredMiddleware",
     # Records the signed-in user on the change history of clients, logs and events.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +131,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# On only when a reverse proxy we run sits in front: the access log then takes the client address
+# from the last X-Forwarded-For entry (the one the proxy appended) instead of REMOTE_ADDR.
+TSUNAGU_TRUSTED_PROXY = env_bool("TSUNAGU_TRUSTED_PROXY")
+
+# django-axes counts failed sign-ins before Django's own backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: 5 failures of one user name from one address lock that pair for 30 minutes. By the pair,
+# not by the address alone (the whole office shares one address behind the ward's proxy) nor by
+# the user name alone (anyone could lock a colleague out). Distributed guessing meets 12-character
+# passwords and TOTP. Lockouts send axes.signals.user_locked_out (the access log records them).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Sign-ins and sign-outs go to the audit app's append-only access log, not to a second, editable one.
+AXES_DISABLE_ACCESS_LOG = True
+
+OTP_TOTP_ISSUER = "つなぐ"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -135,6 +173,8 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SESSION_COOKIE_HTTPONLY = True
+# The absolute limit (10 h) and the idle limit (30 min) are enforced by
+# coordination.security.SessionLimitsMiddleware; the cookie outlives neither.
 SESSION_COOKIE_AGE = 10 * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -155,6 +195,8 @@ if PRODUCTION:
 
 # Demo accounts are created by `load_demo` only; production sets this off.
 TSUNAGU_DEMO = env_bool("TSUNAGU_DEMO", default=not PRODUCTION)
+# TOTP two-factor sign-in for coordinators, supervisors and admins; off by default only in the demo.
+TSUNAGU_REQUIRE_MFA = env_bool("TSUNAGU_REQUIRE_MFA", default=not TSUNAGU_DEMO)
 
 LOGGING = {
     "version": 1,

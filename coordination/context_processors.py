@@ -22,4 +22,5 @@ def navigation(request):
         items.append(("業務報告書", reverse("reporting:quarterly")))
     if role == Role.ADMIN:
         items.append(("管理サイト", reverse("admin:index")))
+        items.append(("アクセス記録", reverse("audit:event_list")))
     return {"nav_items": items, "user_role": role}

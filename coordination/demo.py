@@ -9,11 +9,13 @@ from datetime import date, time, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from directory.models import CounterpartCategory, District, MedicalCareProcedure, Provider, ProviderCategory
 
 from . import demo_data as seed
 from .age_bands import AgeBand
+from .demo_directory import describe_providers
 from .fiscal import FiscalPeriod
 from .models import (
     ActivityType,
@@ -261,7 +263,9 @@ class DemoBuilder:
             provider.phone = f"03-0000-{number:04d}"
             provider.fax = f"03-0001-{number:04d}" if rng.random() < 0.6 else ""
             provider.has_coordinator = provider.category.code in {"visiting-nurse", "consultation-support"} and rng.random() < 0.3
-            provider.verified_on = _random_date(rng, date(2024, 6, 1), date(2025, 12, 20))
+            # Within the 14 months before the day the demo is loaded, so some always need re-verifying.
+            days_ago = (date(2025, 12, 20) - _random_date(rng, date(2024, 6, 1), date(2025, 12, 20))).days
+            provider.verified_on = timezone.localdate() - timedelta(days=days_ago * 3 // 4)
         return Provider.objects.bulk_create(providers)
 
     # --- clients ---------------------------------------------------------------------------
@@ -480,6 +484,7 @@ class DemoBuilder:
         users = self.build_users(office)
         coordinators = [users["coordinator"], users["coordinator2"]]
         providers = self.build_providers()
+        describe_providers(providers, verifiers=coordinators, today=timezone.localdate())
         clients = self.build_clients(office, coordinators)
         events_out_of_hours = self.build_events(office)
         plan = self.plan_logs(clients)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from directory.models import CounterpartCategory, District, Provider
+from tabular.forms import SpreadsheetUploadForm
 
 from .age_bands import AgeBand
 from .dates import FORMATS_HINT, parse_date, refuse_future
@@ -17,7 +18,6 @@ from .kana import fold_kana
 from .models import ActivityType, Client, ContactLog, ContactMethod, Event, EventScope, Guardian, User
 from .roles import ROLE_GROUPS, Role
 from .services import CounterpartEntry, GuardianEntry
-from .spreadsheets import MAX_UPLOAD_BYTES, UploadError, file_format_of, read_upload
 
 
 class JapaneseDateField(forms.CharField):
@@ -571,8 +571,10 @@ class EventForm(forms.Form):
 # --- spreadsheet imports -----------------------------------------------------------------------
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(SpreadsheetUploadForm):
     """What to import and the file; a file that cannot be read is refused here with the reason."""
+
+    field_order = ["kind", "file"]
 
     kind = forms.ChoiceField(
         label="取り込むもの",
@@ -580,26 +582,22 @@ class ImportUploadForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "取り込むものを選んでください。", "invalid_choice": "取り込むものを選んでください。"},
     )
-    file = forms.FileField(
-        label="ファイル",
-        help_text="Excel（.xlsx）または CSV（.csv）、5MBまで",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-        error_messages={"required": "ファイルを選んでください。", "empty": "ファイルが空です。"},
+
+
+# --- two-factor authentication -----------------------------------------------------------------
+
+
+class OneTimeCodeForm(forms.Form):
+    """The 6-digit code shown by the authenticator app; full-width digits and spaces are accepted."""
+
+    code = forms.CharField(
+        label="確認コード（6桁）",
+        max_length=20,
+        error_messages={"required": "認証アプリに表示されている6桁の確認コードを入力してください。"},
     )
 
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")
-        if upload is None:
-            return data
-        if upload.size > MAX_UPLOAD_BYTES:
-            self.add_error("file", "ファイルが大きすぎます。5MB以下のファイルにしてください。")
-            return data
-        content = upload.read()
-        try:
-            read_upload(upload.name, content)
-        except UploadError as error:
-            self.add_error("file", str(error))
-            return data
-        data.update(name=upload.name, file_format=file_format_of(upload.name), content=content)
-        return data
+    def clean_code(self) -> str:
+        code = re.sub(r"\s", "", unicodedata.normalize("NFKC", self.cleaned_data["code"]))
+        if not re.fullmatch(r"\d{6}", code):
+            raise ValidationError("確認コードは6桁の数字で入力してください。")
+        return code

@@ -9,16 +9,18 @@ file imports back as "no change".
 import re
 import unicodedata
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import datetime, time
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from import_export import fields, resources, widgets
 
 from directory.models import CounterpartCategory, MedicalCareProcedure, Provider
+from tabular.resources import SheetImportMixin
+from tabular.widgets import ChoiceLabelWidget, DateCellWidget, TextWidget, YesNoWidget
+from tabular.widgets import cell_key as _key
+from tabular.widgets import cell_text as _text
 
-from .dates import parse_date, refuse_future
 from .kana import fold_kana, kana_key
 from . import services
 from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart, User
@@ -32,32 +34,13 @@ _COUNTERPART_SEPARATORS = re.compile(r"[\n\r;；]+")
 _PATH_PARTS = re.compile(r"[▸>›]")
 _SPACES = re.compile(r"\s+")
 
-REQUIRED = "{column}を入力してください。"
 # The log columns that name its client, and its counterparts' column.
 CLIENT_NAME, CLIENT_KANA, CLIENT_BIRTH_DATE = "相談対象者 氏名", "相談対象者 フリガナ", "相談対象者 生年月日"
 COUNTERPARTS = "相談者・相手先"
 
 
-def _key(text) -> str:
-    """Compare labels without width, case or spacing differences (`ｆａｘ` = `FAX`)."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text))).casefold()
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _split(value, separators=_LIST_SEPARATORS) -> list[str]:
     return [part.strip() for part in separators.split(_text(value)) if part.strip()]
-
-
-def person_name(text) -> str:
-    """A name with its spaces made single half-width spaces (`青山　颯` → `青山 颯`)."""
-    return _SPACES.sub(" ", _text(text))
 
 
 # --- lookups by natural key -------------------------------------------------------------------
@@ -193,16 +176,6 @@ class LookupWidget(widgets.Widget):
     lookups: Lookups | None = None
 
 
-class TextWidget(widgets.Widget):
-    def __init__(self, *, name: bool = False):
-        super().__init__()
-        self.name = name
-
-    def clean(self, value, row=None, **kwargs):
-        return person_name(value) if self.name else _text(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
 
 
 class KanaWidget(TextWidget):
@@ -210,35 +183,6 @@ class KanaWidget(TextWidget):
         return fold_kana(_text(value))
 
 
-class DateCellWidget(widgets.Widget):
-    """A date cell of Excel, or text in any form people type (`2025/4/1`, `R7.4.1`, `令和7年4月1日`)."""
-
-    def __init__(self, *, allow_future: bool = False):
-        super().__init__()
-        self.allow_future = allow_future
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, datetime):
-            day = value.date()
-        elif isinstance(value, date):
-            day = value
-        elif not _text(value):
-            return None
-        else:
-            try:
-                day = parse_date(_text(value))
-            except ValidationError as error:
-                raise ValueError(error.messages[0]) from None
-        if not self.allow_future:
-            try:
-                refuse_future(day, timezone.localdate())
-            except ValidationError as error:
-                raise ValueError(error.messages[0]) from None
-        return day
-
-    def render(self, value, obj=None, **kwargs):
-        # A date, not text: Excel shows it as a date and sorts it; the CSV gets 2025-04-01.
-        return value if value is not None else ""
 
 
 class TimeCellWidget(widgets.Widget):
@@ -281,45 +225,8 @@ class MinutesWidget(widgets.Widget):
         return value if value is not None else ""
 
 
-class YesNoWidget(widgets.Widget):
-    YES = {"はい", "あり", "有", "○", "◯", "〇", "1", "true", "yes", "y", "する"}
-    NO = {"", "いいえ", "なし", "無", "×", "0", "false", "no", "n", "しない", "-"}
-
-    def __init__(self, yes: str = "はい", no: str = "いいえ"):
-        super().__init__()
-        self.yes, self.no = yes, no
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, bool):
-            return value
-        text = _key(_text(value))
-        if text in self.YES:
-            return True
-        if text in self.NO:
-            return False
-        raise ValueError(f"「{_text(value)}」は「{self.yes}」か「{self.no}」で書いてください。")
-
-    def render(self, value, obj=None, **kwargs):
-        return self.yes if value else self.no
 
 
-class ChoiceLabelWidget(widgets.Widget):
-    def __init__(self, choices, default):
-        super().__init__()
-        self.choices, self.default = choices, default
-
-    def clean(self, value, row=None, **kwargs):
-        text = _text(value)
-        if not text:
-            return self.default
-        for choice in self.choices:
-            if _key(text) in (_key(choice.value), _key(choice.label)):
-                return choice.value
-        labels = "・".join(f"「{choice.label}」" for choice in self.choices)
-        raise ValueError(f"「{text}」は選べません。{labels}のどれかを書いてください。")
-
-    def render(self, value, obj=None, **kwargs):
-        return self.choices(value).label if value else ""
 
 
 class UserWidget(LookupWidget):
@@ -483,61 +390,19 @@ class ContactLogResource(resources.ModelResource):
         return "\n".join(counterpart_label(counterpart) for counterpart in log.counterparts.all())
 
 
-class ImportResourceMixin:
-    """What both imports share: natural-key lookups for the office, refused formula cells, saving
-    through coordination.services (its rules and history), and errors reported by column."""
-
-    required_columns: tuple[str, ...] = ()
-    example_row: dict[str, str] = {}
+class ImportResourceMixin(SheetImportMixin):
+    """What both imports share: natural-key lookups for the office, saving through
+    coordination.services (its rules and history); refused formula cells and errors reported by
+    column come from `tabular.resources.SheetImportMixin`."""
 
     def __init__(self, *, office, user, sheet=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(sheet=sheet, **kwargs)
         self.office = office
         self.user = user
-        self.sheet = sheet
         self.lookups = Lookups(office)
         for field in self.fields.values():
             if hasattr(field.widget, "lookups"):
                 field.widget.lookups = self.lookups
-
-    def columns(self) -> list[str]:
-        return [field.column_name for field in self.get_import_fields()]
-
-    def column_of(self, key: str) -> str:
-        """The column an error key (a field attribute, a model field or a column) belongs to."""
-        if key == NON_FIELD_ERRORS:
-            return ""
-        for name, field in self.fields.items():
-            if key in (name, field.attribute, field.column_name):
-                return field.column_name
-        return ""
-
-    def sheet_row(self, row_number: int) -> int:
-        """The spreadsheet row (the header is row 1) of the import's 1-based row number."""
-        return self.sheet.row_numbers[row_number - 1] if self.sheet else row_number + 1
-
-    def before_import_row(self, row, **kwargs):
-        formulas = self.sheet.formula_cells.get(kwargs["row_number"] - 1) if self.sheet else None
-        if formulas:
-            # Nothing in a formula's cell was read: its result depends on the sheet it came from.
-            raise ValidationError({column: "数式は取り込めません。値だけを入力してください。" for column in formulas})
-
-    def clean_many(self, field_name, row, errors):
-        """Cleans a many-to-many column (import-export only does so when saving)."""
-        field = self.fields[field_name]
-        if field.column_name not in row:
-            return None
-        try:
-            return field.clean(row)
-        except ValueError as error:
-            errors[field.attribute] = ValidationError(str(error))
-            return None
-
-    def require(self, instance, row, errors, names):
-        for name in names:
-            field = self.fields[name]
-            if field.attribute not in errors and getattr(instance, field.attribute) in (None, ""):
-                errors[field.attribute] = ValidationError(REQUIRED.format(column=field.column_name))
 
 
 class ContactLogImportResource(ImportResourceMixin, ContactLogResource):

@@ -1,6 +1,12 @@
 """Providers and the reference lists they are classified by."""
+from collections.abc import Iterable
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from .search import provider_search_text
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -156,9 +162,81 @@ class ProviderCategory(models.Model):
         return (self.code,)
 
 
+# The fields Provider.search_text is made of.
+SEARCH_SOURCE_FIELDS = frozenset({"name", "name_kana", "address", "municipality"})
+
+
+def one_year_before(day: date) -> date:
+    """The same day a year earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 class ProviderQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def needing_reverification(self, today: date):
+        """Never verified, or last verified 12 months ago or more."""
+        return self.filter(Q(verified_on__isnull=True) | Q(verified_on__lte=one_year_before(today)))
+
+    def verified_within_a_year(self, today: date):
+        return self.filter(verified_on__gt=one_year_before(today))
+
+    def with_reverification_flag(self, today: date):
+        """Annotates `needs_reverification` (the 要再確認 flag of the lists)."""
+        return self.annotate(
+            needs_reverification=models.ExpressionWrapper(
+                Q(verified_on__isnull=True) | Q(verified_on__lte=one_year_before(today)),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def accepting(self, procedures: Iterable["MedicalCareProcedure"]):
+        """Providers that take every one of the procedures (可 or 条件付き), in one query.
+
+        One EXISTS per procedure, each a probe of the (provider, procedure) unique index: the
+        cost follows the rows the other filters leave (a search word first narrows 10,000 rows
+        to a few hundred), where counting cells per provider would group every accepting cell
+        of the directory first (see docs/performance.md).
+        """
+        providers = self
+        for procedure_id in {procedure.pk for procedure in procedures}:
+            cell = ProviderProcedure.objects.filter(
+                provider=OuterRef("pk"), procedure_id=procedure_id, status__in=ACCEPTING
+            )
+            providers = providers.filter(Exists(cell))
+        return providers
+
+    def serving_age(self, age: int):
+        """Providers whose ages served include `age`; an open end (none given) includes every age."""
+        return self.filter(Q(ages_from__isnull=True) | Q(ages_from__lte=age)).filter(
+            Q(ages_to__isnull=True) | Q(ages_to__gte=age)
+        )
+
+    def refresh_search_text(self) -> int:
+        """Recompute search_text of rows written without save() (e.g. `update()`); returns the count."""
+        providers = list(self.only("pk", *SEARCH_SOURCE_FIELDS))
+        for provider in providers:
+            provider.set_search_text()
+        return self.model._base_manager.bulk_update(providers, ["search_text"], batch_size=500)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # The demo, benchmarks and imports create providers in bulk, which skips save().
+        objs = list(objs)
+        for provider in objs:
+            provider.set_search_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if SEARCH_SOURCE_FIELDS & set(fields):
+            for provider in objs:
+                provider.set_search_text()
+            fields = [*fields, "search_text"] if "search_text" not in fields else fields
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class Provider(models.Model):
@@ -198,6 +276,9 @@ class Provider(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="確認した職員", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    # Name, フリガナ, municipality and address folded by directory.search, plus the romaji of the
+    # フリガナ: the search box looks here (`search_text__contains`). Kept by save() and bulk_create().
+    search_text = models.TextField("検索用テキスト", blank=True, editable=False)
 
     objects = ProviderQuerySet.as_manager()
 
@@ -208,17 +289,50 @@ class Provider(models.Model):
         indexes = [
             # Directory list and the contact-log provider picker filter by category.
             models.Index(fields=["category", "name_kana"], name="directory_provider_cat_kana"),
+            # The directory list's default order (フリガナ順): a page is read off the index.
+            models.Index(fields=["name_kana", "name"], name="directory_provider_kana"),
+            # The directory's area filter and its choices (the distinct municipalities).
+            models.Index(fields=["municipality"], name="directory_provider_city"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ages_from__isnull=True) | models.Q(ages_to__isnull=True)
                 | models.Q(ages_from__lte=models.F("ages_to")),
                 name="directory_provider_ages_in_order",
+                violation_error_message="対象年齢は「から」を「まで」以下にしてください。",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SEARCH_SOURCE_FIELDS & set(update_fields):
+            self.set_search_text()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def set_search_text(self) -> None:
+        self.search_text = provider_search_text(
+            name=self.name, name_kana=self.name_kana, address=self.address, municipality=self.municipality
+        )
+
+    @property
+    def ages_label(self) -> str:
+        """`3～5歳`, `18歳から`, `6歳まで`, or "" when no age is given."""
+        if self.ages_from is None and self.ages_to is None:
+            return ""
+        if self.ages_to is None:
+            return f"{self.ages_from}歳から"
+        if self.ages_from is None:
+            return f"{self.ages_to}歳まで"
+        return f"{self.ages_from}～{self.ages_to}歳"
+
+    def needs_reverification_on(self, today: date) -> bool:
+        """Never verified, or last verified 12 months ago or more."""
+        return self.verified_on is None or self.verified_on <= one_year_before(today)
 
 
 class Acceptance(models.TextChoices):
@@ -228,6 +342,10 @@ class Acceptance(models.TextChoices):
     CONDITIONAL = "conditional", "条件付き"
     REFUSED = "refused", "不可"
     UNKNOWN = "unknown", "未確認"
+
+
+# The statuses that count as "accepts" in the search and on a client's page.
+ACCEPTING = (Acceptance.ACCEPTED, Acceptance.CONDITIONAL)
 
 
 class ProviderProcedure(models.Model):

@@ -1,23 +1,130 @@
-"""Reads of the directory."""
-import jaconv
-from django.db.models import Q, QuerySet
+"""Reads of the directory, each shaped for one page."""
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
-from .models import Provider
+import jaconv
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from .models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
+from .search import query_keys
 
 
 def normalize_kana_query(text: str) -> str:
-    """Fold a query to full-width katakana so ｱｵﾊﾞ, あおば and アオバ look alike."""
+    """Fold a query to full-width katakana so ｱｵﾊﾞ, あおば and アオバ look alike (the client picker's)."""
     folded = jaconv.h2z(text.strip(), kana=True, ascii=False, digit=False)
     return jaconv.hira2kata(folded)
 
 
+def matching_query(query: str) -> Q:
+    """Providers whose name, フリガナ, address or romaji reading contains the query (folded)."""
+    condition = Q()
+    for key in query_keys(query):
+        condition |= Q(search_text__contains=key)
+    return condition
+
+
 def provider_search(*, query: str = "", limit: int = 50) -> QuerySet[Provider]:
-    """Active providers whose name, フリガナ or address contains the query, for a results list."""
-    providers = Provider.objects.active().select_related("category", "district")
-    query = query.strip()
-    if query:
-        kana = normalize_kana_query(query)
-        providers = providers.filter(
-            Q(name__icontains=query) | Q(name_kana__icontains=kana) | Q(address__icontains=query)
-        )
+    """Active providers matching the query, for a picker (category joined)."""
+    providers = Provider.objects.active().select_related("category", "district").filter(matching_query(query))
     return providers.order_by("name_kana", "name")[:limit]
+
+
+def provider_list_rows(*, today: date) -> QuerySet[Provider]:
+    """Every provider with what the list's columns show (category, district, the 要再確認 flag)."""
+    return (
+        Provider.objects.select_related("category", "district")
+        .with_reverification_flag(today)
+        .order_by("name_kana", "name", "pk")
+    )
+
+
+def provider_for_page(pk: int) -> Provider:
+    """One provider with its category, district and who last verified it."""
+    return Provider.objects.select_related("category", "district", "verified_by").get(pk=pk)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    procedure: MedicalCareProcedure
+    status: str
+    note: str
+
+    @property
+    def label(self) -> str:
+        return Acceptance(self.status).label
+
+    @property
+    def accepts(self) -> bool:
+        return self.status in (Acceptance.ACCEPTED, Acceptance.CONDITIONAL)
+
+
+def acceptance_matrix(provider: Provider) -> list[MatrixRow]:
+    """The 14 procedures in order with the provider's answer for each (未確認 where none; 2 queries)."""
+    cells = {cell.procedure_id: cell for cell in ProviderProcedure.objects.filter(provider=provider)}
+    rows = []
+    for procedure in MedicalCareProcedure.objects.order_by("position"):
+        cell = cells.get(procedure.pk)
+        rows.append(
+            MatrixRow(procedure, cell.status if cell else Acceptance.UNKNOWN, cell.note if cell else "")
+        )
+    return rows
+
+
+def providers_to_reverify(*, today: date) -> QuerySet[Provider]:
+    """Active providers not verified for 12 months, never-verified first, then the oldest."""
+    return (
+        Provider.objects.active()
+        .needing_reverification(today)
+        .select_related("category", "district", "verified_by")
+        .order_by(F("verified_on").asc(nulls_first=True), "name_kana", "pk")
+    )
+
+
+def providers_accepting(procedures: Sequence[MedicalCareProcedure], age: int | None) -> QuerySet[Provider]:
+    """Active providers that accept all the procedures (可 or 条件付き) and serve the age (one query).
+
+    Each comes annotated with `condition_<procedure id>`: the note of a 条件付き answer, None
+    where the answer is 可; `accepting_conditions()` reads them.
+    """
+    providers = Provider.objects.active().accepting(procedures)
+    if age is not None:
+        providers = providers.serving_age(age)
+    conditions = {
+        f"condition_{procedure.pk}": Subquery(
+            ProviderProcedure.objects.filter(
+                provider=OuterRef("pk"), procedure=procedure, status=Acceptance.CONDITIONAL
+            ).values("note")[:1]
+        )
+        for procedure in procedures
+    }
+    return (
+        providers.annotate(**conditions)
+        .select_related("category", "district")
+        .order_by("category__position", "name_kana", "pk")
+    )
+
+
+def accepting_conditions(
+    provider: Provider, procedures: Sequence[MedicalCareProcedure]
+) -> list[tuple[MedicalCareProcedure, str]]:
+    """The procedures a provider from `providers_accepting` takes only on conditions, with the note."""
+    notes = [(procedure, getattr(provider, f"condition_{procedure.pk}", None)) for procedure in procedures]
+    return [(procedure, note) for procedure, note in notes if note is not None]
+
+
+def providers_for_export(*, today: date) -> QuerySet[Provider]:
+    """The list's rows with what the spreadsheet adds: who verified each, the acceptance matrix
+    (prefetched a chunk at a time by the export)."""
+    return provider_list_rows(today=today).select_related("verified_by").prefetch_related("acceptances")
+
+
+def providers_for_hsds() -> QuerySet[Provider]:
+    """Every active provider, as the HSDS package publishes them (three queries)."""
+    cells = ProviderProcedure.objects.select_related("procedure")
+    return (
+        Provider.objects.active()
+        .select_related("category", "district")
+        .prefetch_related(Prefetch("acceptances", queryset=cells))
+        .order_by("name_kana", "name", "pk")
+    )

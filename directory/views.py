@@ -1,12 +1,158 @@
+"""The directory: search, a provider's page, the re-verification list, and the coordinators' edits."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import render
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from .selectors import provider_search
+from . import selectors, services
+from .filters import ProviderFilter
+from .forms import ProviderForm, acceptance_formset
+from .models import MedicalCareProcedure, Provider, one_year_before
+from .page_links import provider_page_links
+
+REVERIFY_PAGE_SIZE = 50
+# Who may read a provider's internal note: the office team (coordinators, supervisors), never
+# ward staff. A permission name, not an import: the directory depends on no other app.
+INTERNAL_NOTE_PERMISSION = "coordination.view_client"
+
+
+def _provider(pk) -> Provider:
+    try:
+        return selectors.provider_for_page(pk)
+    except Provider.DoesNotExist:
+        raise Http404("その機関・事業所は見つかりません。") from None
+
+
+def _can_verify(user) -> bool:
+    return user.has_perm("directory.change_provider")
 
 
 @login_required
 @permission_required("directory.view_provider", raise_exception=True)
 def provider_list(request):
-    query = request.GET.get("q", "")
-    providers = provider_search(query=query)
-    return render(request, "directory/provider_list.html", {"providers": providers, "query": query})
+    """Search and filters over the directory, 50 (or 100, 200) a page, stale entries flagged."""
+    today = timezone.localdate()
+    provider_filter = ProviderFilter(request.GET, queryset=selectors.provider_list_rows(today=today), today=today)
+    # Bad input (an age of "abc") shows its message and no results rather than everything.
+    providers = provider_filter.qs if provider_filter.is_valid() else Provider.objects.none()
+    page = Paginator(providers, provider_filter.page_size).get_page(request.GET.get("page"))
+    form = provider_filter.form
+    context = {
+        "filter": provider_filter,
+        "page": page,
+        "providers": page.object_list,
+        "query": request.GET.get("q", ""),
+        "main_fields": [form["q"], form["category"], form["area"], form["age"]],
+        "check_fields": [form["has_coordinator"], form["verified"], form["inactive"]],
+        "order_fields": [form["sort"], form["per_page"]],
+        "searched": any(request.GET.get(name) for name in provider_filter.filters if name not in ("sort", "per_page")),
+        "can_add": request.user.has_perm("directory.add_provider"),
+        "can_verify": _can_verify(request.user),
+    }
+    return render(request, "directory/provider_list.html", context)
+
+
+@login_required
+@permission_required("directory.view_provider", raise_exception=True)
+def provider_detail(request, pk):
+    """Everything about one provider, its acceptance matrix and what other apps add for the user."""
+    provider = _provider(pk)
+    today = timezone.localdate()
+    context = {
+        "provider": provider,
+        "matrix": selectors.acceptance_matrix(provider),
+        "needs_reverification": provider.needs_reverification_on(today),
+        "can_see_internal_note": request.user.has_perm(INTERNAL_NOTE_PERMISSION),
+        "can_change": request.user.has_perm("directory.change_provider"),
+        "can_verify": _can_verify(request.user),
+        "verified_today": provider.verified_on == today,
+        "links": provider_page_links(provider, request.user),
+    }
+    return render(request, "directory/provider_detail.html", context)
+
+
+@login_required
+@permission_required("directory.view_provider", raise_exception=True)
+def provider_reverify_list(request):
+    """Active entries not verified for 12 months (never verified first, then the oldest), 50 a page."""
+    today = timezone.localdate()
+    page = Paginator(selectors.providers_to_reverify(today=today), REVERIFY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "cutoff": one_year_before(today),
+        "can_verify": _can_verify(request.user),
+    }
+    return render(request, "directory/provider_reverify_list.html", context)
+
+
+@login_required
+@require_POST
+@permission_required("directory.change_provider", raise_exception=True)
+def provider_verify(request, pk):
+    """"今日確認した": records today and the user, then goes back where the button was."""
+    provider = _provider(pk)
+    services.provider_verify(provider=provider, user=request.user)
+    messages.success(request, f"{provider.name} を今日確認済みにしました。")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(next_url)
+    return redirect("directory:provider_detail", pk=provider.pk)
+
+
+def _add_service_errors(form, matrix_formset, error: ValidationError):
+    for field, field_messages in error.message_dict.items():
+        for message in field_messages:
+            if field == "acceptances":
+                matrix_formset.non_form_errors().append(message)
+            else:
+                form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, message)
+
+
+def _provider_form_page(request, *, provider=None):
+    """Create (provider None) or edit: the fields and the 14-row acceptance matrix, saved together."""
+    if provider is None:
+        procedures = list(MedicalCareProcedure.objects.order_by("position"))
+        matrix = []
+    else:
+        matrix = selectors.acceptance_matrix(provider)
+        procedures = [row.procedure for row in matrix]
+    data = request.POST if request.method == "POST" else None
+    form = ProviderForm(data, instance=provider)
+    matrix_formset = acceptance_formset(data, procedures=procedures, matrix=matrix)
+    # Both validated, so the matrix's errors show together with the fields'.
+    if request.method == "POST" and all([form.is_valid(), matrix_formset.is_valid()]):
+        fields = {
+            **form.provider_fields(),
+            "acceptances": matrix_formset.entries(),
+            "verified": form.cleaned_data["verified"],
+        }
+        try:
+            if provider is None:
+                saved = services.provider_create(user=request.user, **fields)
+            else:
+                saved = services.provider_update(provider=provider, user=request.user, **fields)
+        except ValidationError as error:
+            _add_service_errors(form, matrix_formset, error)
+        else:
+            messages.success(request, f"{saved.name} の情報を保存しました。")
+            return redirect("directory:provider_detail", pk=saved.pk)
+    context = {"form": form, "matrix_formset": matrix_formset, "provider": provider}
+    return render(request, "directory/provider_form.html", context)
+
+
+@login_required
+@permission_required("directory.add_provider", raise_exception=True)
+def provider_create(request):
+    return _provider_form_page(request)
+
+
+@login_required
+@permission_required("directory.change_provider", raise_exception=True)
+def provider_update(request, pk):
+    return _provider_form_page(request, provider=_provider(pk))
+

@@ -32,6 +32,12 @@ def django_db_setup(django_test_environment, django_db_blocker):
         teardown_databases(databases, verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def mfa_off_unless_a_test_turns_it_on(settings):
+    """Two-factor sign-in is off in tests whatever TSUNAGU_REQUIRE_MFA says; its own tests turn it on."""
+    settings.TSUNAGU_REQUIRE_MFA = False
+
+
 @pytest.fixture
 def demo_office(db) -> Office:
     return Office.objects.get(name="北区医療的ケア児等コーディネーター事業")

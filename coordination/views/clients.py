@@ -4,7 +4,11 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+
+from directory.selectors import accepting_conditions, providers_accepting
 
 from .. import selectors, services
 from ..access import office_of
@@ -16,6 +20,8 @@ from ..models import Client
 from ..wareki import format_date, format_wareki
 
 PAGE_SIZE = 50
+# Providers listed on a client's page; the link to the directory search shows them all.
+ACCEPTING_SHOWN = 10
 
 
 
@@ -76,16 +82,19 @@ def client_detail(request, pk):
     today = timezone.localdate()
     fiscal_year = fiscal_year_of(today)
     timeline = selectors.client_timeline(client, today=today)
+    procedures = list(client.procedures.all())
+    age = age_on(client.birth_date, today) if client.birth_date else None
     context = {
         "client": client,
         "today": today,
         "fiscal_year_label": fiscal_year_label(fiscal_year),
         "band": client.age_band_for(fiscal_year),
         "computed_band": age_band(client.birth_date, fiscal_year),
-        "age": age_on(client.birth_date, today) if client.birth_date else None,
+        "age": age,
         "birth_date_label": _date_with_era(client.birth_date),
         "consent_date_label": _date_with_era(client.consent_obtained_on),
-        "procedures": client.procedures.all(),
+        "procedures": procedures,
+        **_accepting_providers(procedures, age),
         "guardians": client.guardians.all(),
         "timeline": timeline,
         "log_count": sum(1 for entry in timeline if entry.kind == "log"),
@@ -96,6 +105,27 @@ def client_detail(request, pk):
         "can_add_log": request.user.has_perm("coordination.add_contactlog"),
     }
     return render(request, "coordination/clients/detail.html", context)
+
+
+def _accepting_providers(procedures, age: int | None) -> dict:
+    """The client page's "providers that accept this child's care": the first few and a search link.
+
+    One query: a provider more than shown only says that there are more (the search counts them).
+    """
+    if not procedures:
+        return {"accepting_providers": None}
+    found = list(providers_accepting(procedures, age)[: ACCEPTING_SHOWN + 1])
+    params = [("procedure", procedure.code) for procedure in procedures]
+    if age is not None:
+        params.append(("age", age))
+    return {
+        "accepting_providers": [
+            {"provider": provider, "conditions": accepting_conditions(provider, procedures)}
+            for provider in found[:ACCEPTING_SHOWN]
+        ],
+        "accepting_more": len(found) > ACCEPTING_SHOWN,
+        "accepting_search_url": f"{reverse('directory:provider_list')}?{urlencode(params)}",
+    }
 
 
 def _client_form_page(request, *, client=None):

@@ -4,6 +4,7 @@ The server runs in a thread on the session's test database, which already holds 
 lists and the demo office (committed once in `django_db_setup`). pytest-django's `live_server`
 is not used: it flushes the database after every test, groups and demo included.
 """
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -16,6 +17,9 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# The user guide's pictures are refreshed only on request (`make screenshots`), so that a test run
+# leaves the working tree clean.
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -70,8 +74,11 @@ def page(browser):
 
 @pytest.fixture
 def screenshot(page):
-    def take(name: str):
+    def take(name: str, *, for_docs: bool = False):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        if for_docs and os.environ.get("TSUNAGU_DOCS_SCREENSHOTS"):
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(SCREENSHOTS / f"{name}.png", DOCS_SCREENSHOTS / f"{name}.png")
 
     return take

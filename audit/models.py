@@ -1,0 +1,86 @@
+"""The access log: one row per sign-in, sign-out, view, download, export or refusal; append-only.
+
+Rows are written once and never changed: `save()` refuses an existing row, `delete()` refuses,
+the queryset's `update()` and `delete()` refuse, the admin is read-only, and database triggers
+(migration 0002) refuse UPDATE and DELETE even from raw SQL. The one change the triggers let
+through is the database setting `user` to NULL when a user account is deleted; the username
+and role snapshots keep who it was.
+"""
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an access log row."""
+
+
+REFUSAL = "アクセス記録は追記のみです。変更・削除はできません。"
+
+
+class Action(models.TextChoices):
+    SIGN_IN = "sign_in", "ログイン"
+    SIGN_OUT = "sign_out", "ログアウト"
+    SIGN_IN_FAILED = "sign_in_failed", "ログイン失敗"
+    LOCKED_OUT = "locked_out", "ロックアウト"
+    VIEW = "view", "閲覧"
+    DOWNLOAD = "download", "ダウンロード"
+    EXPORT = "export", "書き出し"
+    IMPORT = "import", "取り込み"
+    REFUSED = "refused", "拒否されたアクセス"
+    READ_AUDIT_LOG = "read_audit_log", "アクセス記録の閲覧"
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "成功"
+    REFUSED = "refused", "拒否"
+
+
+class AccessEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(REFUSAL)
+
+    def delete(self):
+        raise AppendOnlyError(REFUSAL)
+
+
+class AccessEvent(models.Model):
+    occurred_at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="利用者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField("ユーザー名", max_length=150, blank=True, db_index=True)
+    role = models.CharField("役割", max_length=30, blank=True)
+    action = models.CharField("操作", max_length=30, choices=Action.choices, db_index=True)
+    outcome = models.CharField("結果", max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    path = models.CharField("URL", max_length=1000, blank=True)
+    url_name = models.CharField("画面名", max_length=200, blank=True)
+    object_ids = models.JSONField("対象のID", default=dict, blank=True)
+    method = models.CharField("HTTP メソッド", max_length=10, blank=True)
+    status_code = models.PositiveSmallIntegerField("ステータスコード", null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP アドレス", null=True, blank=True)
+    user_agent = models.CharField("ブラウザ（User-Agent）", max_length=300, blank=True)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "アクセス記録"
+        verbose_name_plural = "アクセス記録"
+        ordering = ["-occurred_at", "-id"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S%z} {self.username or '（不明）'} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(REFUSAL)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(REFUSAL)

@@ -1,0 +1,131 @@
+"""The provider form and its acceptance matrix (one row per procedure)."""
+from django import forms
+
+from .models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory
+from .services import AcceptanceEntry
+
+
+class ProviderForm(forms.ModelForm):
+    """Every field of an entry a coordinator keeps, and "checked today"."""
+
+    url = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
+    vacancy_noted_on = forms.DateField(
+        label="空き状況の確認日", required=False, input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "日付は 2025-04-01 の形で入力してください。"},
+    )
+    verified = forms.BooleanField(
+        label="この内容を今日確認した（最終確認日を今日にする）", required=False,
+    )
+
+    class Meta:
+        model = Provider
+        fields = [
+            "name", "name_kana", "category", "district", "municipality", "address", "phone", "fax", "email",
+            "url", "opening_hours", "ages_from", "ages_to", "services", "has_coordinator", "vacancy_note",
+            "vacancy_noted_on", "public_note", "internal_note", "is_active",
+        ]
+        widgets = {
+            "services": forms.Textarea(attrs={"rows": 3}),
+            "public_note": forms.Textarea(attrs={"rows": 3}),
+            "internal_note": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "name_kana": "カタカナで。ひらがな・半角カナでも検索できます",
+            "municipality": "地区を選んだときは空欄のままで構いません",
+            "opening_hours": "例：月～金 9:00～18:00（土日祝休み）",
+            "ages_from": "空欄は下限なし",
+            "ages_to": "空欄は上限なし",
+            "vacancy_note": "例：月・水に空きあり",
+            "internal_note": "区職員には表示されません",
+            "is_active": "廃止・休止したら外してください（一覧に出なくなります）",
+        }
+        error_messages = {
+            "name": {"required": "名称を入力してください。"},
+            "category": {"required": "種別を選んでください。", "invalid_choice": "種別は一覧から選んでください。"},
+            "district": {"invalid_choice": "地区は一覧から選んでください。"},
+            "email": {"invalid": "メールアドレスの形が正しくありません。"},
+            "ages_from": {"invalid": "年齢は数字で入力してください。"},
+            "ages_to": {"invalid": "年齢は数字で入力してください。"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["category"].queryset = ProviderCategory.objects.order_by("position")
+        self.fields["district"].queryset = District.objects.order_by("municipality", "code")
+        self.fields["category"].empty_label = "選んでください"
+        self.fields["district"].empty_label = "区外・地区なし"
+        self.fields["url"].error_messages["invalid"] = "URL の形が正しくありません（例：https://example.jp/）。"
+        for name in ("ages_from", "ages_to"):
+            self.fields[name].widget.attrs.update(min=0, max=120)
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("ages_from"), data.get("ages_to")
+        if low is not None and high is not None and low > high:
+            self.add_error("ages_to", "対象年齢は「から」を「まで」以下にしてください。")
+        if data.get("vacancy_noted_on") and not data.get("vacancy_note"):
+            self.add_error("vacancy_note", "空き状況の確認日を入れたときは、空き状況も書いてください。")
+        return data
+
+    def provider_fields(self) -> dict:
+        """The cleaned fields as the services take them."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class AcceptanceForm(forms.Form):
+    """One procedure's answer: 可 / 条件付き / 不可 / 未確認 and a note."""
+
+    procedure = forms.CharField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label="受け入れ", choices=Acceptance.choices, error_messages={"invalid_choice": "受け入れは一覧から選んでください。"}
+    )
+    note = forms.CharField(
+        label="条件・備考", required=False, max_length=200,
+        error_messages={"max_length": "条件・備考は200文字以内で書いてください。"},
+    )
+
+
+class BaseAcceptanceFormSet(forms.BaseFormSet):
+    """The 14 rows in the procedures' order; each form knows its procedure (`form.procedure_object`)."""
+
+    def __init__(self, *args, procedures: list[MedicalCareProcedure], **kwargs):
+        self.procedures = procedures
+        self.by_code = {procedure.code: procedure for procedure in procedures}
+        super().__init__(*args, **kwargs)
+        for form, procedure in zip(self.forms, procedures):
+            form.procedure_object = procedure
+
+    def clean(self):
+        codes = [form.cleaned_data.get("procedure") for form in self.forms if form.cleaned_data]
+        if sorted(codes) != sorted(self.by_code):
+            raise forms.ValidationError("医療的ケアの一覧が変わりました。画面を開き直してから入力してください。")
+
+    def entries(self) -> list[AcceptanceEntry]:
+        return [
+            AcceptanceEntry(
+                procedure=self.by_code[form.cleaned_data["procedure"]],
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+            for form in self.forms
+        ]
+
+
+AcceptanceFormSet = forms.formset_factory(
+    AcceptanceForm, formset=BaseAcceptanceFormSet, extra=0, min_num=0, max_num=50, absolute_max=50
+)
+
+
+def acceptance_formset(data, *, procedures: list[MedicalCareProcedure], matrix) -> BaseAcceptanceFormSet:
+    """The matrix as a formset: one row per procedure, filled from the provider's answers."""
+    answers = {row.procedure.pk: row for row in matrix}
+    initial = [
+        {
+            "procedure": procedure.code,
+            "status": answers[procedure.pk].status if procedure.pk in answers else Acceptance.UNKNOWN,
+            "note": answers[procedure.pk].note if procedure.pk in answers else "",
+        }
+        for procedure in procedures
+    ]
+    return AcceptanceFormSet(data, initial=initial, procedures=procedures, prefix="acceptances")

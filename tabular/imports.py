@@ -1,0 +1,212 @@
+"""The spreadsheet import flow every import shares: what a row would do, the all-or-nothing run,
+and the upload kept between the dry-run preview and the confirmation.
+
+Between the preview and the confirmation the uploaded file waits in `var/imports/` under a
+random token that the uploader's session lists; the confirmation reads the same bytes again and
+imports them for real. Parsed rows never go into the session (which lives in the database and is
+signed, not encrypted), and nothing needs uploading twice. The file is deleted on confirmation or
+cancellation, and any left behind (a closed tab) after a day.
+
+A resource used here provides `columns()`, `required_columns`, `column_of(key)`, `sheet_row(n)`
+and `row_label(row)`; `tabular.resources.SheetImportMixin` gives it all but the label.
+"""
+import logging
+import os
+import re
+import secrets
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tablib
+from django.conf import settings
+from django.db import transaction
+
+from .spreadsheets import Sheet
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "tsunagu_imports"
+STALE_AFTER_SECONDS = 24 * 60 * 60
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """One thing that can be imported; its identifier must be unique across the whole site."""
+
+    identifier: str
+    verbose_name: str
+    resource_class: type
+    template_stem: str
+
+
+ACTION_LABELS = {"new": "追加", "update": "更新", "skip": "変更なし", "invalid": "エラー", "error": "エラー"}
+
+
+@dataclass
+class RowOutcome:
+    """One row of the file as the preview shows it."""
+
+    number: int
+    action: str
+    label: str
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+@dataclass
+class ImportReport:
+    kind: ImportKind
+    rows: list[RowOutcome] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.file_errors) or any(row.errors for row in self.rows)
+
+    @property
+    def counts(self) -> Counter:
+        return Counter("invalid" if row.errors else row.action for row in self.rows)
+
+    @property
+    def error_rows(self) -> list[RowOutcome]:
+        return [row for row in self.rows if row.errors]
+
+    def summary(self) -> str:
+        counts = self.counts
+        return f"追加 {counts['new']}件、更新 {counts['update']}件、変更なし {counts['skip']}件"
+
+
+def template_dataset(kind: ImportKind, example: dict[str, object] | None = None) -> tablib.Dataset:
+    """The columns and one example row (the resource class's `example_row` unless given), for the
+    downloadable template."""
+    example = kind.resource_class.example_row if example is None else example
+    dataset = tablib.Dataset(headers=list(example), title=kind.verbose_name)
+    dataset.append(list(example.values()))
+    return dataset
+
+
+def run_import(*, resource, kind: ImportKind, sheet: Sheet, dry_run: bool) -> ImportReport:
+    """Imports the sheet's rows through the resource, or with `dry_run` shows what it would do; all rows or none."""
+    report = ImportReport(kind=kind)
+    columns = resource.columns()
+    headers = sheet.dataset.headers or []
+    report.ignored_columns = [header for header in headers if header not in columns]
+    missing = [column for column in resource.required_columns if column not in headers]
+    if missing:
+        report.file_errors.append(
+            f"必要な列がありません：{'、'.join(missing)}。ひな形の1行目の見出しをそのまま使ってください。"
+        )
+        return report
+    if not len(sheet.dataset):
+        report.file_errors.append("取り込む行がありません。2行目から入力してください。")
+        return report
+
+    with transaction.atomic():
+        result = resource.import_data(
+            sheet.dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+        )
+        for error in result.base_errors:
+            logger.error("Import of %s failed: %s", kind.identifier, error.error, exc_info=error.error)
+            report.file_errors.append("ファイル全体を取り込めませんでした。列の見出しと内容を確かめてください。")
+        for index, row_result in enumerate(result.rows, start=1):
+            report.rows.append(_outcome(resource, headers, index, row_result))
+        if report.has_errors:
+            # All or nothing: import-export rolls back its own block; this makes sure of it.
+            transaction.set_rollback(True)
+    return report
+
+
+def _outcome(resource, headers: list[str], index: int, row_result) -> RowOutcome:
+    outcome = RowOutcome(
+        number=resource.sheet_row(index),
+        action=row_result.import_type,
+        label=resource.row_label(row_result.row_values or {}),
+    )
+    if row_result.validation_error is not None:
+        error = row_result.validation_error
+        items = error.error_dict.items() if hasattr(error, "error_dict") else [("", error.error_list)]
+        for key, errors in items:
+            column = resource.column_of(key)
+            for message in errors:
+                outcome.errors.extend((column, text) for text in message.messages)
+        # In the file's column order, row-wide messages last.
+        order = {header: position for position, header in enumerate(headers)}
+        outcome.errors.sort(key=lambda item: order.get(item[0], len(order)))
+    for error in row_result.errors:
+        logger.error("Import row %s failed", outcome.number, exc_info=error.error)
+        outcome.errors.append(("", "この行は取り込めませんでした（システムのエラー）。管理者に連絡してください。"))
+    return outcome
+
+
+# --- the upload kept between preview and confirmation ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class StagedUpload:
+    token: str
+    kind: ImportKind
+    name: str
+    content: bytes
+
+
+def import_dir() -> Path:
+    return Path(getattr(settings, "TSUNAGU_IMPORT_DIR", settings.BASE_DIR / "var" / "imports"))
+
+
+def _path(token: str, file_format: str) -> Path:
+    return import_dir() / f"{token}.{file_format}"
+
+
+def stage_upload(session, *, kind: ImportKind, name: str, file_format: str, content: bytes) -> str:
+    """Keeps an upload for its preview and confirmation; returns the token naming it."""
+    _remove_stale()
+    directory = import_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    # Owner-only: the file may hold personal data until it is imported or cancelled.
+    descriptor = os.open(_path(token, file_format), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)
+    staged = dict(session.get(SESSION_KEY, {}))
+    staged[token] = {"kind": kind.identifier, "name": name, "format": file_format}
+    session[SESSION_KEY] = staged
+    return token
+
+
+def staged_upload(session, token: str, *, kinds: Mapping[str, ImportKind]) -> StagedUpload | None:
+    """The upload of one of `kinds` this session staged under the token, or None (unknown, someone
+    else's, another screen's kind, or gone)."""
+    entry = session.get(SESSION_KEY, {}).get(token) if _TOKEN.match(token) else None
+    if entry is None or entry["kind"] not in kinds:
+        return None
+    try:
+        content = _path(token, entry["format"]).read_bytes()
+    except FileNotFoundError:
+        return None
+    return StagedUpload(token=token, kind=kinds[entry["kind"]], name=entry["name"], content=content)
+
+
+def discard_upload(session, token: str) -> None:
+    staged = dict(session.get(SESSION_KEY, {}))
+    entry = staged.pop(token, None)
+    session[SESSION_KEY] = staged
+    if entry is not None and _TOKEN.match(token):
+        _path(token, entry["format"]).unlink(missing_ok=True)
+
+
+def _remove_stale() -> None:
+    directory = import_dir()
+    if not directory.is_dir():
+        return
+    cutoff = time.time() - STALE_AFTER_SECONDS
+    for path in directory.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)

@@ -1,0 +1,62 @@
+"""What every spreadsheet import resource shares (django-import-export): its columns, errors
+reported by column and spreadsheet row, refused formula cells, the helpers its checks use."""
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from .spreadsheets import Sheet
+
+REQUIRED = "{column}を入力してください。"
+FORMULA_REFUSED = "数式は取り込めません。値だけを入力してください。"
+
+
+class SheetImportMixin:
+    """Mixed into an import-export Resource that reads a `tabular.spreadsheets.Sheet`.
+
+    Subclasses set `required_columns` (the header must have them) and `example_row` (the template's
+    columns in order, with an example), and define `row_label(row)` for the preview.
+    """
+
+    required_columns: tuple[str, ...] = ()
+    example_row: dict[str, str] = {}
+
+    def __init__(self, *, sheet: Sheet | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.sheet = sheet
+
+    def columns(self) -> list[str]:
+        return [field.column_name for field in self.get_import_fields()]
+
+    def column_of(self, key: str) -> str:
+        """The column an error key (a field attribute, a model field or a column) belongs to."""
+        if key == NON_FIELD_ERRORS:
+            return ""
+        for name, field in self.fields.items():
+            if key in (name, field.attribute, field.column_name):
+                return field.column_name
+        return ""
+
+    def sheet_row(self, row_number: int) -> int:
+        """The spreadsheet row (the header is row 1) of the import's 1-based row number."""
+        return self.sheet.row_numbers[row_number - 1] if self.sheet else row_number + 1
+
+    def before_import_row(self, row, **kwargs):
+        formulas = self.sheet.formula_cells.get(kwargs["row_number"] - 1) if self.sheet else None
+        if formulas:
+            # Nothing in a formula's cell was read: its result depends on the sheet it came from.
+            raise ValidationError({column: FORMULA_REFUSED for column in formulas})
+
+    def clean_many(self, field_name, row, errors):
+        """Cleans a many-to-many column (import-export only does so when saving)."""
+        field = self.fields[field_name]
+        if field.column_name not in row:
+            return None
+        try:
+            return field.clean(row)
+        except ValueError as error:
+            errors[field.attribute] = ValidationError(str(error))
+            return None
+
+    def require(self, instance, row, errors, names):
+        for name in names:
+            field = self.fields[name]
+            if field.attribute not in errors and getattr(instance, field.attribute) in (None, ""):
+                errors[field.attribute] = ValidationError(REQUIRED.format(column=field.column_name))

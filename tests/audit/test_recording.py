@@ -1,0 +1,146 @@
+"""What the access log records: page views, downloads, refusals, sign-in and sign-out."""
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from audit.models import AccessEvent, Action, Outcome
+from audit.policy import AUDITED_VIEWS
+from audit.selectors import access_events_for_list
+from coordination.models import Client, ContactLog
+
+pytestmark = pytest.mark.django_db
+
+
+def last_event() -> AccessEvent:
+    return AccessEvent.objects.order_by("-id").first()
+
+
+def test_viewing_a_client_page_records_who_with_which_role_what_from_where(client, coordinator, demo_office):
+    some_client = Client.objects.for_office(demo_office).first()
+    client.force_login(coordinator)
+    response = client.get(reverse("client_detail", args=[some_client.pk]), REMOTE_ADDR="192.0.2.7", HTTP_USER_AGENT="TestBrowser/1.0")
+    assert response.status_code == 200
+    event = last_event()
+    assert (event.user, event.username, event.role) == (coordinator, "coordinator", "コーディネーター")
+    assert (event.action, event.outcome, event.status_code, event.method) == (Action.VIEW, Outcome.SUCCESS, 200, "GET")
+    assert (event.url_name, event.object_ids, event.path) == ("client_detail", {"pk": some_client.pk}, f"/clients/{some_client.pk}/")
+    assert (event.ip_address, event.user_agent) == ("192.0.2.7", "TestBrowser/1.0")
+    assert event.occurred_at.tzinfo is not None
+
+
+def test_viewing_a_log_page_is_recorded(client, coordinator, demo_office):
+    log = ContactLog.objects.for_office(demo_office).first()
+    client.force_login(coordinator)
+    assert client.get(reverse("log_detail", args=[log.pk])).status_code == 200
+    assert (last_event().action, last_event().object_ids) == (Action.VIEW, {"pk": log.pk})
+
+
+def test_ward_staff_refused_a_client_page_is_recorded_as_refused(client, ward_staff, demo_office):
+    some_client = Client.objects.for_office(demo_office).first()
+    client.force_login(ward_staff)
+    assert client.get(reverse("client_detail", args=[some_client.pk])).status_code == 403
+    event = last_event()
+    assert (event.username, event.role, event.action, event.outcome, event.status_code) == (
+        "ward", "区職員", Action.REFUSED, Outcome.REFUSED, 403
+    )
+    assert event.object_ids == {"pk": some_client.pk}
+    assert client.get(reverse("client_list")).status_code == 403
+    assert (last_event().url_name, last_event().action) == ("client_list", Action.REFUSED)
+
+
+def test_a_client_of_another_office_or_none_at_all_is_recorded_as_refused(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get(reverse("client_detail", args=[999_999])).status_code == 404
+    event = last_event()
+    assert (event.action, event.status_code, event.object_ids) == (Action.REFUSED, 404, {"pk": 999_999})
+
+
+def test_a_report_download_is_recorded(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get(f"{reverse('reporting:download', args=['json'])}?fiscal_year=2025&quarters=1-3")
+    assert response.status_code == 200
+    event = last_event()
+    assert (event.action, event.url_name, event.object_ids) == (Action.DOWNLOAD, "reporting:download", {"format": "json"})
+    assert event.path.endswith("?fiscal_year=2025&quarters=1-3")
+
+
+def test_the_log_export_is_recorded(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("log_export", args=["csv"]))
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    assert (last_event().action, last_event().object_ids) == (Action.EXPORT, {"file_format": "csv"})
+
+
+def test_lists_and_the_home_page_are_not_recorded(client, coordinator):
+    client.force_login(coordinator)
+    before = AccessEvent.objects.count()
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("client_list")).status_code == 200
+    assert AccessEvent.objects.count() == before
+
+
+def test_signing_in_and_out_is_recorded(client, coordinator, demo_password):
+    response = client.post(reverse("login"), {"username": "coordinator", "password": demo_password}, REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 302
+    event = last_event()
+    assert (event.action, event.user, event.role, event.ip_address) == (Action.SIGN_IN, coordinator, "コーディネーター", "198.51.100.4")
+    client.post(reverse("logout"))
+    assert (last_event().action, last_event().username) == (Action.SIGN_OUT, "coordinator")
+
+
+def test_a_failed_sign_in_is_recorded_with_the_name_typed_and_no_password(client, demo_password):
+    response = client.post(reverse("login"), {"username": "coordinator", "password": "wrong-password-123"})
+    assert response.status_code == 200
+    event = last_event()
+    assert (event.action, event.outcome, event.user, event.username) == (Action.SIGN_IN_FAILED, Outcome.REFUSED, None, "coordinator")
+    assert "wrong-password" not in str(event.__dict__)
+
+
+def test_the_forwarded_address_is_used_only_behind_a_trusted_proxy(client, coordinator, demo_office):
+    some_client = Client.objects.for_office(demo_office).first()
+    client.force_login(coordinator)
+    url = reverse("client_detail", args=[some_client.pk])
+    client.get(url, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert last_event().ip_address == "10.0.0.1"
+    with override_settings(TSUNAGU_TRUSTED_PROXY=True):
+        client.get(url, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    assert last_event().ip_address == "203.0.113.9"
+
+
+def test_every_audited_name_maps_to_a_known_action():
+    assert set(AUDITED_VIEWS.values()) <= set(Action.values)
+
+
+def test_every_audited_name_is_a_url_of_the_project():
+    from django.urls import get_resolver
+
+    def names(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from names(pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
+            elif pattern.name:
+                yield f"{prefix}{pattern.name}"
+
+    assert set(AUDITED_VIEWS) - set(names(get_resolver())) == set()
+
+
+def test_an_admin_opening_a_client_in_django_admin_is_recorded(client, admin_user, demo_office):
+    some_client = Client.objects.for_office(demo_office).first()
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:coordination_client_change", args=[some_client.pk])).status_code == 200
+    event = last_event()
+    assert (event.action, event.role, event.object_ids) == (Action.VIEW, "システム管理者", {"object_id": str(some_client.pk)})
+    assert event in access_events_for_list(target=str(some_client.pk))
+
+
+def test_a_lockout_is_recorded_when_django_axes_is_installed(client, coordinator):
+    from django.apps import apps
+
+    if not apps.is_installed("axes"):
+        pytest.skip("django-axes is not installed")
+    for _ in range(6):
+        client.post(reverse("login"), {"username": "coordinator", "password": "wrong-password-123"}, REMOTE_ADDR="192.0.2.50")
+    event = AccessEvent.objects.filter(action=Action.LOCKED_OUT).order_by("-id").first()
+    assert event is not None
+    assert (event.username, event.outcome, event.ip_address) == ("coordinator", Outcome.REFUSED, "192.0.2.50")
