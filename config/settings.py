@@ -210,5 +210,7 @@ LOGGING = {
         # WeasyPrint and fontTools report every layout step at INFO; only their warnings matter.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes reports every sign-in at INFO; the access log (audit) already records them.
+        "axes": {"level": "WARNING"},
     },
 }
