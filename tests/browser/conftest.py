@@ -36,6 +36,15 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
+def in_worker(function):
+    """Runs ORM code off Playwright's event-loop thread, where Django refuses it; returns its result."""
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("value", function()))
+    worker.start()
+    worker.join()
+    return result.get("value")
+
+
 @pytest.fixture(scope="session")
 def app_server(django_db_setup):
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietRequestHandler, allow_reuse_address=False)

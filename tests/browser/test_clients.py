@@ -1,6 +1,5 @@
 """A coordinator registers a client with the keyboard only and lands on the client's page."""
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -8,19 +7,11 @@ from playwright.sync_api import expect
 from coordination.demo import DEMO_PASSWORD
 from coordination.models import Client, Guardian
 
+from .conftest import in_worker
 
 pytestmark = pytest.mark.browser
 
 NAME = "試験 芽依"
-
-
-def in_worker(function):
-    """Runs ORM code off Playwright's event-loop thread, where Django refuses it."""
-    result = {}
-    worker = threading.Thread(target=lambda: result.setdefault("value", function()))
-    worker.start()
-    worker.join()
-    return result.get("value")
 
 
 @pytest.fixture

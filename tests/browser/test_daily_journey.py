@@ -1,6 +1,5 @@
 """A coordinator's day: register a client, log a call about them with the keyboard, find it again."""
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -8,16 +7,11 @@ from playwright.sync_api import expect
 from coordination.demo import DEMO_PASSWORD
 from coordination.models import Client, ContactLog, Counterpart, Guardian
 
+from .conftest import in_worker
+
 pytestmark = pytest.mark.browser
 NAME, KANA = "経路 陽向", "ケイロ ヒナタ"
 SUMMARY = "退院後の訪問看護の開始について調整"
-
-
-def in_worker(function):
-    """Runs ORM code off Playwright's event-loop thread, where Django refuses it."""
-    worker = threading.Thread(target=function)
-    worker.start()
-    worker.join()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """A ward-staff user looks up a provider for a family and cannot open a client's page."""
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -8,16 +7,9 @@ from playwright.sync_api import expect
 from coordination.demo import DEMO_PASSWORD
 from coordination.models import Client
 
+from .conftest import in_worker
+
 pytestmark = pytest.mark.browser
-
-
-def in_worker(function):
-    """Runs ORM code off Playwright's event-loop thread, where Django refuses it."""
-    result = {}
-    worker = threading.Thread(target=lambda: result.setdefault("value", function()))
-    worker.start()
-    worker.join()
-    return result.get("value")
 
 
 def test_ward_staff_search_in_half_width_kana_filter_by_ventilator_and_open_a_provider(

@@ -1,6 +1,5 @@
 """A coordinator logs a call with the keyboard only; a session that expires mid-entry loses nothing."""
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -8,18 +7,9 @@ from playwright.sync_api import expect
 from coordination.demo import DEMO_PASSWORD
 from coordination.models import ContactLog, Counterpart
 
+from .conftest import in_worker
 
 pytestmark = pytest.mark.browser
-
-
-
-def in_worker(function):
-    """Runs ORM code off Playwright's event-loop thread, where Django refuses it."""
-    result = {}
-    worker = threading.Thread(target=lambda: result.setdefault("value", function()))
-    worker.start()
-    worker.join()
-    return result.get("value")
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """A supervisor's first sign-in with two-factor authentication on: scan, type the code, land home."""
-import threading
 from base64 import b32decode
 
 import pytest
@@ -9,14 +8,9 @@ from playwright.sync_api import expect
 
 from coordination.demo import DEMO_PASSWORD
 
+from .conftest import in_worker
+
 pytestmark = pytest.mark.browser
-
-
-def in_worker(function):
-    # Playwright's event loop runs in this thread, and Django refuses ORM calls from it.
-    worker = threading.Thread(target=function)
-    worker.start()
-    worker.join()
 
 
 @pytest.fixture
