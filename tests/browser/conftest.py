@@ -77,8 +77,14 @@ def page(browser):
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every browser test also guards the Content-Security-Policy: Chromium reports each inline
+    # script, style attribute or outside resource it refused as a console message.
+    csp_violations = []
+    page.on("console", lambda message: csp_violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture

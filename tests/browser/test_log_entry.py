@@ -181,7 +181,7 @@ def test_signing_out_on_purpose_forgets_the_draft(page, demo_site):
     sign_in_with_the_keyboard(page)
     page.get_by_label("記録（要配慮・報告書には出ません）").fill("母の体調について（要配慮）")
     # The draft is kept a moment after typing stops.
-    page.wait_for_function("Object.keys(localStorage).some(k => k.startsWith('tsunagu:draft:'))")
+    page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('tsunagu:draft:'))")
 
     page.get_by_role("button", name="ログアウト").click()
     expect(page.get_by_role("heading", name="ログイン")).to_be_visible()

@@ -1,0 +1,100 @@
+"""The role × URL access matrix: what each role gets on a GET of every URL name of the project.
+
+One place for "who may open what" (issue 6; 医療情報システムの安全管理に関するガイドライン
+第6.0版: access control by role). `tests/test_access_matrix.py` walks every URL pattern of the project and
+asserts these statuses for every role, and fails on a URL name that is missing here, so a new view
+cannot ship without a decision about who may open it. docs/security.md shows this table; regenerate
+it with `python -m config.access` after a change (a test checks the two agree).
+
+Statuses are those of a GET with sample ids of the demo office's own objects, MFA off:
+200 shown · 302 redirected (anonymous → the sign-in page) · 403 refused by permission ·
+404 not found · 405 POST only (the GET is refused before anything else runs).
+"""
+
+ROLES = ("anonymous", "ward_staff", "coordinator", "supervisor", "admin")
+
+# Django admin's hundreds of patterns are guarded by the one AdminSite (staff only): one entry.
+ADMIN_ENTRY = "admin:*"
+
+A, W, C, S, M = ROLES  # short names for the table below
+
+
+def _row(anonymous: int, ward_staff: int, coordinator: int, supervisor: int, admin: int, note: str = "") -> dict:
+    return {A: anonymous, W: ward_staff, C: coordinator, S: supervisor, M: admin, "note": note}
+
+
+ACCESS_MATRIX: dict[str, dict] = {
+    # sign-in and two-factor
+    "login": _row(200, 302, 302, 302, 302, "signed-in users are sent home"),
+    "logout": _row(405, 405, 405, 405, 405, "POST only (Django 5)"),
+    "mfa_setup": _row(302, 200, 200, 200, 200, "own authenticator only; with MFA on, ward staff are not asked"),
+    "mfa_verify": _row(302, 302, 302, 302, 302, "without a confirmed app → enrolment"),
+    # Django admin
+    ADMIN_ENTRY: _row(302, 302, 302, 302, 200, "anonymous and non-staff → the admin's sign-in page"),
+    # home
+    "home": _row(302, 200, 200, 200, 200, "ward staff see no client data"),
+    # clients
+    "client_list": _row(302, 403, 200, 200, 200),
+    "client_power_list": _row(302, 403, 200, 200, 200),
+    "client_create": _row(302, 403, 200, 403, 200),
+    "client_detail": _row(302, 403, 200, 200, 200, "another office's client: 404"),
+    "client_update": _row(302, 403, 200, 403, 200, "another office's client: 404"),
+    "client_lookup": _row(302, 403, 200, 200, 200),
+    # contact logs
+    "log_list": _row(302, 403, 200, 200, 200),
+    "log_export": _row(302, 403, 200, 200, 200),
+    "log_create": _row(302, 403, 200, 403, 200),
+    "log_detail": _row(302, 403, 200, 200, 200, "another office's log: 404"),
+    "log_update": _row(302, 403, 200, 403, 200, "another office's log: 404"),
+    # events
+    "event_list": _row(302, 403, 200, 200, 200),
+    "event_create": _row(302, 403, 200, 403, 200),
+    "event_detail": _row(302, 403, 200, 200, 200, "another office's event: 404"),
+    "event_update": _row(302, 403, 200, 403, 200, "another office's event: 404"),
+    # imports of clients and logs
+    "import_start": _row(302, 403, 200, 403, 200),
+    "import_template": _row(302, 403, 200, 403, 200),
+    "import_preview": _row(302, 403, 302, 403, 302, "a token not issued to this session → back to the start"),
+    "import_confirm": _row(405, 405, 405, 405, 405, "POST only"),
+    "import_cancel": _row(405, 405, 405, 405, 405, "POST only"),
+    # directory (shared by all offices)
+    "provider_lookup": _row(302, 200, 200, 200, 200),
+    "directory:provider_list": _row(302, 200, 200, 200, 200),
+    "directory:provider_detail": _row(302, 200, 200, 200, 200),
+    "directory:provider_reverify_list": _row(302, 200, 200, 200, 200),
+    "directory:provider_create": _row(302, 403, 200, 403, 200),
+    "directory:provider_update": _row(302, 403, 200, 403, 200),
+    "directory:provider_verify": _row(302, 405, 405, 405, 405, "POST only"),
+    "directory:provider_export": _row(302, 200, 200, 200, 200, "internal note only for view_client"),
+    "directory:provider_hsds_export": _row(302, 200, 200, 200, 200, "public data package"),
+    "directory:provider_import": _row(302, 403, 200, 403, 200),
+    "directory:provider_import_template": _row(302, 403, 200, 403, 200),
+    "directory:provider_import_preview": _row(302, 403, 302, 403, 302, "a token not issued to this session → back"),
+    "directory:provider_import_confirm": _row(405, 405, 405, 405, 405, "POST only"),
+    "directory:provider_import_cancel": _row(405, 405, 405, 405, 405, "POST only"),
+    # quarterly report
+    "reporting:quarterly": _row(302, 403, 200, 200, 200),
+    "reporting:download": _row(302, 403, 200, 200, 200, "another office's `?version=`: 404"),
+    "reporting:edit_texts": _row(302, 403, 403, 200, 200),
+    "reporting:finalize": _row(405, 405, 405, 405, 405, "POST only"),
+    "reporting:open_draft": _row(405, 405, 405, 405, 405, "POST only"),
+    # access log
+    "audit:event_list": _row(302, 403, 403, 403, 200, "superusers only; each reading is logged"),
+}
+
+
+def matrix_key(url_name: str) -> str:
+    """The matrix entry of a (namespaced) URL name; every Django admin page shares one."""
+    return ADMIN_ENTRY if url_name.startswith("admin:") else url_name
+
+
+def matrix_markdown() -> str:
+    """The matrix as the Markdown table docs/security.md shows."""
+    lines = ["| URL name | " + " | ".join(ROLES) + " | note |", "|---" * (len(ROLES) + 2) + "|"]
+    for name, entry in ACCESS_MATRIX.items():
+        lines.append(f"| `{name}` | " + " | ".join(str(entry[role]) for role in ROLES) + f" | {entry['note']} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(matrix_markdown(), end="")

@@ -1,0 +1,143 @@
+"""Every URL of the project, for every role, answers as ACCESS_MATRIX in config/access.py says.
+
+The walk is over the live URL configuration, so a view added later without an entry in the
+matrix fails `test_every_url_name_is_in_the_matrix` — a new view cannot ship unguarded.
+"""
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_markdown
+from coordination.models import Client, ContactLog, Event, User
+from directory.models import Provider
+
+pytestmark = pytest.mark.django_db
+
+# Django admin registers hundreds of patterns (a changelist, add, change, delete and history page
+# per model, plus password and app-index pages). They are all guarded by the one AdminSite
+# (`admin_view`: staff only), so the walk checks one entry, ADMIN_ENTRY, on these representatives.
+ADMIN_SAMPLES = ["admin:index", "admin:coordination_client_changelist", "admin:audit_accessevent_changelist"]
+
+# Query strings some views need to show their page rather than a choice or a default.
+QUERIES = {
+    "event_create": "kind=meeting",
+    "reporting:quarterly": "fiscal_year=2025&quarters=1-3",
+    "reporting:download": "fiscal_year=2025&quarters=1-3",
+    "reporting:edit_texts": "fiscal_year=2025&quarters=1-3",
+}
+# Sample values for the converters of each URL name; `pk` comes from the demo office's objects.
+ARGUMENTS = {
+    "log_export": {"file_format": "csv"},
+    "import_template": {"kind": "clients", "file_format": "csv"},
+    "directory:provider_import_template": {"file_format": "csv"},
+    "directory:provider_export": {"file_format": "csv"},
+    "reporting:download": {"format": "json"},
+}
+# An import token that was never issued: its pages 404 (the matrix says so) for whoever may import.
+UNKNOWN_TOKEN = "never-issued-token"
+
+
+def walk(patterns, namespace=""):
+    """(URL name with its namespace, the pattern's converter names) for every named pattern."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", tuple(entry.pattern.converters)
+
+
+def project_url_names() -> list[str]:
+    return sorted({name for name, _ in walk(get_resolver().url_patterns)})
+
+
+def unnamed_patterns(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from unnamed_patterns(entry.url_patterns, prefix + str(entry.pattern))
+        elif not entry.name:
+            yield prefix + str(entry.pattern)
+
+
+CHECKED = sorted([name for name in project_url_names() if matrix_key(name) != ADMIN_ENTRY] + ADMIN_SAMPLES)
+
+
+def sample_pk(name: str, office) -> int:
+    models = {"client": Client, "log": ContactLog, "event": Event, "provider": Provider}
+    model = models[name.split(":")[-1].split("_")[0]]
+    queryset = model.objects.all() if model is Provider else model.objects.filter(office=office)
+    return queryset.order_by("pk").values_list("pk", flat=True).first()
+
+
+def url_of(name: str, office) -> str:
+    converters = dict(walk(get_resolver().url_patterns))[name]
+    kwargs = dict(ARGUMENTS.get(name, {}))
+    for converter in converters:
+        if converter == "pk":
+            kwargs["pk"] = sample_pk(name, office)
+        elif converter == "token":
+            kwargs["token"] = UNKNOWN_TOKEN
+    assert set(kwargs) == set(converters), f"{name}: no sample for {set(converters) - set(kwargs)}"
+    url = reverse(name, kwargs=kwargs)
+    return f"{url}?{QUERIES[name]}" if name in QUERIES else url
+
+
+def user_of(role: str):
+    return None if role == "anonymous" else User.objects.get(username={
+        "ward_staff": "ward", "coordinator": "coordinator", "supervisor": "supervisor", "admin": "admin"}[role])
+
+
+def test_every_url_name_is_in_the_matrix():
+    missing = [name for name in project_url_names() if matrix_key(name) not in ACCESS_MATRIX]
+    assert not missing, f"URL names without an entry in config/access.py ACCESS_MATRIX: {missing}"
+
+
+def test_the_matrix_names_no_url_that_no_longer_exists():
+    keys = {matrix_key(name) for name in project_url_names()}
+    assert set(ACCESS_MATRIX) - keys == set()
+
+
+def test_every_matrix_entry_gives_a_status_to_every_role():
+    assert all(set(entry) == {*ROLES, "note"} for entry in ACCESS_MATRIX.values())
+
+
+def test_every_project_url_is_named_so_the_matrix_can_cover_it():
+    # Unnamed patterns would escape the matrix; only Django admin's catch-all is allowed.
+    assert [p for p in unnamed_patterns(get_resolver().url_patterns) if not p.startswith("admin/")] == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", CHECKED)
+def test_each_role_gets_the_status_the_matrix_gives_on_every_url(client, demo_office, name, role):
+    user = user_of(role)
+    if user is not None:
+        client.force_login(user)
+    response = client.get(url_of(name, demo_office))
+    expected = ACCESS_MATRIX[matrix_key(name)][role]
+    assert response.status_code == expected, f"{name} as {role}: {response.status_code}, matrix says {expected}"
+    if role == "anonymous" and expected == 302:
+        sign_in = reverse("admin:login") if name.startswith("admin:") else reverse("login")
+        assert response["Location"].startswith(sign_in)
+
+
+def test_the_matrix_in_docs_security_md_is_the_one_in_config_access_py():
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "security.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- access-matrix:start -->\n(.*?)<!-- access-matrix:end -->", doc, re.S)
+    assert found, "docs/security.md has no access-matrix block"
+    assert found.group(1) == matrix_markdown(), "regenerate the table with `python -m config.access`"
+
+
+POST_ONLY = [name for name in CHECKED if ACCESS_MATRIX[matrix_key(name)]["coordinator"] == 405 and name != "logout"]
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_a_post_only_url_sends_anonymous_visitors_to_sign_in_and_refuses_ward_staff(
+    client, demo_office, ward_staff, name
+):
+    url = url_of(name, demo_office)
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.force_login(ward_staff)
+    assert client.post(url).status_code == 403
