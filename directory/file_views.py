@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tabular.forms import SpreadsheetUploadForm
-from tabular.imports import ImportReport, discard_upload, stage_upload
+from tabular.imports import NOTHING_IMPORTED, ImportReport, discard_upload, stage_upload
 from tabular.spreadsheets import CONTENT_TYPES, UploadError, export_bytes, read_upload
 
 from . import hsds, imports, selectors
@@ -103,7 +103,7 @@ def provider_import_confirm(request, token):
     report = _run(request, staged, dry_run=False)
     if report.has_errors:
         # The directory changed since the preview (someone else's edit): show why; nothing was saved.
-        messages.error(request, "エラーのある行があるため、何も取り込みませんでした。内容を直してからもう一度取り込んでください。")
+        messages.error(request, NOTHING_IMPORTED)
         return _preview(request, staged, report, status=422)
     discard_upload(request.session, token)
     messages.success(request, f"機関・事業所を取り込みました（{report.summary()}）。")

@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 SESSION_KEY = "tsunagu_imports"
 STALE_AFTER_SECONDS = 24 * 60 * 60
+# Shown when a confirmed import finds errors the preview did not (the data changed in between).
+NOTHING_IMPORTED = "エラーのある行があるため、何も取り込みませんでした。内容を直してからもう一度取り込んでください。"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 

@@ -7,6 +7,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from tabular.imports import NOTHING_IMPORTED
+
 from .. import imports
 from ..access import office_of
 from ..forms import ImportUploadForm
@@ -101,7 +103,7 @@ def import_confirm(request, token):
     report = _run(request, staged, dry_run=False)
     if report.has_errors:
         # The data changed since the preview (someone else's edit): show why, nothing was saved.
-        messages.error(request, "エラーのある行があるため、何も取り込みませんでした。内容を直してからもう一度取り込んでください。")
+        messages.error(request, NOTHING_IMPORTED)
         return _preview(request, staged, report, status=422)
     imports.discard_upload(request.session, token)
     messages.success(request, f"{staged.kind.verbose_name}を取り込みました（{report.summary()}）。")
