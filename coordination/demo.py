@@ -11,13 +11,21 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from directory.models import CounterpartCategory, District, MedicalCareProcedure, Provider, ProviderCategory
+from directory.models import (
+    CounterpartCategory,
+    District,
+    MedicalCareProcedure,
+    Provider,
+    ProviderCategory,
+    ProviderProcedure,
+)
 
 from . import demo_data as seed
 from .age_bands import AgeBand
 from .demo_directory import describe_providers
 from .fiscal import FiscalPeriod
 from .models import (
+    CLIENT_HISTORY,
     ActivityType,
     Client,
     ClientStatus,
@@ -288,7 +296,7 @@ class DemoBuilder:
                 (surname, surname_kana), (given, given_kana) = names[number]
                 home = homes[number]
                 number += 1
-                client = Client.objects.create(
+                client = Client(
                     office=office,
                     name=f"{surname} {given}",
                     name_kana=f"{surname_kana} {given_kana}",
@@ -303,12 +311,16 @@ class DemoBuilder:
                     notes="NICU退院後から在宅生活。主治医は区外の病院。" if i % 3 == 0 else "",
                 )
                 client.consent_taken_by = client.assigned_coordinator
-                client.save(update_fields=["consent_taken_by"])
+                # One history record of the client as created, with its procedures (as services do).
+                client.skip_history_when_saving = True
+                client.save()
                 if client.has_medical_care:
                     chosen = set(rng.sample(common, rng.randint(1, 3)))
                     if rng.random() < 0.3:
                         chosen.add(rng.choice(procedures))
                     client.procedures.set(chosen)
+                del client.skip_history_when_saving
+                CLIENT_HISTORY.create_historical_record(client, "+")
                 Guardian.objects.create(
                     client=client, name=f"{surname} {rng.choice(PARENT_NAMES)}", relationship="母",
                     phone=f"090-0000-{number:04d}", is_primary=True,
@@ -490,7 +502,20 @@ class DemoBuilder:
         plan = self.plan_logs(clients)
         self.schedule(plan, office, events_out_of_hours)
         self.build_logs(office, plan, coordinators, providers)
+        self.record_history_baselines(office)
         return office
+
+    def record_history_baselines(self, office: Office) -> None:
+        """A first history record for what bulk_create wrote, so that a demo change shows old → new.
+
+        Contact logs are left out: their history holds their activity types too (coordination.history).
+        """
+        # One date for all: a provider's matrix then reads as part of its creation (tabular.history).
+        now = timezone.now()
+        for queryset in (
+            Provider.objects.all(), ProviderProcedure.objects.all(), Event.objects.for_office(office),
+        ):
+            queryset.model.history.bulk_history_create(list(queryset), batch_size=1000, default_date=now)
 
 
 def demo_load() -> Office | None:

@@ -184,6 +184,13 @@ class ClientStatus(models.TextChoices):
     CLOSED = "closed", "終結"
 
 
+# Module-level so that coordination.services can write one history record per saved client,
+# after the procedures are in place (as CONTACT_LOG_HISTORY does for a log's activity types).
+CLIENT_HISTORY = HistoricalRecords(
+    verbose_name="相談対象者の変更履歴", verbose_name_plural="相談対象者の変更履歴", m2m_fields=["procedures"],
+)
+
+
 class Client(models.Model):
     """相談対象者: a child (or adult) the office supports."""
 
@@ -219,7 +226,8 @@ class Client(models.Model):
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    history = HistoricalRecords(verbose_name="相談対象者の変更履歴", verbose_name_plural="相談対象者の変更履歴")
+    # The procedures are tracked with each record: the client page shows what a change did to them.
+    history = CLIENT_HISTORY
 
     objects = OfficeScopedQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from directory.models import CounterpartCategory, District, MedicalCareProcedure
 from .dates import refuse_future
 from .kana import fold_kana
 from .models import (
+    CLIENT_HISTORY,
     CONTACT_LOG_HISTORY,
     ActivityType,
     Client,
@@ -306,6 +307,7 @@ def _event_save(event: Event, *, user: User, count_as: LogCount | None, **fields
     for name, value in fields.items():
         setattr(event, name, value)
     event.full_clean(exclude=["contact_log"])
+    event._history_user = user  # the event page's 変更履歴 names who saved it
     if count_as is not None:
         event.contact_log = _event_log_save(event, user=user, count_as=count_as)
         event.save()
@@ -451,9 +453,16 @@ def _save_client(
     if user.office_id != client.office_id:
         raise PermissionDenied("ほかの事業所の相談対象者は保存できません。")
     _validate_client(client, procedures=procedures, today=timezone.localdate())
+    history_type = "+" if client._state.adding else "~"
+    # Without history here: one record of this save, with the procedures, is written once they are set.
+    client.skip_history_when_saving = True
+    try:
+        client.save()
+        client.procedures.set(procedures)
+    finally:
+        del client.skip_history_when_saving
     client._history_user = user
-    client.save()
-    client.procedures.set(procedures)
+    CLIENT_HISTORY.create_historical_record(client, history_type)
     _save_guardians(client, guardians, user=user)
     return client
 

@@ -5,6 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from simple_history.models import HistoricalRecords
 
 from .search import provider_search_text
 
@@ -281,6 +282,10 @@ class Provider(models.Model):
     search_text = models.TextField("検索用テキスト", blank=True, editable=False)
 
     objects = ProviderQuerySet.as_manager()
+    # Who changed what on the provider page; search_text is derived from the other fields.
+    history = HistoricalRecords(
+        verbose_name="機関・事業所の変更履歴", verbose_name_plural="機関・事業所の変更履歴", excluded_fields=["search_text"]
+    )
 
     class Meta:
         verbose_name = "機関・事業所"
@@ -359,6 +364,11 @@ class ProviderProcedure(models.Model):
     )
     status = models.CharField("受け入れ", max_length=20, choices=Acceptance.choices, default=Acceptance.UNKNOWN)
     note = models.CharField("条件・備考", max_length=200, blank=True)  # e.g. 看護師在籍日のみ
+
+    # Shown with the provider's history; the services write it with bulk_*_with_history.
+    history = HistoricalRecords(
+        verbose_name="医療的ケアの受け入れの変更履歴", verbose_name_plural="医療的ケアの受け入れの変更履歴"
+    )
 
     class Meta:
         verbose_name = "医療的ケアの受け入れ"

@@ -27,7 +27,7 @@ from tabular.resources import SheetImportMixin
 from tabular.widgets import DateCellWidget, TextWidget, YesNoWidget, cell_key, cell_text
 
 from .models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
-from .services import AcceptanceEntry, provider_create, provider_update, provider_verify
+from .services import AcceptanceEntry, provider_create, provider_update
 
 NAME, MUNICIPALITY, DISTRICT = "名称", "区市町村", "地区"
 NOTE_SEPARATOR = "："
@@ -440,14 +440,15 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
             AcceptanceEntry(procedure=procedure, status=status, note=note)
             for procedure, (status, note) in instance._imported_acceptances.items()
         ]
-        if is_create:
-            provider = provider_create(user=self.user, acceptances=acceptances, **values)
-        else:
-            provider = provider_update(provider=instance, user=self.user, acceptances=acceptances, **values)
+        # A new 最終確認日 from the file: the person importing it vouches for that check. Saved with
+        # the rest, so a changed provider gets one history record.
         verified_on = instance.verified_on
-        if verified_on and verified_on != instance._original["verified_on"]:
-            # A new 最終確認日 from the file: the person importing it vouches for that check.
-            provider_verify(provider=provider, user=self.user, today=verified_on)
+        verified = bool(verified_on and verified_on != instance._original["verified_on"])
+        verification = {"verified": verified, "today": verified_on if verified else None}
+        if is_create:
+            provider = provider_create(user=self.user, acceptances=acceptances, **verification, **values)
+        else:
+            provider = provider_update(provider=instance, user=self.user, acceptances=acceptances, **verification, **values)
         instance.pk = provider.pk
 
     def save_m2m(self, instance, row, **kwargs):

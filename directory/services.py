@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
 
@@ -20,8 +21,11 @@ class AcceptanceEntry:
     note: str = ""
 
 
-def _save_acceptances(provider: Provider, entries: Sequence[AcceptanceEntry]) -> None:
-    """Make the provider's matrix say what the entries say; 未確認 without a note is no row at all."""
+def _save_acceptances(provider: Provider, entries: Sequence[AcceptanceEntry], *, user: AbstractBaseUser) -> None:
+    """Make the provider's matrix say what the entries say; 未確認 without a note is no row at all.
+
+    Every created, changed or deleted cell gets a history record by `user`.
+    """
     existing = {cell.procedure_id: cell for cell in ProviderProcedure.objects.filter(provider=provider)}
     to_create, to_update, to_delete, errors = [], [], [], []
     for entry in entries:
@@ -29,7 +33,7 @@ def _save_acceptances(provider: Provider, entries: Sequence[AcceptanceEntry]) ->
         cell = existing.get(entry.procedure.pk)
         if entry.status == Acceptance.UNKNOWN and not note:
             if cell is not None:
-                to_delete.append(cell.pk)
+                to_delete.append(cell)
             continue
         if cell is None:
             cell = ProviderProcedure(provider=provider, procedure=entry.procedure)
@@ -47,9 +51,13 @@ def _save_acceptances(provider: Provider, entries: Sequence[AcceptanceEntry]) ->
             errors.extend(f"{entry.procedure.name}：{message}" for message in error.messages)
     if errors:
         raise ValidationError({"acceptances": errors})
-    ProviderProcedure.objects.filter(pk__in=to_delete).delete()
-    ProviderProcedure.objects.bulk_create(to_create)
-    ProviderProcedure.objects.bulk_update(to_update, ["status", "note"])
+    for cell in to_delete:
+        cell._history_user = user  # read by simple-history's post_delete record
+        cell.delete()
+    if to_create:
+        bulk_create_with_history(to_create, ProviderProcedure, default_user=user)
+    if to_update:
+        bulk_update_with_history(to_update, ProviderProcedure, ["status", "note"], default_user=user)
 
 
 def _save_provider(
@@ -64,8 +72,9 @@ def _save_provider(
         provider.verified_on = today or timezone.localdate()
         provider.verified_by = user
     provider.full_clean()
+    provider._history_user = user  # the history names the service's user, not only a request's
     provider.save()
-    _save_acceptances(provider, acceptances)
+    _save_acceptances(provider, acceptances, user=user)
     return provider
 
 
@@ -161,5 +170,6 @@ def provider_verify(*, provider: Provider, user: AbstractBaseUser, today: date |
     provider.verified_on = today or timezone.localdate()
     provider.verified_by = user
     provider.full_clean(exclude=["category", "district"])
+    provider._history_user = user
     provider.save(update_fields=["verified_on", "verified_by"])
     return provider

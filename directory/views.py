@@ -9,9 +9,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from tabular.history import limit_for
+
 from . import selectors, services
 from .filters import ProviderFilter
 from .forms import ProviderForm, acceptance_formset
+from .history import provider_history
 from .models import MedicalCareProcedure, Provider, one_year_before
 from .page_links import provider_page_links
 
@@ -63,11 +66,17 @@ def provider_detail(request, pk):
     """Everything about one provider, its acceptance matrix and what other apps add for the user."""
     provider = _provider(pk)
     today = timezone.localdate()
+    matrix = selectors.acceptance_matrix(provider)
+    can_see_internal_note = request.user.has_perm(INTERNAL_NOTE_PERMISSION)
     context = {
         "provider": provider,
-        "matrix": selectors.acceptance_matrix(provider),
+        "matrix": matrix,
+        "history": provider_history(
+            provider, procedures=[row.procedure for row in matrix], include_internal_note=can_see_internal_note,
+            limit=limit_for(request),
+        ),
         "needs_reverification": provider.needs_reverification_on(today),
-        "can_see_internal_note": request.user.has_perm(INTERNAL_NOTE_PERMISSION),
+        "can_see_internal_note": can_see_internal_note,
         "can_change": request.user.has_perm("directory.change_provider"),
         "can_verify": _can_verify(request.user),
         "verified_today": provider.verified_on == today,

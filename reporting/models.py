@@ -1,6 +1,7 @@
 """A report's life after it is computed: the supervisor's edited texts and its finalized versions."""
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from coordination.fiscal import FiscalPeriod
 from coordination.models import Office
@@ -22,6 +23,9 @@ class QuarterlyReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="更新者"
     )
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    # The report page's 変更履歴: text edits, finalizations and new drafts (reporting.history).
+    history = HistoricalRecords(verbose_name="業務報告書の変更履歴", verbose_name_plural="業務報告書の変更履歴")
 
     class Meta:
         verbose_name = verbose_name_plural = "業務報告書"

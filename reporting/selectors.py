@@ -1,5 +1,8 @@
 """Reads for the report pages: which report to show (draft or finalized) and what changed since."""
 from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import OuterRef, Q, Subquery
 
 from coordination.fiscal import FiscalPeriod, fiscal_year_of
 from coordination.models import ContactLog, Event, Office
@@ -73,6 +76,76 @@ def changed_since(office: Office, period: FiscalPeriod, since) -> tuple[list[Con
     )
     events = Event.objects.for_office(office).in_period(period).filter(updated_at__gt=since).order_by("-updated_at")
     return list(logs), list(events)
+
+
+@dataclass(frozen=True)
+class GoneRecord:
+    """A log or event of the period deleted, or moved to another date, after a finalization."""
+
+    kind: str  # "相談・支援記録" or the event's kind
+    was_on: date  # its date in the period
+    moved_to: date | None  # None when deleted
+    what: str  # the method, or the event's name: what the changed list shows already
+    who: str  # the log's coordinator ("" for an event)
+    when: datetime
+
+
+def _gone_records(history_model, date_field: str, office: Office, period: FiscalPeriod, since):
+    """History records after `since`: deletions dated in the period, and moves out of it.
+
+    A move is a change whose previous record (the one before it, by history_id) was dated in the
+    period while the change itself is not; one query with the previous date as a subquery.
+    """
+    in_period = {f"{date_field}__range": (period.start, period.end)}
+    previous_date = (
+        history_model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id").values(date_field)[:1]
+    )
+    return (
+        history_model.objects.filter(office=office, history_date__gt=since)
+        .annotate(previous_date=Subquery(previous_date))
+        .filter(
+            Q(history_type="-", **in_period)
+            | (Q(history_type="~", previous_date__range=(period.start, period.end)) & ~Q(**in_period))
+        )
+        .order_by("-history_id")
+    )
+
+
+def gone_since(
+    office: Office, period: FiscalPeriod, since, *, changed_logs: list[ContactLog], changed_events: list[Event]
+) -> list[GoneRecord]:
+    """Logs and events that counted in the period and were deleted or moved out after `since`, newest first.
+
+    One row per log or event (its latest such change); those back in the period, which the
+    changed lists show already, are left out. Two queries.
+    """
+    still_listed = {log.pk for log in changed_logs}
+    rows, seen = [], set()
+    logs = _gone_records(ContactLog.history.model, "occurred_on", office, period, since).select_related(
+        "method", "coordinator"
+    )
+    for record in logs:
+        if record.id in seen or record.id in still_listed:
+            continue
+        seen.add(record.id)
+        deleted = record.history_type == "-"
+        rows.append(GoneRecord(
+            "相談・支援記録", record.occurred_on if deleted else record.previous_date,
+            None if deleted else record.occurred_on, record.method.label if record.method else "",
+            str(record.coordinator) if record.coordinator else "", record.history_date,
+        ))
+    seen, still_listed = set(), {event.pk for event in changed_events}
+    for record in _gone_records(Event.history.model, "held_on", office, period, since):
+        if record.id in seen or record.id in still_listed:
+            continue
+        seen.add(record.id)
+        deleted = record.history_type == "-"
+        rows.append(GoneRecord(
+            record.get_kind_display(), record.held_on if deleted else record.previous_date,
+            None if deleted else record.held_on, record.name, "", record.history_date,
+        ))
+    return sorted(rows, key=lambda row: row.when, reverse=True)
 
 
 def fiscal_years(office: Office, today) -> list[int]:

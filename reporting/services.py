@@ -1,6 +1,6 @@
 """Writes on reports: editing a draft's texts, finalizing, opening a new draft."""
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coordination.fiscal import FiscalPeriod
@@ -14,10 +14,23 @@ from .selectors import draft_report
 ALREADY_FINAL = "この報告書は確定済みです。変更するには「新しい下書きを作成」してください。"
 
 
-def _record_for_update(office: Office, period: FiscalPeriod) -> QuarterlyReport:
-    record, _ = QuarterlyReport.objects.select_for_update().get_or_create(
-        office=office, fiscal_year=period.fiscal_year, first_quarter=period.first_quarter, last_quarter=period.last_quarter
-    )
+def _record_for_update(office: Office, period: FiscalPeriod, user: User) -> QuarterlyReport:
+    key = {
+        "office": office, "fiscal_year": period.fiscal_year,
+        "first_quarter": period.first_quarter, "last_quarter": period.last_quarter,
+    }
+    try:
+        return QuarterlyReport.objects.select_for_update().get(**key)
+    except QuarterlyReport.DoesNotExist:
+        pass
+    # Created here rather than by get_or_create so that its history record names the user.
+    record = QuarterlyReport(**key, updated_by=user)
+    record._history_user = user
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:  # created meanwhile by someone else
+        return QuarterlyReport.objects.select_for_update().get(**key)
     return record
 
 
@@ -30,7 +43,7 @@ def report_texts_update(
     *, office: Office, period: FiscalPeriod, user: User, schedule: str, texts: dict[str, dict[str, str]]
 ) -> QuarterlyReport:
     """Keeps the texts a supervisor edited; a text equal to the generated one is not stored."""
-    record = _record_for_update(office, period)
+    record = _record_for_update(office, period, user)
     if _is_final(record):
         raise ValidationError(ALREADY_FINAL)
     generated = draft_report(office, period, None)
@@ -42,6 +55,7 @@ def report_texts_update(
             if text is not None and text.strip() != row.text:
                 record.texts.setdefault(str(section.number), {})[row.key] = text.strip()
     record.updated_by = user
+    record._history_user = user  # the report page's 変更履歴 names who did it
     record.full_clean()
     record.save()
     return record
@@ -53,7 +67,7 @@ def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> Repo
     now = timezone.now()
     if period.end >= timezone.localdate(now):
         raise ValidationError(f"期間が終わっていない報告書は確定できません（期末：{period.date_range_label.split('～')[1]}）。")
-    record = _record_for_update(office, period)
+    record = _record_for_update(office, period, user)
     if _is_final(record):
         raise ValidationError(ALREADY_FINAL)
     report = draft_report(office, period, record)
@@ -65,6 +79,7 @@ def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> Repo
     version.save()
     record.draft_open = False
     record.updated_by = user
+    record._history_user = user  # the report page's 変更履歴 names who did it
     record.save()
     return version
 
@@ -72,10 +87,11 @@ def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> Repo
 @transaction.atomic
 def report_draft_open(*, office: Office, period: FiscalPeriod, user: User) -> QuarterlyReport:
     """Starts a new draft that will supersede the finalized version; the versions are kept."""
-    record = _record_for_update(office, period)
+    record = _record_for_update(office, period, user)
     if not _is_final(record):
         raise ValidationError("この報告書はすでに下書き中です。")
     record.draft_open = True
     record.updated_by = user
+    record._history_user = user  # the report page's 変更履歴 names who did it
     record.save()
     return record

@@ -11,10 +11,12 @@ from django.views.decorators.http import require_POST
 
 from coordination.access import office_of
 from coordination.fiscal import FiscalPeriod
+from tabular.history import SHOW_ALL, limit_for
 
 from . import selectors, services
 from .files import NoSuchVersion, report_file
 from .forms import PeriodForm, ReportTextsForm, quarters_value
+from .history import report_history
 from .quarterly import build_quarterly_report
 from .render import FORMATS, file_name
 from .render import html as html_renderer
@@ -54,9 +56,11 @@ def quarterly(request):
     form, period, compare = _period(request, office, request.GET)
     state = selectors.report_state(office, period)
     previous = build_quarterly_report(office, period.previous_year()) if compare else None
-    changed_logs, changed_events = ([], [])
+    changed_logs, changed_events, gone = [], [], []
     if state.latest is not None:
-        changed_logs, changed_events = selectors.changed_since(office, period, state.latest.finalized_at)
+        since = state.latest.finalized_at
+        changed_logs, changed_events = selectors.changed_since(office, period, since)
+        gone = selectors.gone_since(office, period, since, changed_logs=changed_logs, changed_events=changed_events)
     context = {
         "form": form,
         "period": period,
@@ -67,7 +71,10 @@ def quarterly(request):
         "compare_query": _query(period, compare="on") if compare else _query(period),
         "changed_logs": changed_logs,
         "changed_events": changed_events,
-        "changed_count": len(changed_logs) + len(changed_events),
+        "gone": gone,
+        "changed_count": len(changed_logs) + len(changed_events) + len(gone),
+        "history": report_history(state.record, state.report, limit=limit_for(request)),
+        "history_all_url": f"?{_query(period)}&history={SHOW_ALL}#history-heading",
         "can_finalize": request.user.has_perm("reporting.finalize_quarterlyreport"),
         "can_edit": request.user.has_perm("reporting.change_quarterlyreport"),
         "period_finished": period.end < timezone.localdate(),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from directory.selectors import accepting_conditions, providers_accepting
+from tabular.history import limit_for
 
 from .. import selectors, services
 from ..access import office_of
@@ -16,6 +17,7 @@ from ..age_bands import age_band, age_on
 from ..filters import ClientFilter
 from ..fiscal import fiscal_year_label, fiscal_year_of
 from ..forms import ClientForm, GuardianFormSet
+from ..history import client_history
 from ..models import Client
 from ..wareki import format_date, format_wareki
 
@@ -101,6 +103,7 @@ def client_detail(request, pk):
         "open_follow_ups": sorted(
             (entry for entry in timeline if entry.kind == "follow_up" and entry.is_open), key=lambda entry: entry.on
         ),
+        "history": client_history(client, limit=limit_for(request)),
         "can_change": request.user.has_perm("coordination.change_client"),
         "can_add_log": request.user.has_perm("coordination.add_contactlog"),
     }

@@ -6,11 +6,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from tabular.history import limit_for
+
 from .. import selectors, services
 from ..access import office_of
 from ..event_kinds import LAYOUTS, MIXED_COLUMN_LABELS, MIXED_COLUMNS, fact_rows, full_date
 from ..filters import EventFilter
 from ..forms import EventForm
+from ..history import event_history
 from ..models import EventKind
 
 PAGE_SIZE = 50
@@ -77,6 +80,7 @@ def event_detail(request, pk):
         "facts": fact_rows(event, layout),
         "date_label": full_date(event.held_on) + (f"～{full_date(event.ends_on)}" if event.ends_on else ""),
         "log": event.contact_log,
+        "history": event_history(event, limit=limit_for(request)),
         "can_change": request.user.has_perm("coordination.change_event"),
     }
     return render(request, "coordination/events/detail.html", context)

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from tabular.history import History
+
 from .. import selectors, services
 from ..dates import parse_date
 from ..forms import COUNTERPART_PREFIX, NO_CLIENT, ContactLogForm, CounterpartFormSet, LogChoices
@@ -135,9 +137,10 @@ def log_create(request):
 def log_detail(request, pk):
     """One log with its counterparts, activity types and change history."""
     log = get_object_or_404(selectors.log_for_page(_office(request)), pk=pk)
+    entries = contact_log_history(log)
     context = {
         "log": log,
-        "history": contact_log_history(log),
+        "history": History(entries, len(entries)),
         "can_edit": request.user.has_perm("coordination.change_contactlog"),
         "clear_drafts": _drafts_to_clear(request),
     }
