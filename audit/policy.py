@@ -1,9 +1,12 @@
 """Which requests the access log records: the one place that lists the audited URL names.
 
 `AUDITED_VIEWS` maps a URL's view name (`namespace:name` for namespaced apps, as in
-`request.resolver_match.view_name`) to the action recorded when the response succeeds (2xx).
-On these URLs a 403 or 404 is recorded as `refused`; a 403 on any other URL is recorded as
+`request.resolver_match.view_name`) to the action recorded when the response succeeds (2xx);
+`PERSONAL_DATA_ADMIN_*` adds Django admin's pages of personal data by their name pattern, and
+`AUDITED_FORMS` the sign-in forms whose POSTs are recorded. `audited_action()` answers for a name.
+On audited URLs a 403 or 404 is recorded as `refused`; a 403 on any other URL is recorded as
 `refused` too. Other requests (lists, forms, static files, redirects to sign-in) are not logged.
+The policy names URLs only: the audit app imports nothing of ours.
 `tests/audit/test_recording.py` checks that every name here is a URL of the project.
 
 Add a line here when a new page shows one person's data or a new download or export appears.
@@ -15,11 +18,6 @@ AUDITED_VIEWS: dict[str, str] = {
     "client_detail": Action.VIEW,
     "log_detail": Action.VIEW,
     "event_detail": Action.VIEW,
-    # The same data opened in Django admin (admins only).
-    "admin:coordination_client_change": Action.VIEW,
-    "admin:coordination_guardian_change": Action.VIEW,
-    "admin:coordination_contactlog_change": Action.VIEW,
-    "admin:coordination_event_change": Action.VIEW,
     # Downloads and exports of data.
     "reporting:download": Action.DOWNLOAD,
     "log_export": Action.EXPORT,
@@ -36,9 +34,53 @@ AUDITED_VIEWS: dict[str, str] = {
     "directory:provider_import_preview": Action.IMPORT,
     "directory:provider_import_confirm": Action.IMPORT,
     "directory:provider_import_cancel": Action.IMPORT,
-    # Reading the access log itself.
+    # Reading the access log itself, on its screen or in Django admin.
     "audit:event_list": Action.READ_AUDIT_LOG,
+    "admin:audit_accessevent_changelist": Action.READ_AUDIT_LOG,
+    "admin:audit_accessevent_change": Action.READ_AUDIT_LOG,
+    # Django admin's search-as-you-type for a foreign key returns names (e.g. of clients).
+    "admin:autocomplete": Action.VIEW,
 }
+
+# Personal data in Django admin (admins only): every list, page, history list and old version of
+# these models is recorded like the office screens. Django admin names its pages
+# `admin:<app>_<model>_<page>`; `simple_history` is django-simple-history's page of one old version.
+PERSONAL_DATA_ADMIN_MODELS = frozenset(
+    {
+        "coordination_client",
+        "coordination_guardian",
+        "coordination_contactlog",
+        "coordination_counterpart",
+        "coordination_event",
+    }
+)
+PERSONAL_DATA_ADMIN_PAGES = ("changelist", "change", "history", "simple_history")
+
+# Forms whose every POST is recorded: a redirect answers an accepted form, the page shown again a
+# refused one (a wrong or reused two-factor code). (accepted, refused) actions by URL name.
+AUDITED_FORMS: dict[str, tuple[str, str]] = {
+    # Enrolling an authenticator app, and the code of an enrolled one: the second step of signing in.
+    "mfa_setup": (Action.SIGN_IN, Action.SIGN_IN_FAILED),
+    "mfa_verify": (Action.SIGN_IN, Action.SIGN_IN_FAILED),
+}
+
+
+def audited_action(view_name: str) -> str | None:
+    """The action recorded when a GET of this URL name succeeds; None when it is not audited."""
+    if view_name in AUDITED_VIEWS:
+        return AUDITED_VIEWS[view_name]
+    if view_name.startswith("admin:"):
+        for page in PERSONAL_DATA_ADMIN_PAGES:
+            if view_name.endswith(f"_{page}") and view_name[len("admin:") : -len(page) - 1] in PERSONAL_DATA_ADMIN_MODELS:
+                return Action.VIEW
+    return None
 
 # Resolver arguments that are secrets rather than object ids (an upload's random token).
 HIDDEN_KWARGS = frozenset({"token"})
+
+
+def positional_arg_names(view_name: str) -> tuple[str, ...]:
+    """Names for a URL's unnamed arguments: django-simple-history's page of one old version has two."""
+    if view_name.endswith("_simple_history"):
+        return ("object_id", "version_id")
+    return ()

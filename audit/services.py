@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from .models import AccessEvent, Action, Outcome
-from .policy import HIDDEN_KWARGS
+from .policy import HIDDEN_KWARGS, positional_arg_names
 
 USER_AGENT_MAX = 300
 PATH_MAX = 1000
@@ -33,7 +33,11 @@ def _object_ids(request: HttpRequest) -> dict:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return {}
-    return {key: value for key, value in match.kwargs.items() if key not in HIDDEN_KWARGS}
+    ids = {key: value for key, value in match.kwargs.items() if key not in HIDDEN_KWARGS}
+    if match.args:
+        names = positional_arg_names(match.view_name)
+        ids.update(zip(names, match.args) if len(names) == len(match.args) else {"args": list(match.args)})
+    return ids
 
 
 def access_event_record(

@@ -2,8 +2,9 @@
 from base64 import b32encode
 
 import segno
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 DEVICE_NAME = "認証アプリ"
 
@@ -17,26 +18,46 @@ def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
-def pending_device(*, user) -> TOTPDevice:
-    """The unconfirmed device being enrolled, created on first use; its secret stays until confirmed."""
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice(user=user, name=DEVICE_NAME, confirmed=False)
-        device.full_clean()
-        device.save()
+def new_secret() -> str:
+    """A fresh TOTP secret (hex), kept in the session until the user confirms it with a code."""
+    return default_key()
+
+
+def unsaved_device(*, user, key: str) -> TOTPDevice:
+    """The device being enrolled, not saved: it draws the QR code and the secret for the page."""
+    return TOTPDevice(user=user, name=DEVICE_NAME, key=key, confirmed=False)
+
+
+class _WrongCode(Exception):
+    pass
+
+
+def device_enrol(*, user, key: str, code: str) -> TOTPDevice | None:
+    """Save the app as the user's confirmed device if the code is right; None (nothing saved) otherwise.
+
+    Nothing is written before a right code, so opening the page again and again leaves no rows.
+    django-otp checks the code on a saved device; a wrong one rolls the row back. The code then
+    counts as used (last_t). A user who already has a confirmed app gets None: only an admin's
+    reset (deleting the device) allows a new enrolment.
+    """
+    try:
+        with transaction.atomic():
+            # One enrolment at a time per user, so two tabs cannot both save a device.
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            if has_confirmed_device(user):
+                return None
+            # Unconfirmed rows left by earlier versions of this page.
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            device = unsaved_device(user=user, key=key)
+            device.full_clean()
+            device.save()
+            if not device.verify_token(code):
+                raise _WrongCode
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+    except _WrongCode:
+        return None
     return device
-
-
-def device_confirm(*, device: TOTPDevice, code: str) -> bool:
-    """Confirm an enrolment when the code is right; the code then counts as used."""
-    with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        if not device.verify_token(code):
-            return False
-        device.confirmed = True
-        device.full_clean()
-        device.save(update_fields=["confirmed"])
-    return True
 
 
 def device_verify(*, device: TOTPDevice, code: str) -> bool:

@@ -16,8 +16,19 @@ from import_export.formats.base_formats import CSV, XLSX
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
-# A 5 MB zip can inflate to gigabytes; a real workbook of 10,000 rows stays far below this.
+# No import has more than a few dozen columns; a row of millions of empty cells (a line of
+# commas) would cost hundreds of MB as Python objects.
+MAX_COLUMNS = 200
+# Zip bombs: a 5 MB zip can inflate to gigabytes. These limits are checked on the zip's directory
+# before openpyxl opens anything; Python's zipfile never inflates a member past the size the
+# directory declares (it stops there and fails the CRC), so the declared sizes are the real bound.
+# A real workbook of 10,000 rows stays far below each of them: its sheet XML compresses about
+# 10-30 times and it has a dozen members, while deflate reaches about 1,000 times on filler.
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_MEMBERS = 1_000
+MAX_COMPRESSION_RATIO = 200
+# Small members (styles, themes) may compress better than the ratio without costing anything.
+RATIO_CHECKED_ABOVE_BYTES = 1024 * 1024
 
 FORMATS = {"xlsx": XLSX, "csv": CSV}
 CONTENT_TYPES = {
@@ -91,6 +102,26 @@ def file_format_of(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower()
 
 
+ZIP_BOMB = (
+    "このファイルは展開すると大きくなりすぎるため取り込めません（圧縮された中身が通常のブックと違います）。"
+    "Excel で開いて「.xlsx」形式で保存し直すか、行を分けたファイルにしてください。"
+)
+TOO_MANY_COLUMNS = f"列が多すぎます（{MAX_COLUMNS}列まで）。ダウンロードしたひな形の列だけを使ってください。"
+
+
+def _inflates_too_much(members: list[zipfile.ZipInfo]) -> bool:
+    """Too many members, too much in total once inflated, or a large member compressed like filler."""
+    if len(members) > MAX_ZIP_MEMBERS:
+        return True
+    if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
+        return True
+    return any(
+        member.file_size > RATIO_CHECKED_ABOVE_BYTES
+        and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+        for member in members
+    )
+
+
 def _check_workbook_zip(content: bytes) -> None:
     not_a_workbook = UploadError(
         "Excel のブック（.xlsx）として読めません。ファイルが壊れているか、別の形式のファイルです。"
@@ -109,8 +140,8 @@ def _check_workbook_zip(content: bytes) -> None:
                 raise UploadError(
                     "マクロを含むブックは取り込めません。Excel で「.xlsx」形式で保存し直してください。"
                 )
-            if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
-                raise UploadError("ファイルの中身が大きすぎます。行を分けて取り込んでください。")
+            if _inflates_too_much(members):
+                raise UploadError(ZIP_BOMB)
     except zipfile.BadZipFile:
         raise not_a_workbook from None
 
@@ -129,7 +160,13 @@ def _read_xlsx(content: bytes) -> Sheet:
     try:
         rows = []
         for cells in workbook.worksheets[0].iter_rows():
-            rows.append([(cell.value, getattr(cell, "data_type", None) == "f") for cell in cells])
+            row = [(cell.value, getattr(cell, "data_type", None) == "f") for cell in cells]
+            # Rows come padded to the sheet's declared width: only cells up to the last value count.
+            while row and row[-1][0] is None:
+                row.pop()
+            if len(row) > MAX_COLUMNS:
+                raise UploadError(TOO_MANY_COLUMNS)
+            rows.append(row)
             if len(rows) > MAX_ROWS + 1:
                 raise UploadError(f"一度に取り込めるのは{MAX_ROWS:,}行までです。ファイルを分けてください。")
     finally:
@@ -148,12 +185,17 @@ def _read_csv(content: bytes) -> Sheet:
             continue
     else:
         raise UploadError("文字コードを判別できません。CSV は UTF-8 または Shift_JIS（CP932）で保存してください。")
+    rows = []
     try:
-        rows = [[(value, False) for value in row] for row in csv.reader(io.StringIO(text, newline=""))]
+        # Row by row, so a line of a million commas is refused before it becomes a million cells.
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if len(row) > MAX_COLUMNS:
+                raise UploadError(TOO_MANY_COLUMNS)
+            rows.append([(value, False) for value in row])
+            if len(rows) > MAX_ROWS + 1:
+                raise UploadError(f"一度に取り込めるのは{MAX_ROWS:,}行までです。ファイルを分けてください。")
     except csv.Error:
         raise UploadError("CSV ファイルとして読めません。区切りや引用符（\"）を確かめてください。") from None
-    if len(rows) > MAX_ROWS + 1:
-        raise UploadError(f"一度に取り込めるのは{MAX_ROWS:,}行までです。ファイルを分けてください。")
     return _sheet(rows)
 
 

@@ -4,7 +4,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from audit.models import AccessEvent, Action, Outcome
-from audit.policy import AUDITED_VIEWS
+from audit.policy import AUDITED_FORMS, AUDITED_VIEWS
 from audit.selectors import access_events_for_list
 from coordination.models import Client, ContactLog
 
@@ -122,7 +122,7 @@ def test_every_audited_name_is_a_url_of_the_project():
             elif pattern.name:
                 yield f"{prefix}{pattern.name}"
 
-    assert set(AUDITED_VIEWS) - set(names(get_resolver())) == set()
+    assert (set(AUDITED_VIEWS) | set(AUDITED_FORMS)) - set(names(get_resolver())) == set()
 
 
 def test_an_admin_opening_a_client_in_django_admin_is_recorded(client, admin_user, demo_office):

@@ -1,0 +1,61 @@
+"""Controls of docs/security.md that no other test proves: password storage, password range, cookies."""
+import pytest
+from django.utils.module_loading import import_string
+from django.contrib.auth.password_validation import validate_password
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_passwords_are_stored_salted_with_pbkdf2_sha256_of_at_least_310000_iterations():
+    # The test run swaps in a fast hasher (tests/conftest.py); the project's settings keep Django's.
+    from django.conf import global_settings
+
+    from config import settings as project_settings
+
+    hashers = getattr(project_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    hasher = import_string(hashers[0])()
+    encoded = hasher.encode("ながい あいことば 2025 ですよ", hasher.salt())
+    algorithm, iterations, salt, _ = encoded.split("$")
+    assert (algorithm, hasher.algorithm) == ("pbkdf2_sha256", "pbkdf2_sha256")
+    assert int(iterations) >= 310_000 and len(salt) >= 16
+
+
+def test_long_passwords_with_spaces_japanese_and_emoji_are_accepted(coordinator):
+    validate_password("つなぐ の あいことば は ながく 🌸" * 3, coordinator)
+    validate_password("x" * 64 + " 北区 😀", coordinator)
+
+
+def test_the_session_cookie_is_httponly_and_same_site(client, coordinator, demo_password):
+    response = client.post(reverse("login"), {"username": "coordinator", "password": demo_password})
+    cookie = response.cookies["sessionid"]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+def test_production_requires_two_factor_sign_in_and_has_no_demo_accounts(tmp_path):
+    import subprocess
+    import sys
+
+    from config.settings import BASE_DIR
+    from tests.test_hardening import production_env
+
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.TSUNAGU_REQUIRE_MFA, s.TSUNAGU_DEMO)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, env=production_env(tmp_path))
+    assert result.stdout.split() == ["True", "False"], result.stderr
+
+
+def test_provider_exports_the_hsds_package_and_imports_are_recorded(client, coordinator, settings, tmp_path):
+    from audit.models import AccessEvent, Action
+
+    settings.TSUNAGU_IMPORT_DIR = tmp_path / "imports"
+    client.force_login(coordinator)
+    response = client.get(reverse("directory:provider_export", args=["csv"]))
+    assert response.status_code == 200
+    assert AccessEvent.objects.order_by("-id").first().action == Action.EXPORT
+    response = client.get(reverse("directory:provider_hsds_export"))
+    assert response.status_code == 200
+    assert (AccessEvent.objects.order_by("-id").first().url_name) == "directory:provider_hsds_export"
+    assert client.get(reverse("import_start")).status_code == 200
+    event = AccessEvent.objects.order_by("-id").first()
+    assert (event.action, event.url_name) == (Action.IMPORT, "import_start")
