@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.health import healthz
 from coordination.views import mfa
 
 admin.site.site_header = "つなぐ 管理サイト"
@@ -9,6 +10,7 @@ admin.site.site_title = "つなぐ 管理"
 admin.site.index_title = "データと参照リストの管理"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/mfa/setup/", mfa.mfa_setup, name="mfa_setup"),

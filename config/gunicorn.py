@@ -1,0 +1,75 @@
+"""Gunicorn settings for `make serve` and the systemd unit (docs/deploy.md): `gunicorn -c config/gunicorn.py`.
+
+Environment: TSUNAGU_BIND (default 127.0.0.1:8000, loopback: nginx in front terminates TLS) and
+WEB_CONCURRENCY (worker processes). Any other setting can be overridden for one run with
+GUNICORN_CMD_ARGS, e.g. GUNICORN_CMD_ARGS="--threads 8".
+"""
+import os
+import time
+
+wsgi_app = "config.wsgi:application"
+proc_name = "tsunagu"
+
+bind = [os.environ.get("TSUNAGU_BIND", "127.0.0.1:8000")]
+
+
+def default_workers() -> int:
+    """2 × cores + 1 (gunicorn's rule of thumb), at most 8.
+
+    One process per core keeps the CPU busy while WeasyPrint builds a PDF report (CPU-bound, holding
+    its process's GIL for a second or more); the extra processes keep pages answering meanwhile.
+    More than 8 buys nothing for one ward office (tens of users) and costs ~100 MB of memory each.
+    """
+    cores = len(os.sched_getaffinity(0))
+    return min(2 * cores + 1, 8)
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
+# Threads let a worker overlap requests that wait on the database; Django's connections are per thread.
+worker_class = "gthread"
+threads = 4
+# An Excel import or a large report may take tens of seconds; a worker silent for longer is stuck.
+timeout = 60
+# On restart (systemctl restart, an upgrade), requests in flight get this long to finish.
+graceful_timeout = 30
+keepalive = 5
+# Recycle each worker after about a thousand requests (staggered so they never restart together):
+# caps slow growth from fonts and layout caches in WeasyPrint.
+max_requests = 1000
+max_requests_jitter = 100
+
+# nginx on this machine is the only client trusted to say the original scheme (X-Forwarded-Proto);
+# Django trusts the same header through SECURE_PROXY_SSL_HEADER.
+forwarded_allow_ips = "127.0.0.1,::1"
+
+# Signals from systemd (or Ctrl-C) are all we use; no control socket under $HOME, which would also
+# clash between two servers on one machine.
+control_socket_disable = True
+
+# Logs: one stream on stdout (journald under systemd), every line "ISO time, level, logger,
+# [request id], message". Django's own lines go there too (TSUNAGU_LOG_STREAM, config/settings.py).
+os.environ.setdefault("TSUNAGU_LOG_STREAM", "stdout")
+# Django sets TZ from TIME_ZONE in the workers; the master logs in the same zone.
+os.environ["TZ"] = "Asia/Tokyo"
+time.tzset()
+
+# The request id comes back from Django in the X-Request-ID response header. The path is logged
+# without its query string: a search for a child's name must not end up in the log.
+access_log_format = '[%({x-request-id}o)s] %(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "access": {"class": "config.log.IsoFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {"class": "config.log.IsoFormatter", "format": "%(asctime)s %(levelname)s %(name)s [-] %(message)s"},
+    },
+    "handlers": {
+        "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "stream": "ext://sys.stdout"},
+    },
+    "root": {"level": "INFO", "handlers": ["server"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["server"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+    },
+}
