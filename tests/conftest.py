@@ -1,6 +1,7 @@
 """Shared fixtures: the reference lists and the demo office, loaded once per test session."""
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 
 from coordination.demo import DEMO_PASSWORD, demo_load
@@ -17,6 +18,16 @@ def load_reference_and_demo():
     demo_load()
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests run last, in their collected order.
+
+    Playwright's sync API keeps its event loop registered on the main thread from the first
+    browser test to the end of the session, and Django refuses ORM calls from a thread with a
+    running loop; tests that commit through `committed_db` would then fail after them.
+    """
+    items.sort(key=lambda item: "browser" in item.fixturenames)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_test_environment, django_db_blocker):
     """Always create the test database, even when only browser tests (no db mark) run.
@@ -29,7 +40,30 @@ def django_db_setup(django_test_environment, django_db_blocker):
         load_reference_and_demo()
     yield
     with django_db_blocker.unblock():
+        end_other_sessions()
         teardown_databases(databases, verbosity=0)
+
+
+def end_other_sessions():
+    """Threads that used the test database (the browser tests' workers, concurrency tests) may
+    still hold a connection, and PostgreSQL refuses to drop a database anyone is connected to."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """The session's database with no wrapping transaction: other threads see what the test commits.
+
+    Not pytest-django's `transactional_db`, which empties every table afterwards (groups and the
+    demo office included): a test using this deletes what it created itself.
+    """
+    with django_db_blocker.unblock():
+        yield
 
 
 @pytest.fixture(autouse=True)

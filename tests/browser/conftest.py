@@ -13,6 +13,7 @@ import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -39,7 +40,14 @@ class QuietRequestHandler(WSGIRequestHandler):
 def in_worker(function):
     """Runs ORM code off Playwright's event-loop thread, where Django refuses it; returns its result."""
     result = {}
-    worker = threading.Thread(target=lambda: result.setdefault("value", function()))
+
+    def work():
+        try:
+            result["value"] = function()
+        finally:
+            connections.close_all()  # the thread's own connection; PostgreSQL counts it until closed
+
+    worker = threading.Thread(target=work)
     worker.start()
     worker.join()
     return result.get("value")
