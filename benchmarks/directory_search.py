@@ -94,8 +94,8 @@ def add_providers(count: int, rng: random.Random):
             )
 
 
-def median_time(client, params: dict, runs: int) -> tuple[float, int]:
-    """Median seconds of `runs` GETs of /directory/ (after one warm-up) and the results count."""
+def search_times(client, params: dict, runs: int) -> tuple[list[float], int]:
+    """Seconds of each of `runs` GETs of /directory/ (after one warm-up) and the results count."""
     from django.urls import reverse
 
     url = reverse("directory:provider_list")
@@ -108,7 +108,13 @@ def median_time(client, params: dict, runs: int) -> tuple[float, int]:
         client.get(url, params)
         times.append(time.perf_counter() - started)
     found = re.search(r'list-bar__count" role="status">(\d+)件', response.content.decode())
-    return statistics.median(times), int(found.group(1)) if found else -1
+    return times, int(found.group(1)) if found else -1
+
+
+def median_time(client, params: dict, runs: int) -> tuple[float, int]:
+    """Median seconds of `runs` GETs of /directory/ (after one warm-up) and the results count."""
+    times, count = search_times(client, params, runs)
+    return statistics.median(times), count
 
 
 def main(argv=None):
