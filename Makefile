@@ -7,17 +7,27 @@ STAMP := $(VENV)/.installed
 # Debian packages: fonts and text shaping for the PDFs (WeasyPrint), then the browser and
 # PDF tools the tests drive.
 RUN_PACKAGES := fonts-ipaexfont-gothic fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 python3-venv
-TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
+# postgresql: `make test` runs the suite a second time on a throw-away PostgreSQL server
+# (scripts/with-postgres); the default cluster apt may start is not used.
+TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui postgresql
 
-.PHONY: run test setup system-packages test-system-packages db check clean-venv screenshots
+.PHONY: run serve test setup system-packages test-system-packages db check clean-venv screenshots
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Production settings behind gunicorn (docs/deploy.md): needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS
+# and DATABASE_URL in the environment or in ENV_FILE. Not `setup`: no demo data in production.
+serve: system-packages $(STAMP)
+	@ENV_FILE="$(ENV_FILE)" scripts/serve
+
 test: setup test-system-packages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
-	$(PY) -m pytest
+	@echo "==== テスト 1/2: SQLite (var/test.sqlite3) ===="
+	DATABASE_URL= $(PY) -m pytest
+	@echo "==== テスト 2/2: PostgreSQL (scripts/with-postgres の一時サーバー、DB test_tsunagu) ===="
+	scripts/with-postgres $(PY) -m pytest
 
 setup: system-packages $(STAMP) db
 

@@ -24,13 +24,15 @@ def _row(anonymous: int, ward_staff: int, coordinator: int, supervisor: int, adm
 
 
 ACCESS_MATRIX: dict[str, dict] = {
+    # health check for nginx and monitors: no data, only "ok" or 503
+    "healthz": _row(200, 200, 200, 200, 200, "database check; exempt from the HTTPS redirect, not audited"),
     # sign-in and two-factor
     "login": _row(200, 302, 302, 302, 302, "signed-in users are sent home"),
     "logout": _row(405, 405, 405, 405, 405, "POST only (Django 5)"),
-    "mfa_setup": _row(302, 200, 200, 200, 200, "own authenticator only; with MFA on, ward staff are not asked"),
-    "mfa_verify": _row(302, 302, 302, 302, 302, "without a confirmed app → enrolment"),
+    "mfa_setup": _row(302, 302, 302, 302, 302, "only for whoever must give a code (MFA on, not ward staff), without a confirmed app; others → home"),
+    "mfa_verify": _row(302, 302, 302, 302, 302, "with MFA on: without a confirmed app → enrolment; others → home"),
     # Django admin
-    ADMIN_ENTRY: _row(302, 302, 302, 302, 200, "anonymous and non-staff → the admin's sign-in page"),
+    ADMIN_ENTRY: _row(302, 302, 302, 302, 200, "anonymous and non-staff → the admin's sign-in page; personal data read-only there, every page of it logged"),
     # home
     "home": _row(302, 200, 200, 200, 200, "ward staff see no client data"),
     # clients

@@ -56,10 +56,15 @@ INSTALLED_APPS = [
     "coordination",
     "reporting",
     "audit",
+    "maintenance",
 ]
 
 MIDDLEWARE = [
+    # First, so every response (redirects and static files too) and every log line carries the id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files, straight after the HTTPS redirect and before sessions (see STORAGES below).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -102,31 +107,31 @@ TEMPLATES = [
 ]
 
 # SQLite is the embedded default; DATABASE_URL=postgres://… switches to PostgreSQL (psycopg 3).
+# DATABASE_URL=sqlite:////path/to/file.sqlite3 names a SQLite file explicitly (production settings
+# require DATABASE_URL; a trial or a load test of `make serve` may still use SQLite).
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     SQLITE_PATH = Path(env_str("TSUNAGU_SQLITE_PATH", str(BASE_DIR / "var" / "tsunagu.sqlite3")))
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                # Writers take the lock at BEGIN, so two writers queue instead of one failing
-                # half-way with "database is locked"; WAL lets readers go on meanwhile.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA busy_timeout=20000;"
-                ),
-            },
-            # A file, not memory, so tests run with WAL like production and a live server shares it.
-            "TEST": {"NAME": env_str("TSUNAGU_TEST_SQLITE_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
-        }
-    }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].update({
+        "OPTIONS": {
+            # Writers take the lock at BEGIN, so two writers queue instead of one failing
+            # half-way with "database is locked"; WAL lets readers go on meanwhile.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=20000;"
+            ),
+        },
+        # A file, not memory, so tests run with WAL like production and a live server shares it.
+        "TEST": {"NAME": env_str("TSUNAGU_TEST_SQLITE_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "coordination.User"
@@ -161,6 +166,9 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 
 OTP_TOTP_ISSUER = "つなぐ"
+# Django admin never shows an enrolled app's secret or QR code: an admin who could read it could
+# pass for the user. An admin resets a lost app by deleting the device (coordination/admin.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -174,7 +182,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where `collectstatic` gathers the files that WhiteNoise serves in production.
+STATIC_ROOT = Path(env_str("TSUNAGU_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+# Production serves the collected files under content-hashed names (css/tsunagu.3f2a….css, cached
+# for a year, gzip-compressed); `{% static %}` writes those names from the manifest. Elsewhere the
+# plain names straight from static/ (and the apps), so `make run` and the tests need no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -215,6 +236,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A health probe over loopback http (nginx, a monitor) gets its answer, not a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -225,11 +248,30 @@ TSUNAGU_DEMO = env_bool("TSUNAGU_DEMO", default=not PRODUCTION)
 # TOTP two-factor sign-in for coordinators, supervisors and admins; off by default only in the demo.
 TSUNAGU_REQUIRE_MFA = env_bool("TSUNAGU_REQUIRE_MFA", default=not TSUNAGU_DEMO)
 
+# Every line: ISO 8601 time with offset, level, logger, [request id] (config/log.py), message. The
+# server (config/gunicorn.py sets TSUNAGU_LOG_STREAM=stdout) logs to stdout next to gunicorn's access
+# log; management commands keep stdout for their own output and log to stderr.
+LOG_STREAM = env_str("TSUNAGU_LOG_STREAM", "stderr")
+if LOG_STREAM not in {"stdout", "stderr"}:
+    raise ImproperlyConfigured("TSUNAGU_LOG_STREAM must be stdout or stderr.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.log.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "class": "config.log.IsoFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": f"ext://sys.{LOG_STREAM}",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # Django's own default handler would print its messages a second time through the root.
     "loggers": {
