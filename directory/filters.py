@@ -7,6 +7,7 @@ from django.db.models import F, Q
 
 from .models import District, MedicalCareProcedure, Provider, ProviderCategory
 from .selectors import matching_query
+from .widgets import LongSelect
 
 ALL = "すべて"
 DISTRICT, MUNICIPALITY = "district:", "city:"
@@ -31,7 +32,9 @@ class ProviderFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         label="種別", queryset=ProviderCategory.objects.order_by("position"), to_field_name="code", empty_label=ALL
     )
-    area = django_filters.ChoiceFilter(label="地区・区市町村", method="filter_area", empty_label=ALL)
+    area = django_filters.ChoiceFilter(
+        label="地区・区市町村", method="filter_area", empty_label=ALL, widget=LongSelect
+    )
     procedure = django_filters.ModelMultipleChoiceFilter(
         label="受け入れる医療的ケア（すべて「可」か「条件付き」）",
         queryset=MedicalCareProcedure.objects.order_by("position"),
