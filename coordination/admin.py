@@ -83,8 +83,8 @@ class ActivityTypeAdmin(CategoryNodeAdmin):
     pass
 
 
-class ViewOnlyInline:
-    """An inline of personal data: shown, never added, changed or deleted (see PersonalDataAdmin)."""
+class ViewOnly:
+    """An admin or inline that shows rows and never adds, changes or deletes them, for anyone."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -96,22 +96,13 @@ class ViewOnlyInline:
         return False
 
 
-class PersonalDataAdmin(SimpleHistoryAdmin):
+class PersonalDataAdmin(ViewOnly, SimpleHistoryAdmin):
     """Clients, guardians, logs, counterparts, events: read-only in Django admin, superusers included.
 
     Admins configure the system; personal data is written only through the office screens, whose
     services validate, lock optimistically and keep the change history. Every list, page, history
     and search of these models in the admin is recorded in the access log (audit/policy.py).
     """
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves (reverts to) the old version on a POST here without asking
@@ -121,7 +112,7 @@ class PersonalDataAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class GuardianInline(ViewOnlyInline, admin.TabularInline):
+class GuardianInline(ViewOnly, admin.TabularInline):
     model = Guardian
     extra = 0
 
@@ -144,7 +135,7 @@ class GuardianAdmin(PersonalDataAdmin):
     search_fields = ["name", "client__name"]
 
 
-class CounterpartInline(ViewOnlyInline, admin.TabularInline):
+class CounterpartInline(ViewOnly, admin.TabularInline):
     model = Counterpart
     extra = 0
     autocomplete_fields = ["provider"]

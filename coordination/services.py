@@ -1,5 +1,6 @@
 """Writes on coordination's records: each validates everything first, then saves all or nothing."""
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -25,6 +26,17 @@ from .models import (
     Office,
     User,
 )
+
+
+@contextmanager
+def _history_paused(instance) -> Iterator[None]:
+    """Saves of `instance` inside write no history record; the caller writes the one record itself."""
+    instance.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving
+
 
 # --- contact logs ------------------------------------------------------------------------------
 
@@ -110,12 +122,9 @@ def _save_parts(
 ) -> None:
     """Saves the row, its activity types and counterparts; the log's history record is written after."""
     # Without history here: the one record of this save is written once all parts are in place.
-    log.skip_history_when_saving = True
-    try:
+    with _history_paused(log):
         log.save()
         log.activity_types.set(activity_types)
-    finally:
-        del log.skip_history_when_saving
 
     # Counterparts are matched on what they say: unchanged ones stay, with their history.
     remaining = list(counterparts)
@@ -455,12 +464,9 @@ def _save_client(
     _validate_client(client, procedures=procedures, today=timezone.localdate())
     history_type = "+" if client._state.adding else "~"
     # Without history here: one record of this save, with the procedures, is written once they are set.
-    client.skip_history_when_saving = True
-    try:
+    with _history_paused(client):
         client.save()
         client.procedures.set(procedures)
-    finally:
-        del client.skip_history_when_saving
     client._history_user = user
     CLIENT_HISTORY.create_historical_record(client, history_type)
     _save_guardians(client, guardians, user=user)

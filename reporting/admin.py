@@ -1,19 +1,12 @@
 from django.contrib import admin
 
+from coordination.admin import ViewOnly
+
 from .models import QuarterlyReport, ReportVersion
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnly, admin.ModelAdmin):
     """Reports change only through the report page (edit, finalize); the admin shows them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QuarterlyReport)
