@@ -133,7 +133,7 @@ def main(argv=None):
     from django.db import connection
     from django.test import Client
 
-    from coordination.models import User
+    from accounts.models import User
     from directory.models import Provider, ProviderProcedure
 
     started = time.perf_counter()

@@ -38,7 +38,8 @@ def add_logs(office, count: int, rng: random.Random):
     """Adds `count` plausible logs spread over FY2025 Q1–Q3 with types and counterparts."""
     from django.db import transaction
 
-    from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart, User
+    from accounts.models import User
+    from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart
     from directory.models import CounterpartCategory, Provider
 
     methods = list(ContactMethod.objects.filter(children__isnull=True))
@@ -125,7 +126,8 @@ def main(argv=None):
     from django.db import connection
 
     from coordination.fiscal import FiscalPeriod
-    from coordination.models import ContactLog, Office
+    from accounts.models import Office
+    from coordination.models import ContactLog
 
     office = Office.objects.get()
     period = FiscalPeriod(2025, 1, 3)

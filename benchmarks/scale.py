@@ -75,7 +75,7 @@ def refuse_unless_benchmark_database(fill: bool):
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         return  # migrations pending: checked again after migrate
-    from coordination.models import Office
+    from accounts.models import Office
 
     real = Office.objects.exclude(name=demo_data.OFFICE_NAME).exclude(name__startswith=GENERATED_PREFIX)
     if real.exists():
@@ -93,8 +93,9 @@ def add_offices(count: int, rng: random.Random) -> None:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
-    from coordination.models import Office, OfficeCalendarDay, OfficeDistrict, OfficeHours, User
-    from coordination.roles import ROLE_GROUPS, Role
+    from accounts.models import Office, OfficeCalendarDay, OfficeHours, User
+    from directory.models import OfficeDistrict
+    from accounts.roles import ROLE_GROUPS, Role
     from directory.models import District
 
     groups = {role: Group.objects.get(name=name) for role, name in ROLE_GROUPS.items()}
@@ -285,7 +286,7 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
 
 def load_offices():
     """Every office with its coordinators, districts and weekday hours attached (for the generators)."""
-    from coordination.models import Office, User
+    from accounts.models import Office, User
 
     offices = list(Office.objects.prefetch_related("district_links__district", "opening_hours").order_by("pk"))
     coordinators: dict[int, list[int]] = {}
@@ -305,7 +306,8 @@ def generate(args, rng: random.Random) -> None:
     from django.db import connection
 
     from benchmarks.directory_search import add_providers
-    from coordination.models import Client, ContactLog, Office
+    from accounts.models import Office
+    from coordination.models import Client, ContactLog
     from directory.models import Provider
 
     call_command("migrate", verbosity=0)
@@ -375,7 +377,8 @@ def measure_reports(args) -> None:
 
     from benchmarks.report import measure
     from coordination.fiscal import FiscalPeriod
-    from coordination.models import ContactLog, Office
+    from accounts.models import Office
+    from coordination.models import ContactLog
     from reporting.quarterly import build_quarterly_report
 
     quarter = FiscalPeriod(2025, 1, 1)
@@ -413,7 +416,7 @@ def measure_searches(args) -> None:
     from django.test import Client
 
     from benchmarks.directory_search import SEARCHES, search_times
-    from coordination.models import User
+    from accounts.models import User
 
     user, _ = User.objects.get_or_create(username="bench-scale-ward")
     user.groups.add(Group.objects.get(name="区職員"))
@@ -452,7 +455,8 @@ def main(argv=None):
     setup_django()
     from django.db import connection
 
-    from coordination.models import Client, ContactLog, Office
+    from accounts.models import Office
+    from coordination.models import Client, ContactLog
     from directory.models import Provider
 
     refuse_unless_benchmark_database(args.fill_this_database)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "accounts",
     "directory",
     "coordination",
     "reporting",
@@ -77,9 +78,9 @@ MIDDLEWARE = [
     "audit.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle (30 min) and absolute (10 h) session limits; then two-factor verification.
-    "coordination.security.SessionLimitsMiddleware",
+    "accounts.security.SessionLimitsMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "coordination.security.MFARequiredMiddleware",
+    "accounts.security.MFARequiredMiddleware",
     # Records the signed-in user on the change history of clients, logs and events.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -100,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "coordination.context_processors.navigation",
+                "accounts.context_processors.navigation",
             ],
         },
     },
@@ -134,7 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "coordination.User"
+AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -167,7 +168,7 @@ AXES_DISABLE_ACCESS_LOG = True
 
 OTP_TOTP_ISSUER = "つなぐ"
 # Django admin never shows an enrolled app's secret or QR code: an admin who could read it could
-# pass for the user. An admin resets a lost app by deleting the device (coordination/admin.py).
+# pass for the user. An admin resets a lost app by deleting the device (accounts/admin.py).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
@@ -201,7 +202,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SESSION_COOKIE_HTTPONLY = True
 # The absolute limit (10 h) and the idle limit (30 min) are enforced by
-# coordination.security.SessionLimitsMiddleware; the cookie outlives neither.
+# accounts.security.SessionLimitsMiddleware; the cookie outlives neither.
 SESSION_COOKIE_AGE = 10 * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

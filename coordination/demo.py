@@ -24,6 +24,8 @@ from . import demo_data as seed
 from .age_bands import AgeBand
 from .demo_directory import describe_providers
 from .fiscal import FiscalPeriod
+from accounts.models import Office, OfficeCalendarDay, OfficeHours, User
+from directory.models import OfficeDistrict
 from .models import (
     CLIENT_HISTORY,
     ActivityType,
@@ -34,13 +36,8 @@ from .models import (
     Counterpart,
     Event,
     Guardian,
-    Office,
-    OfficeCalendarDay,
-    OfficeDistrict,
-    OfficeHours,
-    User,
 )
-from .roles import ROLE_GROUPS, Role
+from accounts.roles import ROLE_GROUPS, Role
 
 RANDOM_SEED = 20250401
 DEMO_PASSWORD = "tsunagu-demo-2025"

@@ -9,13 +9,15 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Replace
 
 from directory.models import CounterpartCategory, MedicalCareProcedure, Provider
+from directory.selectors import office_districts
 
 from .age_bands import AgeBand, birth_date_range
 from .fiscal import FiscalPeriod, fiscal_year_label
 from .forms import JapaneseDateField
 from .kana import kana_key
-from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart, Event, EventKind, User
-from .roles import ROLE_GROUPS, Role
+from accounts.models import User
+from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart, Event, EventKind
+from accounts.roles import ROLE_GROUPS, Role
 
 ALL = "すべて"
 
@@ -61,7 +63,7 @@ class ClientFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, office, fiscal_year: int, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.fiscal_year = fiscal_year
-        self.filters["district"].extra["choices"] = [(d.code, d.name) for d in office.ordered_districts()] + [
+        self.filters["district"].extra["choices"] = [(d.code, d.name) for d in office_districts(office)] + [
             (self.OUTSIDE, "区外"),
             (self.UNKNOWN, "不明"),
         ]

@@ -15,8 +15,9 @@ from .dates import FORMATS_HINT, parse_date, refuse_future
 from .event_kinds import PARTICIPANT_HELP, PARTICIPANT_NOTE_HELP, KindLayout
 from .imports import IMPORT_KINDS
 from .kana import fold_kana
-from .models import ActivityType, Client, ContactLog, ContactMethod, Event, EventScope, Guardian, User
-from .roles import ROLE_GROUPS, Role
+from accounts.models import User
+from .models import ActivityType, Client, ContactLog, ContactMethod, Event, EventScope, Guardian
+from accounts.roles import ROLE_GROUPS, Role
 from .services import CounterpartEntry, GuardianEntry
 
 
@@ -585,19 +586,3 @@ class ImportUploadForm(SpreadsheetUploadForm):
 
 
 # --- two-factor authentication -----------------------------------------------------------------
-
-
-class OneTimeCodeForm(forms.Form):
-    """The 6-digit code shown by the authenticator app; full-width digits and spaces are accepted."""
-
-    code = forms.CharField(
-        label="確認コード（6桁）",
-        max_length=20,
-        error_messages={"required": "認証アプリに表示されている6桁の確認コードを入力してください。"},
-    )
-
-    def clean_code(self) -> str:
-        code = re.sub(r"\s", "", unicodedata.normalize("NFKC", self.cleaned_data["code"]))
-        if not re.fullmatch(r"\d{6}", code):
-            raise ValidationError("確認コードは6桁の数字で入力してください。")
-        return code

@@ -23,7 +23,8 @@ from tabular.history import (
     show_value,
 )
 
-from .models import ActivityType, Client, ContactLog, ContactMethod, Counterpart, Event, Guardian, User
+from accounts.models import User
+from .models import ActivityType, Client, ContactLog, ContactMethod, Counterpart, Event, Guardian
 
 ACTIVITY_TYPES = "activity_types"
 COUNTERPARTS = "counterparts"

@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from import_export import fields, resources, widgets
 
 from directory.models import CounterpartCategory, MedicalCareProcedure, Provider
+from directory.selectors import office_districts
 from tabular.resources import SheetImportMixin
 from tabular.widgets import ChoiceLabelWidget, DateCellWidget, TextWidget, YesNoWidget
 from tabular.widgets import cell_key as _key
@@ -23,7 +24,8 @@ from tabular.widgets import cell_text as _text
 
 from .kana import fold_kana, kana_key
 from . import services
-from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart, User
+from accounts.models import User
+from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart
 from .wareki import format_date
 
 PATH_SEPARATOR = " ▸ "
@@ -137,7 +139,7 @@ class Lookups:
     @cached_property
     def districts(self) -> dict[str, object]:
         index = {}
-        for district in self.office.ordered_districts():
+        for district in office_districts(self.office):
             index[_key(district.name)] = district
             index[_key(district.name.removesuffix("地区"))] = district
         return index
@@ -283,7 +285,7 @@ class DistrictWidget(LookupWidget):
             return None
         district = self.lookups.districts.get(_key(text))
         if district is None:
-            names = "・".join(d.name for d in self.lookups.office.ordered_districts())
+            names = "・".join(d.name for d in office_districts(self.lookups.office))
             raise ValueError(
                 f"「{text}」はこの事業所の地区にありません（{names}）。区外の場合は「区外の住所地」に区市町村名を書いてください。"
             )

@@ -8,11 +8,12 @@ from django.db.models import Case, Value, When
 from django.db.models.functions import Replace
 
 from directory.models import Provider, ProviderCategory
-from directory.selectors import normalize_kana_query
+from directory.selectors import normalize_kana_query, office_districts
 
 from .fiscal import FiscalPeriod, fiscal_year_of
 from .kana import kana_key
-from .models import Client, ClientStatus, ContactLog, Counterpart, Event, Office, User
+from accounts.models import Office, User
+from .models import Client, ClientStatus, ContactLog, Counterpart, Event
 from .models import ActivityType
 from .transitions import Transition, add_months, transitions_between
 
@@ -247,7 +248,7 @@ def power_dependent_clients(office: Office) -> list[DistrictGroup]:
             outside.setdefault(client.municipality_outside, []).append(client)
         else:
             unknown.append(client)
-    groups = [DistrictGroup(d.name, by_district.pop(d.pk)) for d in office.ordered_districts() if d.pk in by_district]
+    groups = [DistrictGroup(d.name, by_district.pop(d.pk)) for d in office_districts(office) if d.pk in by_district]
     groups += [
         DistrictGroup(rows[0].district.name, rows)
         for rows in sorted(by_district.values(), key=lambda rows: rows[0].district.code)

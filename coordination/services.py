@@ -12,6 +12,7 @@ from directory.models import CounterpartCategory, District, MedicalCareProcedure
 
 from .dates import refuse_future
 from .kana import fold_kana
+from accounts.models import Office, User
 from .models import (
     CLIENT_HISTORY,
     CONTACT_LOG_HISTORY,
@@ -23,8 +24,6 @@ from .models import (
     Counterpart,
     Event,
     Guardian,
-    Office,
-    User,
 )
 
 

@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import CounterpartCategory, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
+from accounts.admin import OfficeAdmin
+
+from .models import (
+    CounterpartCategory,
+    District,
+    MedicalCareProcedure,
+    OfficeDistrict,
+    Provider,
+    ProviderCategory,
+    ProviderProcedure,
+)
 
 
 class CategoryNodeAdmin(admin.ModelAdmin):
@@ -58,3 +68,18 @@ class ProviderProcedureAdmin(admin.ModelAdmin):
     list_filter = ["procedure", "status"]
     search_fields = ["provider__name", "provider__name_kana"]
     autocomplete_fields = ["provider"]
+
+
+class OfficeDistrictInline(admin.TabularInline):
+    model = OfficeDistrict
+    extra = 0
+
+
+# The office's page in the admin lists its districts too (accounts cannot know about districts).
+OfficeAdmin.inlines = [OfficeDistrictInline, *OfficeAdmin.inlines]
+
+
+@admin.register(OfficeDistrict)
+class OfficeDistrictAdmin(admin.ModelAdmin):
+    list_display = ["office", "position", "district"]
+    list_select_related = ["office", "district"]

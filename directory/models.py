@@ -291,6 +291,8 @@ class Provider(models.Model):
         verbose_name = "機関・事業所"
         verbose_name_plural = "機関・事業所"
         ordering = ["name_kana", "name"]
+        # Coordinators' and supervisors' notes on a provider; ward staff and exports for them go without.
+        permissions = [("view_internal_note", "内部メモを見る")]
         indexes = [
             # Directory list and the contact-log provider picker filter by category.
             models.Index(fields=["category", "name_kana"], name="directory_provider_cat_kana"),
@@ -384,3 +386,24 @@ class ProviderProcedure(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.procedure}: {self.get_status_display()}"
+
+
+class OfficeDistrict(models.Model):
+    """A district an office covers, at its place in the report's §2 (the table is from coordination's days)."""
+
+    office = models.ForeignKey("accounts.Office", verbose_name="事業所", on_delete=models.CASCADE, related_name="district_links")
+    district = models.ForeignKey(District, verbose_name="地区", on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField("報告書での順番")
+
+    class Meta:
+        db_table = "coordination_officedistrict"
+        verbose_name = "事業所の地区"
+        verbose_name_plural = "事業所の地区"
+        ordering = ["office", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "district"], name="coordination_officedistrict_unique"),
+            models.UniqueConstraint(fields=["office", "position"], name="coordination_officedistrict_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.office} {self.district.name}"

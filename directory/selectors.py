@@ -6,7 +6,7 @@ from datetime import date
 import jaconv
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from .models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
+from .models import Acceptance, District, MedicalCareProcedure, OfficeDistrict, Provider, ProviderProcedure
 from .search import query_keys
 
 
@@ -14,6 +14,12 @@ def normalize_kana_query(text: str) -> str:
     """Fold a query to full-width katakana so ｱｵﾊﾞ, あおば and アオバ look alike (the client picker's)."""
     folded = jaconv.h2z(text.strip(), kana=True, ascii=False, digit=False)
     return jaconv.hira2kata(folded)
+
+
+def office_districts(office) -> list[District]:
+    """The districts an office covers, in the report's order (one query)."""
+    links = OfficeDistrict.objects.filter(office=office).select_related("district").order_by("position")
+    return [link.district for link in links]
 
 
 def matching_query(query: str) -> Q:

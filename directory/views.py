@@ -21,7 +21,7 @@ from .page_links import provider_page_links
 REVERIFY_PAGE_SIZE = 50
 # Who may read a provider's internal note: the office team (coordinators, supervisors), never
 # ward staff. A permission name, not an import: the directory depends on no other app.
-INTERNAL_NOTE_PERMISSION = "coordination.view_client"
+INTERNAL_NOTE_PERMISSION = "directory.view_internal_note"
 
 
 def _provider(pk) -> Provider:

@@ -1,6 +1,6 @@
 """The report's files as users download them: a finalized version byte for byte, else the draft now."""
 from coordination.fiscal import FiscalPeriod
-from coordination.models import Office
+from accounts.models import Office
 
 from . import selectors
 from .quarterly import build_quarterly_report

@@ -4,7 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from coordination.fiscal import FiscalPeriod
-from coordination.models import Office
+from accounts.models import Office
 
 
 class QuarterlyReport(models.Model):

@@ -3,8 +3,10 @@ from dataclasses import replace
 
 from coordination.age_bands import SCHOOL_BANDS, SCHOOL_GROUP_LABEL, AgeBand, age_band
 from coordination.fiscal import FiscalPeriod
-from coordination.models import ActivityType, ContactMethod, EventKind, EventScope, Office
+from accounts.models import Office
+from coordination.models import ActivityType, ContactMethod, EventKind, EventScope
 from directory.models import CounterpartCategory
+from directory.selectors import office_districts
 
 from . import queries
 from .tables import EventSection, EventTable, MonthlyCounts, Report, Row, Section
@@ -55,7 +57,7 @@ def _area(client, listed, municipality) -> object:
 def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
     by_band = {band: {"clients": 0, "contacts": 0, "with_care": 0, "without_care": 0} for band in AgeBand}
     by_area: dict[object, int] = {}
-    districts = list(office.ordered_districts())
+    districts = list(office_districts(office))
     listed = {district.pk for district in districts}
     for client in clients:
         override = client["age_band_override"]

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from django.db.models import OuterRef, Q, Subquery
 
 from coordination.fiscal import FiscalPeriod, fiscal_year_of
-from coordination.models import ContactLog, Event, Office
+from accounts.models import Office
+from coordination.models import ContactLog, Event
 
 from .models import QuarterlyReport, ReportVersion
 from .quarterly import build_quarterly_report, with_edits

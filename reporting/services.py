@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coordination.fiscal import FiscalPeriod
-from coordination.models import Office, User
+from accounts.models import Office, User
 
 from .models import QuarterlyReport, ReportVersion
 from .render import FORMATS

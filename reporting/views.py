@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from coordination.access import office_of
+from accounts.access import office_of
 from coordination.fiscal import FiscalPeriod
 from tabular.history import SHOW_ALL, limit_for
 

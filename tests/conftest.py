@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 
 from coordination.demo import DEMO_PASSWORD, demo_load
-from coordination.models import Office, User
+from accounts.models import Office, User
 from coordination.reference import reference_lists_load
 
 # Hashing demo passwords with the real hasher costs seconds per test database set-up.

@@ -10,7 +10,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_markdown
-from coordination.models import Client, ContactLog, Event, User
+from accounts.models import User
+from coordination.models import Client, ContactLog, Event
 from directory.models import Provider
 
 pytestmark = pytest.mark.django_db

@@ -38,7 +38,7 @@ def test_every_admin_list_and_add_page_opens(client, admin_user, model):
 
 @pytest.mark.parametrize("username", ["coordinator", "supervisor", "ward"])
 def test_only_admins_enter_the_admin(client, username):
-    from coordination.models import User
+    from accounts.models import User
 
     client.force_login(User.objects.get(username=username))
     response = client.get(reverse("admin:index"))

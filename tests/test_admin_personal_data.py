@@ -34,7 +34,7 @@ def sample(model, office):
 def test_the_policy_names_exactly_the_personal_data_models_of_the_admin():
     assert PERSONAL_DATA_ADMIN_MODELS == {f"{m._meta.app_label}_{m._meta.model_name}" for m in PERSONAL_DATA}
     assert audited_action("admin:coordination_client_changelist") == Action.VIEW
-    assert audited_action("admin:coordination_office_changelist") is None
+    assert audited_action("admin:accounts_office_changelist") is None
     assert audited_action("admin:directory_provider_change") is None
 
 
@@ -119,7 +119,7 @@ def test_reading_the_access_log_in_the_admin_is_logged_too(signed_in_admin, coor
 
 
 def test_configuration_stays_editable_in_the_admin(signed_in_admin, admin_user):
-    from coordination.models import Office, User
+    from accounts.models import Office, User
 
     request = type("Request", (), {"user": admin_user})()
     for model in (Office, User):

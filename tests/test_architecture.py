@@ -1,25 +1,25 @@
-"""App boundaries: tabular and directory import nothing of ours (directory only tabular); nothing imports reporting."""
+"""App boundaries: accounts ← directory ← coordination ← reporting, with leaves anyone may use.
+
+`accounts` imports nothing of ours, `directory` only `accounts`, `coordination` both, `reporting`
+all three, and nothing imports `reporting`. `audit`, `tabular` and `maintenance` are leaves: they
+import none of our apps and every app may import them. docs/architecture.md draws the picture.
+"""
 import ast
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OUR_APPS = {"config", "tabular", "directory", "coordination", "reporting", "audit", "maintenance"}
-# tabular (spreadsheets, typed dates, the import flow) is below every app and may be used by all.
-ALLOWED = {
-    "tabular": set(),
-    "directory": {"tabular"},
-    "coordination": {"directory", "tabular"},
-    "reporting": {"directory", "coordination", "tabular"},
-    # The access log works through middleware and signals: it imports none of ours, none imports it.
-    "audit": set(),
-    # Backups and restores work on the database as a whole: no app's models or services.
-    "maintenance": set(),
-}
+LEAVES = {"audit", "tabular", "maintenance"}
+LAYERS = ["accounts", "directory", "coordination", "reporting"]
+# Each layer may import the layers below it and the leaves; a leaf imports none of our apps.
+ALLOWED = {app: set(LAYERS[:position]) | LEAVES for position, app in enumerate(LAYERS)}
+ALLOWED.update({leaf: set() for leaf in LEAVES})
+OUR_APPS = set(ALLOWED) | {"config"}
 
 
 def imported_apps(path: Path) -> set[str]:
+    """Our apps a module imports (absolute imports, wherever they are in the file)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names = set()
     for node in ast.walk(tree):
@@ -30,16 +30,40 @@ def imported_apps(path: Path) -> set[str]:
     return names & OUR_APPS
 
 
+def wrong_arrows(app: str, paths, *, root: Path = ROOT) -> dict[str, set[str]]:
+    """The modules of an app that import an app it may not, with those apps."""
+    wrong = {str(path.relative_to(root)): imported_apps(path) - ALLOWED[app] - {app} for path in paths}
+    return {path: apps for path, apps in wrong.items() if apps}
+
+
 @pytest.mark.parametrize("app", sorted(ALLOWED))
 def test_an_app_imports_only_the_apps_below_it(app):
-    wrong = {
-        str(path.relative_to(ROOT)): imported_apps(path) - ALLOWED[app] - {app}
-        for path in (ROOT / app).rglob("*.py")
-    }
-    assert {path: apps for path, apps in wrong.items() if apps} == {}
+    assert wrong_arrows(app, (ROOT / app).rglob("*.py")) == {}
 
 
-def test_the_boundary_check_sees_a_wrong_arrow(tmp_path):
-    bad = tmp_path / "bad.py"
-    bad.write_text("from coordination.models import Client\nimport reporting.x\n")
-    assert imported_apps(bad) == {"coordination", "reporting"}
+def test_nothing_imports_reporting():
+    assert [app for app, allowed in ALLOWED.items() if "reporting" in allowed] == []
+
+
+def test_the_layers_are_the_documented_picture():
+    picture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert "accounts ← directory ← coordination ← reporting" in picture
+    assert ALLOWED["accounts"] == LEAVES
+    assert ALLOWED["directory"] == {"accounts"} | LEAVES
+
+
+@pytest.mark.parametrize(
+    ("app", "source", "wrong"),
+    [
+        ("accounts", "from directory.models import District\n", {"directory"}),
+        ("directory", "import coordination.models\n", {"coordination"}),
+        ("coordination", "def build():\n    from reporting.quarterly import build_quarterly_report\n", {"reporting"}),
+        ("tabular", "from accounts.models import User\n", {"accounts"}),
+        ("audit", "from coordination import models\n", {"coordination"}),
+        ("reporting", "from accounts.models import Office\nfrom tabular import dates\n", set()),
+    ],
+)
+def test_the_boundary_check_sees_a_wrong_arrow(tmp_path, app, source, wrong):
+    module = tmp_path / "module.py"
+    module.write_text(source)
+    assert wrong_arrows(app, [module], root=tmp_path) == ({"module.py": wrong} if wrong else {})

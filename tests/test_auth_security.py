@@ -15,8 +15,8 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coordination.security import LAST_ACTIVITY, SIGNED_IN_AT
-from coordination.views.mfa import PENDING_SECRET
+from accounts.security import LAST_ACTIVITY, SIGNED_IN_AT
+from accounts.views import PENDING_SECRET
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart, Office, User
+from accounts.models import Office, User
+from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart
 from coordination.services import ContactLogConflict, CounterpartEntry, contact_log_create, contact_log_update
 from directory.models import CounterpartCategory
 

@@ -56,7 +56,7 @@ def test_static_files_stay_cacheable():
     from django.test import RequestFactory
 
     from config.middleware import NoStoreForSignedInUsersMiddleware
-    from coordination.models import User
+    from accounts.models import User
 
     request = RequestFactory().get("/static/css/tsunagu.css")
     request.user = User.objects.get(username="coordinator")

@@ -5,7 +5,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AccessEvent, Action, Outcome
-from coordination.views.mfa import PENDING_SECRET
+from accounts.views import PENDING_SECRET
 
 pytestmark = pytest.mark.django_db
 

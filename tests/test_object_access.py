@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from coordination.models import Event, EventKind
-from coordination.roles import Role
+from accounts.roles import Role
 from reporting.models import ReportVersion
 from tests.coordination.client_factories import make_client, make_log, make_office, make_user
 

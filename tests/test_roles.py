@@ -24,7 +24,7 @@ def test_coordinators_keep_their_offices_records_and_the_directory():
     granted = perms("コーディネーター")
     assert {"coordination.add_contactlog", "coordination.change_client", "coordination.add_event",
             "directory.change_provider"} <= granted
-    assert "coordination.change_office" not in granted
+    assert "accounts.change_office" not in granted
 
 
 def test_supervisors_read_everything_of_their_office_and_write_only_the_report():

@@ -46,7 +46,7 @@ def test_the_ui_is_japanese_on_tokyo_time(settings):
 
 
 def test_pages_are_japanese_whatever_the_browser_asks_for(client, db):
-    from coordination.models import User
+    from accounts.models import User
 
     from django.utils import timezone
 

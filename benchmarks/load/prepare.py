@@ -40,9 +40,10 @@ def main(argv=None):
     from benchmarks.load.accounts import PASSWORD, totp_key, username
     from benchmarks.report import add_logs
     from coordination import demo, demo_data
-    from coordination.mfa import DEVICE_NAME
-    from coordination.models import ContactLog, Office, User
-    from coordination.roles import ROLE_GROUPS, Role
+    from accounts.mfa import DEVICE_NAME
+    from accounts.models import Office, User
+    from coordination.models import ContactLog
+    from accounts.roles import ROLE_GROUPS, Role
 
     database = connection.settings_dict["NAME"]
     if not args.fill_this_database:

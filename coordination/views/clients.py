@@ -12,7 +12,7 @@ from directory.selectors import accepting_conditions, providers_accepting
 from tabular.history import limit_for
 
 from .. import selectors, services
-from ..access import office_of
+from accounts.access import office_of
 from ..age_bands import age_band, age_on
 from ..filters import ClientFilter
 from ..fiscal import fiscal_year_label, fiscal_year_of

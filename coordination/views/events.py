@@ -9,7 +9,7 @@ from django.utils import timezone
 from tabular.history import limit_for
 
 from .. import selectors, services
-from ..access import office_of
+from accounts.access import office_of
 from ..event_kinds import LAYOUTS, MIXED_COLUMN_LABELS, MIXED_COLUMNS, fact_rows, full_date
 from ..filters import EventFilter
 from ..forms import EventForm

@@ -2,8 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.access import office_of
+
 from .. import selectors
-from ..roles import Role
+from accounts.roles import Role
 
 
 @login_required
@@ -21,7 +23,7 @@ def home(request):
         }
         return render(request, "coordination/home_coordinator.html", context)
     if role == Role.SUPERVISOR:
-        context = selectors.supervisor_overview(user.office, today=today)
+        context = selectors.supervisor_overview(office_of(request), today=today)
         return render(request, "coordination/home_supervisor.html", context)
     if role == Role.WARD_STAFF:
         context = {"categories": selectors.provider_counts_by_category()}

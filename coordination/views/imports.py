@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from tabular.imports import NOTHING_IMPORTED
 
 from .. import imports
-from ..access import office_of
+from accounts.access import office_of
 from ..forms import ImportUploadForm
 from ..spreadsheets import CONTENT_TYPES, UploadError, export_bytes, read_upload
 

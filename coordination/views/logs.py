@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from accounts.access import office_of
 from tabular.history import History
 
 from .. import selectors, services
@@ -25,12 +26,6 @@ NEW_LOG_DRAFT = "log-new"
 
 def _edit_draft(log) -> str:
     return f"log-{log.pk}-edit"
-
-
-def _office(request):
-    if request.user.office is None:
-        raise PermissionDenied("事業所が設定されていないため、記録を扱えません。")
-    return request.user.office
 
 
 def _now_rounded() -> datetime:
@@ -85,7 +80,7 @@ def _form_page(request, *, form, formset, log=None, draft_key: str, conflict=Non
 @permission_required("coordination.add_contactlog", raise_exception=True)
 def log_create(request):
     """A new log; "save and add another" comes back here with the same date and client."""
-    office = _office(request)
+    office = office_of(request)
     choices = LogChoices()
     if request.method == "POST":
         data = _with_extra_counterpart(request.POST) if "add_counterpart" in request.POST else request.POST
@@ -136,7 +131,7 @@ def log_create(request):
 @permission_required("coordination.view_contactlog", raise_exception=True)
 def log_detail(request, pk):
     """One log with its counterparts, activity types and change history."""
-    log = get_object_or_404(selectors.log_for_page(_office(request)), pk=pk)
+    log = get_object_or_404(selectors.log_for_page(office_of(request)), pk=pk)
     entries = contact_log_history(log)
     context = {
         "log": log,
@@ -151,7 +146,7 @@ def log_detail(request, pk):
 @permission_required("coordination.change_contactlog", raise_exception=True)
 def log_update(request, pk):
     """Edits a log; a save based on an older version is refused and shows what the other person saved."""
-    office = _office(request)
+    office = office_of(request)
     log = get_object_or_404(selectors.log_for_page(office), pk=pk)
     choices = LogChoices()
     if request.method == "POST":

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import selectors
-from ..access import office_of
+from accounts.access import office_of
 from ..filters import ContactLogFilter
 from ..fiscal import fiscal_year_of
 from ..resources import ContactLogResource

@@ -1,9 +1,9 @@
 """JSON for the log form's pickers, searched as the user types."""
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.utils import timezone
 
+from accounts.access import office_of
 from directory.selectors import provider_search
 
 from .. import selectors
@@ -16,10 +16,8 @@ LIMIT = 20
 @permission_required("coordination.view_client", raise_exception=True)
 def client_lookup(request):
     """The office's clients matching `q` by name or フリガナ: id, name, kana and this year's age band."""
-    if request.user.office is None:
-        raise PermissionDenied("事業所が設定されていません。")
     fiscal_year = fiscal_year_of(timezone.localdate())
-    clients = selectors.client_search(request.user.office, request.GET.get("q", ""), limit=LIMIT)
+    clients = selectors.client_search(office_of(request), request.GET.get("q", ""), limit=LIMIT)
     results = [
         {"id": c.pk, "name": c.name, "kana": c.name_kana, "age_band": c.age_band_for(fiscal_year).label}
         for c in clients

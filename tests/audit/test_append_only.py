@@ -4,7 +4,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from audit.models import AccessEvent, Action, AppendOnlyError
-from coordination.models import User
+from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ URL = "/audit/"
 
 @pytest.mark.parametrize("username", ["coordinator", "supervisor", "ward"])
 def test_everyone_but_admins_gets_403_and_the_refusal_is_recorded(client, username):
-    from coordination.models import User
+    from accounts.models import User
 
     client.force_login(User.objects.get(username=username))
     response = client.get(URL)

@@ -3,8 +3,10 @@ from datetime import date, time
 
 from django.contrib.auth.models import Group
 
-from coordination.models import Client, ContactLog, ContactMethod, Guardian, Office, OfficeDistrict, User
-from coordination.roles import ROLE_GROUPS, Role
+from accounts.models import Office, User
+from directory.models import OfficeDistrict
+from coordination.models import Client, ContactLog, ContactMethod, Guardian
+from accounts.roles import ROLE_GROUPS, Role
 from directory.models import District, MedicalCareProcedure
 
 

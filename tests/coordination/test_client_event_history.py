@@ -16,6 +16,7 @@ from coordination.models import ClientStatus, EventKind
 from coordination.resources import ClientResource
 from coordination.services import GuardianEntry
 from directory.models import MedicalCareProcedure
+from directory.selectors import office_districts
 from tabular.history import LATEST
 from tabular.spreadsheets import read_upload
 
@@ -34,7 +35,7 @@ def history_section(client, url: str) -> str:
 def child(demo_office, coordinator):
     return services.client_create(
         office=demo_office, user=coordinator, name="履歴 花子", name_kana="リレキ ハナコ",
-        district=demo_office.ordered_districts()[0],
+        district=office_districts(demo_office)[0],
         guardians=[GuardianEntry(name="履歴 由美", relationship="母", phone="090-1111-1111")],
     )
 
@@ -51,7 +52,7 @@ def test_the_client_page_shows_the_clients_and_guardians_changes_with_labels(
     client, coordinator, supervisor, demo_office, child
 ):
     mother = child.guardians.get()
-    second_district = demo_office.ordered_districts()[1]
+    second_district = office_districts(demo_office)[1]
     edit_client(
         child, coordinator, status=ClientStatus.CLOSED, district=second_district, assigned_coordinator=coordinator,
         guardians=[
@@ -65,7 +66,7 @@ def test_the_client_page_shows_the_clients_and_guardians_changes_with_labels(
     text = history_section(client, reverse("client_detail", args=[child.pk]))
     assert re.search(rf"変更 \d{{4}}年\d{{1,2}}月\d{{1,2}}日 \d{{1,2}}:\d{{2}} {coordinator}", text)
     assert "状況 支援中 終結" in text
-    assert f"地区 {demo_office.ordered_districts()[0]} {second_district}" in text
+    assert f"地区 {office_districts(demo_office)[0]} {second_district}" in text
     assert f"担当コーディネーター （なし） {coordinator}" in text
     assert "変更 保護者・家族の連絡先：履歴 由美（母）" in text and "電話 090-1111-1111 090-2222-2222" in text
     assert "追加 保護者・家族の連絡先：履歴 太郎（父）" in text and "続柄 （なし） 父" in text
@@ -150,7 +151,7 @@ def mother_kept(child) -> list[GuardianEntry]:
 def cared_child(demo_office, coordinator):
     return services.client_create(
         office=demo_office, user=coordinator, name="履歴 陽菜", name_kana="リレキ ヒナ",
-        birth_date=date(2019, 5, 15), district=demo_office.ordered_districts()[0], has_medical_care=True,
+        birth_date=date(2019, 5, 15), district=office_districts(demo_office)[0], has_medical_care=True,
         procedures=list(MedicalCareProcedure.objects.filter(code__in=CARED)),
         guardians=[GuardianEntry(name="履歴 真理", relationship="母", phone="090-3333-3333")],
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from coordination.age_bands import AgeBand, age_band, birth_date_range
 from coordination.fiscal import fiscal_year_of
 from coordination.models import Client, ClientStatus, ContactLog, Guardian
-from coordination.roles import Role
+from accounts.roles import Role
 from coordination.selectors import likely_duplicates
 from coordination.views import clients as client_views
 

@@ -7,9 +7,11 @@ from django.db.models import Count, Q
 from coordination.age_bands import AgeBand
 from coordination.demo import DEMO_USERS, demo_load
 from coordination.fiscal import FiscalPeriod
-from coordination.models import Client, ContactLog, Counterpart, Event, Office, User
-from coordination.roles import Role
+from accounts.models import Office, User
+from coordination.models import Client, ContactLog, Counterpart, Event
+from accounts.roles import Role
 from directory.models import Provider
+from directory.selectors import office_districts
 
 PERIOD = FiscalPeriod(2025, 1, 3)
 
@@ -52,7 +54,7 @@ def test_section_2_clients_by_district(demo_office):
     by_area = Counter(
         c.district.name if c.district else ("区外" if c.municipality_outside else "不明") for c in clients
     )
-    assert [d.name for d in demo_office.ordered_districts()] == ["王子地区", "赤羽地区", "滝野川地区"]
+    assert [d.name for d in office_districts(demo_office)] == ["王子地区", "赤羽地区", "滝野川地区"]
     assert by_area == {"王子地区": 13, "赤羽地区": 14, "滝野川地区": 2, "区外": 3}
 
 

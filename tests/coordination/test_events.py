@@ -12,16 +12,8 @@ from django.utils import timezone
 
 from coordination import services
 from coordination.fiscal import FiscalPeriod
-from coordination.models import (
-    ActivityType,
-    ContactLog,
-    ContactMethod,
-    Counterpart,
-    Event,
-    EventKind,
-    Office,
-    User,
-)
+from accounts.models import Office, User
+from coordination.models import ActivityType, ContactLog, ContactMethod, Counterpart, Event, EventKind
 from directory.models import CounterpartCategory
 from reporting.quarterly import build_quarterly_report
 

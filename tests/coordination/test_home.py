@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination.fiscal import fiscal_year_label, fiscal_year_of
-from coordination.models import Client, User
+from accounts.models import User
+from coordination.models import Client
 from coordination.selectors import office_quarter_counts
 
 pytestmark = pytest.mark.django_db

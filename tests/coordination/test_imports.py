@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from coordination.models import Client, ContactLog, Office, User
+from accounts.models import Office, User
+from coordination.models import Client, ContactLog
 from coordination.resources import ClientResource, ContactLogImportResource
 from directory.models import Provider
 

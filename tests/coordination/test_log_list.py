@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from coordination import services
-from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Office, User
+from accounts.models import Office, User
+from coordination.models import ActivityType, Client, ContactLog, ContactMethod
 from directory.models import CounterpartCategory, Provider
 
 pytestmark = pytest.mark.django_db

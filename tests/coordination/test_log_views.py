@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination.models import ActivityType, Client, ContactLog, ContactMethod
-from coordination.roles import Role
+from accounts.roles import Role
 from coordination.services import CounterpartEntry, contact_log_create
 from coordination.views.logs import SAVED_DRAFTS
 from directory.models import CounterpartCategory, Provider

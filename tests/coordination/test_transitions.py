@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination.models import ClientStatus
-from coordination.roles import Role
+from accounts.roles import Role
 from coordination.selectors import upcoming_transitions
 from coordination.transitions import TransitionKind, add_months, birthday, transitions_between, transitions_of
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coordination.models import Office, User
+from accounts.models import Office, User
 from directory import hsds
 from directory.models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
 

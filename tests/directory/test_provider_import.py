@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coordination.models import User
+from accounts.models import User
 from directory.models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
 from directory.resources import ProviderResource, parse_acceptance
 

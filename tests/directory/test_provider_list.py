@@ -11,7 +11,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 @pytest.mark.parametrize("username", ["ward", "coordinator", "supervisor"])
 def test_every_role_with_directory_access_can_search(client, username):
-    from coordination.models import User
+    from accounts.models import User
 
     client.force_login(User.objects.get(username=username))
     response = client.get(reverse("directory:provider_list"), {"q": "ｱｵﾊﾞ"})
@@ -29,7 +29,7 @@ def test_hiragana_finds_the_same_providers_as_katakana(client, ward_staff):
 
 
 def test_a_user_without_a_role_gets_403(client, demo_office):
-    from coordination.models import User
+    from accounts.models import User
 
     user = User.objects.create_user("norole", password="a-long-password-1", office=demo_office)
     client.force_login(user)

@@ -83,7 +83,7 @@ def test_ward_staff_never_see_the_internal_note(client, ward_staff, provider):
 
 @pytest.mark.parametrize("username", ["coordinator", "supervisor"])
 def test_the_office_team_sees_the_internal_note(client, username, provider):
-    from coordination.models import User
+    from accounts.models import User
 
     assert "管理者は折り返しが遅い" in _page(client, User.objects.get(username=username), provider)
 
@@ -145,7 +145,7 @@ def test_ward_staff_are_refused_every_client_log_event_and_report_page(client, w
 
 @pytest.mark.parametrize("username", ["ward", "supervisor"])
 def test_only_coordinators_may_add_edit_or_verify_providers(client, username, provider):
-    from coordination.models import User
+    from accounts.models import User
 
     client.force_login(User.objects.get(username=username))
     assert client.get(reverse("directory:provider_create")).status_code == 403

@@ -30,7 +30,7 @@ def test_one_year_before_handles_the_29th_of_february():
 
 @pytest.mark.parametrize("username", ["ward", "coordinator", "supervisor"])
 def test_every_directory_reader_sees_the_list(client, username):
-    from coordination.models import User
+    from accounts.models import User
 
     client.force_login(User.objects.get(username=username))
     assert client.get(reverse("directory:provider_reverify_list")).status_code == 200
@@ -94,7 +94,7 @@ def test_verify_is_a_post(client, coordinator, stale):
 
 @pytest.mark.parametrize("username", ["ward", "supervisor"])
 def test_ward_staff_and_supervisors_cannot_verify_and_see_no_button(client, username, stale):
-    from coordination.models import User
+    from accounts.models import User
 
     client.force_login(User.objects.get(username=username))
     html = client.get(reverse("directory:provider_reverify_list")).content.decode()

@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from coordination.models import ContactLog, ContactMethod, Office, User
+from accounts.models import Office, User
+from coordination.models import ContactLog, ContactMethod
 from maintenance.encryption import MAGIC
 
 DEMO_OFFICE = "北区医療的ケア児等コーディネーター事業"

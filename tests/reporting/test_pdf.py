@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from coordination.fiscal import FiscalPeriod
-from coordination.models import Office
+from accounts.models import Office
 from reporting.quarterly import build_quarterly_report
 from reporting.render import pdf
 from reporting.tables import EventSection, EventTable

@@ -11,20 +11,9 @@ from hypothesis import strategies as st
 
 from coordination.age_bands import AgeBand, age_band
 from coordination.fiscal import FiscalPeriod
-from coordination.models import (
-    ActivityType,
-    Client,
-    ContactLog,
-    ContactMethod,
-    Counterpart,
-    Event,
-    EventKind,
-    Office,
-    OfficeCalendarDay,
-    OfficeDistrict,
-    OfficeHours,
-    User,
-)
+from accounts.models import Office, OfficeCalendarDay, OfficeHours, User
+from directory.models import OfficeDistrict
+from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart, Event, EventKind
 from directory.models import CounterpartCategory, District, Provider
 from reporting.quarterly import build_quarterly_report
 from reporting.render.json import report_to_dict

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coordination.fiscal import FiscalPeriod
-from coordination.models import ContactLog, ContactMethod, User
+from accounts.models import User
+from coordination.models import ContactLog, ContactMethod
 from reporting.quarterly import build_quarterly_report
 
 pytestmark = pytest.mark.django_db

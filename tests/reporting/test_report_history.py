@@ -5,7 +5,8 @@ from datetime import date, time
 import pytest
 from django.urls import reverse
 
-from coordination.models import Client, ContactLog, ContactMethod, Office, User
+from accounts.models import Office, User
+from coordination.models import Client, ContactLog, ContactMethod
 from reporting.models import QuarterlyReport
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination.fiscal import FiscalPeriod, fiscal_year_of
-from coordination.models import ContactLog, ContactMethod, Office, User
+from accounts.models import Office, User
+from coordination.models import ContactLog, ContactMethod
 from reporting.models import ReportVersion
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from coordination.fiscal import FiscalPeriod
-from coordination.models import Office
+from accounts.models import Office
 from reporting.files import NoSuchVersion, report_file
 from reporting.render import FORMATS, file_name
 

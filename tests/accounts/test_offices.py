@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from coordination.models import Client, ContactLog, ContactMethod, Office, User
+from accounts.models import Office, User
+from coordination.models import Client, ContactLog, ContactMethod
 from coordination.selectors import office_quarter_counts
 
 pytestmark = pytest.mark.django_db

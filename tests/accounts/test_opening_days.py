@@ -3,8 +3,8 @@ from datetime import date, time
 
 import pytest
 
-from coordination.models import Office, OfficeCalendarDay, OfficeHours
-from coordination.opening_days import OfficeCalendar, is_national_holiday
+from accounts.models import Office, OfficeCalendarDay, OfficeHours
+from accounts.opening_days import OfficeCalendar, is_national_holiday
 
 MON_WED_FRI = {0: (time(9), time(17)), 2: (time(9), time(17)), 4: (time(9), time(17))}
 START, END = date(2025, 4, 1), date(2025, 12, 31)

@@ -6,8 +6,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
-from ..forms import OneTimeCodeForm
-from ..mfa import (
+from .forms import OneTimeCodeForm
+from .mfa import (
     confirmed_device,
     device_enrol,
     device_verify,
@@ -17,7 +17,7 @@ from ..mfa import (
     secret_for_display,
     unsaved_device,
 )
-from ..security import requires_mfa
+from .security import requires_mfa
 
 WRONG_CODE = "確認コードが正しくないか、すでに使われています。認証アプリに表示されている新しいコードを入力してください。"
 THROTTLED = "確認コードの誤りが続いたため、しばらく受け付けません。数秒待ってから、新しいコードを入力してください。"
@@ -67,7 +67,7 @@ def mfa_setup(request):
         form.add_error("code", WRONG_CODE)
     return render(
         request,
-        "registration/mfa_setup.html",
+        "accounts/mfa_setup.html",
         {
             "form": form,
             "qr_code": qr_code_data_uri(device),
@@ -98,4 +98,4 @@ def mfa_verify(request):
             return redirect(_next_url(request))
         else:
             form.add_error("code", WRONG_CODE)
-    return render(request, "registration/mfa_verify.html", {"form": form, "next": _next_url(request)})
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})

@@ -1,0 +1,232 @@
+"""A database made before the accounts app migrates to today's schema and loses nothing.
+
+The database is made and filled by the code of the last commit before offices and users moved to
+accounts (taken from git), with MFA apps, clients, logs, providers and a finalized report; then
+today's `migrate` runs on it. Every row of every table must be as it was, but for what the move
+itself changes: the moved models' content types (same ids, new app), the migrations recorded,
+and the providers' internal-note permission that directory 0007 adds and grants to two roles.
+Runs on the database the suite runs on (SQLite, or a second database on the PostgreSQL server).
+"""
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import uuid
+from io import BytesIO
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+# The last commit with AUTH_USER_MODEL = "coordination.User".
+PRE_ACCOUNTS_COMMIT = "8a9ae5c6e3dd2129010c41c255f56ff2f6dd41b8"
+MOVED_CONTENT_TYPES = {
+    ("coordination", "user"): ("accounts", "user"),
+    ("coordination", "office"): ("accounts", "office"),
+    ("coordination", "officehours"): ("accounts", "officehours"),
+    ("coordination", "officecalendarday"): ("accounts", "officecalendarday"),
+    ("coordination", "officedistrict"): ("directory", "officedistrict"),
+}
+NEW_MIGRATIONS = {
+    ("accounts", "0001_initial"),
+    ("audit", "0003_accounts_user"),
+    ("coordination", "0006_move_offices_and_users_to_accounts"),
+    ("directory", "0006_officedistrict_and_accounts_user"),
+    ("directory", "0007_provider_internal_note_permission"),
+    ("reporting", "0004_accounts"),
+}
+
+# Run by the old code: every demo user gets a confirmed authenticator app, a supervisor finalizes Q1.
+FILL_WITH_OLD_CODE = """
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from coordination.fiscal import FiscalPeriod
+from coordination.models import Office, User
+from reporting.services import report_finalize
+for user in User.objects.all():
+    TOTPDevice.objects.create(user=user, name="認証アプリ", confirmed=True)
+office = Office.objects.get(users__username="supervisor")
+supervisor = User.objects.get(username="supervisor")
+report_finalize(office=office, period=FiscalPeriod(2025, 1, 1), user=supervisor)
+"""
+
+# Run by today's code on the migrated database: what a user of the office would notice.
+CHECK_WITH_NEW_CODE = """
+import json
+from django.contrib.auth import authenticate
+from django.test import RequestFactory
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.models import Office, User
+from coordination.demo import DEMO_PASSWORD
+from coordination.models import Client, ContactLog
+from directory.selectors import office_districts
+from reporting.models import ReportVersion
+sign_in = RequestFactory().post("/login/", REMOTE_ADDR="127.0.0.1")
+supervisor = authenticate(sign_in, username="supervisor", password=DEMO_PASSWORD)
+coordinator = User.objects.get(username="coordinator")
+office = supervisor.office
+version = ReportVersion.objects.get()
+print(json.dumps({
+    "signed_in": supervisor is not None and supervisor._meta.label == "accounts.User",
+    "roles": sorted((u.username, str(u.role)) for u in User.objects.all()),
+    "apps": TOTPDevice.objects.filter(confirmed=True, user__in=User.objects.all()).count(),
+    "users": User.objects.count(),
+    "office": office.name,
+    "districts": [d.name for d in office_districts(office)],
+    "clients": Client.objects.filter(office=office).count(),
+    "logs": ContactLog.objects.filter(office=office, coordinator__office=office).count(),
+    "report": [version.report.office_id == office.pk, bytes(version.pdf[:4]).decode()],
+    "perms": [coordinator.has_perm("coordination.add_contactlog"), coordinator.has_perm("accounts.view_office"),
+              coordinator.has_perm("directory.view_internal_note"), supervisor.has_perm("reporting.finalize_quarterlyreport")],
+}, ensure_ascii=False))
+"""
+
+
+def _value(value):
+    """A cell as a comparable value: files by their hash, dates and times as text."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "sha256:" + hashlib.sha256(bytes(value)).hexdigest()
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return str(value)
+
+
+class LegacyDatabase:
+    """An empty database beside the test database, on the same engine, and a way to read it."""
+
+    def __init__(self, tmp_path: Path):
+        self.vendor = connection.vendor
+        if self.vendor == "sqlite":
+            self.path = tmp_path / "legacy.sqlite3"
+            self.env = {"DATABASE_URL": "", "TSUNAGU_SQLITE_PATH": str(self.path)}
+        else:
+            settings = connection.settings_dict
+            self.server = {
+                "host": settings["HOST"], "port": settings["PORT"] or 5432,
+                "user": settings["USER"], "password": settings["PASSWORD"] or None,
+            }
+            self.name = f"legacy_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(dbname="postgres", autocommit=True, **self.server) as admin:
+                admin.execute(f'CREATE DATABASE "{self.name}"')
+            password = f":{self.server['password']}" if self.server["password"] else ""
+            url = f"postgres://{self.server['user']}{password}@{self.server['host']}:{self.server['port']}/{self.name}"
+            self.env = {"DATABASE_URL": url}
+
+    def drop(self):
+        if self.vendor != "sqlite":
+            with psycopg.connect(dbname="postgres", autocommit=True, **self.server) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def tables(self) -> dict[str, list[tuple]]:
+        """Every table's rows as ((column, value), …) in column order, the rows in a stable order."""
+        if self.vendor == "sqlite":
+            database = sqlite3.connect(self.path)
+            query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        else:
+            database = psycopg.connect(dbname=self.name, **self.server)
+            query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        tables = {}
+        with database:
+            for (name,) in database.execute(query).fetchall():
+                cursor = database.execute(f'SELECT * FROM "{name}"')
+                columns = [column[0] for column in cursor.description]
+                rows = [tuple(zip(columns, map(_value, row))) for row in cursor.fetchall()]
+                tables[name] = sorted(rows, key=repr)
+        if self.vendor == "sqlite":
+            database.close()
+        return tables
+
+
+def _manage(code_dir: Path, database: LegacyDatabase, *args: str) -> str:
+    env = {**os.environ, **database.env, "DJANGO_SETTINGS_MODULE": "config.settings", "TSUNAGU_DEMO": "1"}
+    env.pop("TSUNAGU_TEST_SQLITE_PATH", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=code_dir, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)} ({code_dir.name}):\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture
+def old_code(tmp_path) -> Path:
+    """The project as it was at PRE_ACCOUNTS_COMMIT, from this clone's git history."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", PRE_ACCOUNTS_COMMIT],
+        capture_output=True, timeout=120,
+    )
+    assert archive.returncode == 0, archive.stderr.decode(errors="replace")
+    target = tmp_path / "pre-accounts"
+    with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+@pytest.fixture
+def legacy_database(tmp_path):
+    database = LegacyDatabase(tmp_path)
+    yield database
+    database.drop()
+
+
+def _column(rows: list[tuple], *names: str) -> set:
+    """The given columns of every row, as a set of tuples."""
+    return {tuple(dict(row)[name] for name in names) for row in rows}
+
+
+def _content_types(rows: list[tuple]) -> dict[int, tuple[str, str]]:
+    return {row_id: (app, model) for row_id, app, model in _column(rows, "id", "app_label", "model")}
+
+
+@pytest.mark.django_db
+def test_a_database_made_before_the_accounts_app_migrates_without_losing_anything(old_code, legacy_database):
+    for command in (["migrate", "--noinput"], ["load_reference"], ["load_demo"], ["shell", "-c", FILL_WITH_OLD_CODE]):
+        _manage(old_code, legacy_database, *command)
+    before = legacy_database.tables()
+    assert len(before["coordination_user"]) >= 4
+    assert len(before["otp_totp_totpdevice"]) == len(before["coordination_user"])
+    assert len(before["reporting_reportversion"]) == 1
+    assert len(before["coordination_client"]) > 0 and len(before["coordination_contactlog"]) > 0
+    assert len(before["directory_provider"]) > 0
+
+    output = _manage(ROOT, legacy_database, "migrate", "--noinput")
+    assert "accounts 0001 を適用済みとして記録" in output
+    after = legacy_database.tables()
+
+    # Content types keep their ids; only the moved models' app changes.
+    types_before, types_after = _content_types(before["django_content_type"]), _content_types(after["django_content_type"])
+    assert types_after.keys() == types_before.keys()
+    renamed = {types_before[key]: types_after[key] for key in types_before if types_before[key] != types_after[key]}
+    assert renamed == MOVED_CONTENT_TYPES
+
+    # The migrations recorded: the old ones still, and the move's.
+    names_before = _column(before["django_migrations"], "app", "name")
+    names_after = _column(after["django_migrations"], "app", "name")
+    assert names_after - names_before == NEW_MIGRATIONS and names_before <= names_after
+
+    # One new permission (the providers' internal note), granted to coordinators and supervisors.
+    assert set(before["auth_permission"]) <= set(after["auth_permission"])
+    new_permissions = set(after["auth_permission"]) - set(before["auth_permission"])
+    assert _column(new_permissions, "codename") == {("view_internal_note",)}
+    assert set(before["auth_group_permissions"]) <= set(after["auth_group_permissions"])
+    assert len(after["auth_group_permissions"]) == len(before["auth_group_permissions"]) + 2
+
+    # Every other table, row for row and value for value.
+    changed = {"django_content_type", "django_migrations", "auth_permission", "auth_group_permissions"}
+    assert before.keys() == after.keys()
+    assert {name: rows for name, rows in after.items() if name not in changed} == {
+        name: rows for name, rows in before.items() if name not in changed
+    }
+
+    facts = json.loads(_manage(ROOT, legacy_database, "shell", "-c", CHECK_WITH_NEW_CODE).strip().splitlines()[-1])
+    assert facts["signed_in"] is True
+    assert dict(facts["roles"])["supervisor"] == "supervisor"
+    assert dict(facts["roles"])["coordinator"] == "coordinator"
+    assert facts["apps"] == facts["users"] == len(before["coordination_user"])
+    assert facts["districts"] == ["王子地区", "赤羽地区", "滝野川地区"]
+    assert facts["clients"] > 0 and facts["logs"] > 0
+    assert facts["report"] == [True, "%PDF"]
+    assert facts["perms"] == [True, True, True, True]
