@@ -61,7 +61,7 @@ def refuse_unless_benchmark_database(fill: bool):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from coordination import demo_data
+    from demo import seed as demo_data
 
     if connection.vendor != "postgresql":
         raise SystemExit("benchmarks.scale runs on PostgreSQL only: set DATABASE_URL=postgres://…")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reporting",
     "audit",
     "maintenance",
+    "demo",
 ]
 
 MIDDLEWARE = [

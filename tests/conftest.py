@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 
-from coordination.demo import DEMO_PASSWORD, demo_load
+from demo.builders import DEMO_PASSWORD, demo_load
 from accounts.models import Office, User
 from coordination.reference import reference_lists_load
 

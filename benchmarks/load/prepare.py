@@ -39,7 +39,8 @@ def main(argv=None):
 
     from benchmarks.load.accounts import PASSWORD, totp_key, username
     from benchmarks.report import add_logs
-    from coordination import demo, demo_data
+    from demo import builders as demo
+    from demo import seed as demo_data
     from accounts.mfa import DEVICE_NAME
     from accounts.models import Office, User
     from coordination.models import ContactLog

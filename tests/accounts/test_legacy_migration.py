@@ -61,7 +61,7 @@ from django.contrib.auth import authenticate
 from django.test import RequestFactory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Office, User
-from coordination.demo import DEMO_PASSWORD
+from demo.builders import DEMO_PASSWORD
 from coordination.models import Client, ContactLog
 from directory.selectors import office_districts
 from reporting.models import ReportVersion

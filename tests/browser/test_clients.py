@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coordination.demo import DEMO_PASSWORD
+from demo.builders import DEMO_PASSWORD
 from coordination.models import Client, Guardian
 
 from .conftest import in_worker

@@ -4,7 +4,7 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from coordination.demo import DEMO_PASSWORD
+from demo.builders import DEMO_PASSWORD
 from coordination.models import ContactLog, Event
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from coordination.demo import DEMO_PASSWORD
+from demo.builders import DEMO_PASSWORD
 from reporting.models import QuarterlyReport, ReportVersion
 
 pytestmark = pytest.mark.browser

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from coordination.demo import DEMO_PASSWORD
+from demo.builders import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

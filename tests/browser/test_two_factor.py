@@ -6,7 +6,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from coordination.demo import DEMO_PASSWORD
+from demo.builders import DEMO_PASSWORD
 
 from .conftest import in_worker
 

@@ -1,11 +1,11 @@
 """Figures and texts of the demo office, taken from the seed report (FY2025 Q1–Q3).
 
-The counts are the seed report's rows; `demo.py` builds fictional records that add up to them.
+The counts are the seed report's rows; `builders.py` builds fictional records that add up to them.
 Texts are anonymised summaries and event details as published, with people's names removed.
 """
 from datetime import date, time
 
-from .age_bands import AgeBand
+from coordination.age_bands import AgeBand
 
 OFFICE_NAME = "北区医療的ケア児等コーディネーター事業"
 MUNICIPALITY = "北区"

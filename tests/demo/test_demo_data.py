@@ -5,7 +5,7 @@ import pytest
 from django.db.models import Count, Q
 
 from coordination.age_bands import AgeBand
-from coordination.demo import DEMO_USERS, demo_load
+from demo.builders import DEMO_USERS, demo_load
 from coordination.fiscal import FiscalPeriod
 from accounts.models import Office, User
 from coordination.models import Client, ContactLog, Counterpart, Event

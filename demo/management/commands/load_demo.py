@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from coordination.demo import demo_load, print_demo_users
+from demo.builders import demo_load, print_demo_users
 
 
 class Command(BaseCommand):

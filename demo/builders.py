@@ -1,6 +1,6 @@
 """`load_demo`: a deterministic, fully fictional office whose FY2025 Q1–Q3 figures are the seed's.
 
-Every person and provider here is invented. The counts come from `demo_data`; this module
+Every person and provider here is invented. The counts come from `seed`; this module
 only decides which fictional record carries which count, with a fixed random seed.
 """
 import random
@@ -11,22 +11,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from directory.models import (
-    CounterpartCategory,
-    District,
-    MedicalCareProcedure,
-    Provider,
-    ProviderCategory,
-    ProviderProcedure,
-)
-
-from . import demo_data as seed
-from .age_bands import AgeBand
-from .demo_directory import describe_providers
-from .fiscal import FiscalPeriod
 from accounts.models import Office, OfficeCalendarDay, OfficeHours, User
-from directory.models import OfficeDistrict
-from .models import (
+from accounts.roles import ROLE_GROUPS, Role
+from coordination.age_bands import AgeBand
+from coordination.fiscal import FiscalPeriod
+from coordination.models import (
     CLIENT_HISTORY,
     ActivityType,
     Client,
@@ -37,7 +26,18 @@ from .models import (
     Event,
     Guardian,
 )
-from accounts.roles import ROLE_GROUPS, Role
+from directory.models import (
+    CounterpartCategory,
+    District,
+    MedicalCareProcedure,
+    OfficeDistrict,
+    Provider,
+    ProviderCategory,
+    ProviderProcedure,
+)
+
+from . import seed
+from .providers import describe_providers
 
 RANDOM_SEED = 20250401
 DEMO_PASSWORD = "tsunagu-demo-2025"

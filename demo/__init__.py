@@ -1,0 +1,1 @@
+"""The deterministic demo office (`manage.py load_demo`): its users, clients, logs, events and providers."""
