@@ -11,7 +11,7 @@ RUN_PACKAGES := fonts-ipaexfont-gothic fonts-noto-cjk libharfbuzz-subset0 libpan
 # (scripts/with-postgres); the default cluster apt may start is not used.
 TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui postgresql
 
-.PHONY: run serve test setup system-packages test-system-packages db check clean-venv screenshots
+.PHONY: run serve test lint setup system-packages test-system-packages db check clean-venv screenshots
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -21,7 +21,7 @@ run: setup
 serve: system-packages $(STAMP)
 	@ENV_FILE="$(ENV_FILE)" scripts/serve
 
-test: setup test-system-packages
+test: setup lint test-system-packages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	@echo "==== テスト 1/2: SQLite (var/test.sqlite3) ===="
@@ -30,6 +30,13 @@ test: setup test-system-packages
 	scripts/with-postgres $(PY) -m pytest
 
 setup: system-packages $(STAMP) db
+
+# Lint and format check (configured in pyproject.toml; the same hooks in .pre-commit-config.yaml).
+# django-upgrade rewrites what it would change and then fails, so a finding is fixed and reported.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/django-upgrade --target-version 5.2 $$(git ls-files '*.py' | grep -v '/migrations/')
 
 system-packages:
 	@scripts/ensure-system-packages $(RUN_PACKAGES)

@@ -65,7 +65,7 @@ class OfficeHours(models.Model):
     """Opening hours on one weekday of the weekly pattern."""
 
     office = models.ForeignKey(Office, verbose_name="事業所", on_delete=models.CASCADE, related_name="opening_hours")
-    weekday = models.PositiveSmallIntegerField("曜日", choices=Weekday.choices)
+    weekday = models.PositiveSmallIntegerField("曜日", choices=Weekday)
     opens_at = models.TimeField("開始")
     closes_at = models.TimeField("終了")
 

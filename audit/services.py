@@ -18,7 +18,7 @@ def client_ip(request: HttpRequest) -> str | None:
     """
     candidates = [request.META.get("REMOTE_ADDR", "")]
     if getattr(settings, "TSUNAGU_TRUSTED_PROXY", False):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
         if forwarded:
             candidates.insert(0, forwarded[-1])
     for candidate in candidates:
@@ -70,7 +70,7 @@ def access_event_record(
         event.object_ids = _object_ids(request)
         event.method = request.method or ""
         event.ip_address = client_ip(request)
-        event.user_agent = request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
+        event.user_agent = request.headers.get("user-agent", "")[:USER_AGENT_MAX]
     # The user comes from the session or the auth backend: no need for a query to check it exists.
     event.full_clean(exclude=["user"])
     event.save()

@@ -41,7 +41,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        incoming = request.headers.get("x-request-id", "")
         # Only short ids of letters, digits and hyphens (nginx's $request_id is 32 hex digits): anything
         # else could forge or break log lines, so it is replaced rather than trusted.
         request_id = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex

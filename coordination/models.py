@@ -57,7 +57,7 @@ class Client(models.Model):
         help_text="就学猶予など、生年月日から決まる区分と違う場合だけ",
     )
     age_band_override_reason = models.CharField("上書きの理由", max_length=200, blank=True)
-    status = models.CharField("状況", max_length=20, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
+    status = models.CharField("状況", max_length=20, choices=ClientStatus, default=ClientStatus.ACTIVE)
     assigned_coordinator = models.ForeignKey(
         User, verbose_name="担当コーディネーター", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="assigned_clients",
@@ -320,9 +320,9 @@ class Event(models.Model):
     """Outreach, a meeting, a training or another theme (report sections 6–8), entered once."""
 
     office = models.ForeignKey(Office, verbose_name="事業所", on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField("種類", max_length=20, choices=EventKind.choices)
+    kind = models.CharField("種類", max_length=20, choices=EventKind)
     role = models.CharField("関わり方", max_length=50, blank=True, help_text="参加・講師・開催・司会進行と運営サポートなど")
-    scope = models.CharField("区内・区外", max_length=20, choices=EventScope.choices, blank=True)
+    scope = models.CharField("区内・区外", max_length=20, choices=EventScope, blank=True)
     name = models.CharField("名称（実施機関・会議名・研修名・テーマ）", max_length=200)
     held_on = models.DateField("実施日")
     started_at = models.TimeField("開始時刻", null=True, blank=True)

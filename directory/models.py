@@ -364,7 +364,7 @@ class ProviderProcedure(models.Model):
     procedure = models.ForeignKey(
         MedicalCareProcedure, verbose_name="医療的ケア", on_delete=models.PROTECT, related_name="acceptances"
     )
-    status = models.CharField("受け入れ", max_length=20, choices=Acceptance.choices, default=Acceptance.UNKNOWN)
+    status = models.CharField("受け入れ", max_length=20, choices=Acceptance, default=Acceptance.UNKNOWN)
     note = models.CharField("条件・備考", max_length=200, blank=True)  # e.g. 看護師在籍日のみ
 
     # Shown with the provider's history; the services write it with bulk_*_with_history.
