@@ -18,6 +18,7 @@ def test_ward_staff_may_only_read_the_directory():
     granted = perms("区職員")
     assert "directory.view_provider" in granted
     assert all(p.startswith("directory.view_") for p in granted)
+    assert "directory.view_internal_note" not in granted
 
 
 def test_coordinators_keep_their_offices_records_and_the_directory():
@@ -25,11 +26,15 @@ def test_coordinators_keep_their_offices_records_and_the_directory():
     assert {"coordination.add_contactlog", "coordination.change_client", "coordination.add_event",
             "directory.change_provider"} <= granted
     assert "accounts.change_office" not in granted
+    # The office's own settings and the providers' internal notes, readable (accounts and directory).
+    assert {"accounts.view_office", "accounts.view_officehours", "directory.view_officedistrict"} <= granted
+    assert "directory.view_internal_note" in granted
 
 
 def test_supervisors_read_everything_of_their_office_and_write_only_the_report():
     granted = perms("管理者")
     assert {"coordination.view_client", "coordination.view_contactlog", "coordination.view_event"} <= granted
+    assert {"accounts.view_office", "directory.view_internal_note"} <= granted
     writes = {p for p in granted if not p.split(".")[1].startswith("view_")}
     assert writes == {"reporting.change_quarterlyreport", "reporting.finalize_quarterlyreport"}
 
