@@ -7,11 +7,15 @@ from datetime import date, datetime, time
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coordination.models import Client, ContactLog, Office, User
 from coordination.resources import ClientResource, ContactLogImportResource
-from directory.models import Provider
+from directory.models import District, MedicalCareProcedure, Provider
+from tabular.imports import KINDS, run_import
+from tabular.spreadsheets import read_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -308,6 +312,52 @@ def test_a_file_without_the_key_columns_is_refused_as_a_whole(signed_in):
     report = page.context["report"]
     assert report.file_errors == ["必要な列がありません：氏名、フリガナ、生年月日。ひな形の1行目の見出しをそのまま使ってください。"]
     assert "名前" in report.ignored_columns
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+
+def clients_on_file(office, coordinator, count: int) -> list[list]:
+    """`count` saved clients with a district, a coordinator and a procedure, and the rows naming
+    them as they are saved (so a re-import leaves them unchanged)."""
+    district = District.objects.get(name="王子地区")
+    suction = MedicalCareProcedure.objects.get(name="吸引")
+    clients = Client.objects.bulk_create(
+        Client(
+            office=office, name=f"件数 {number:05d}", name_kana="ケンスウ", birth_date=date(2010, 1, 1),
+            district=district, has_medical_care=True, assigned_coordinator=coordinator,
+        )
+        for number in range(count)
+    )
+    Client.procedures.through.objects.bulk_create(
+        Client.procedures.through(client_id=client.pk, medicalcareprocedure_id=suction.pk) for client in clients
+    )
+    return [
+        client_row(
+            氏名=client.name, フリガナ=client.name_kana, 生年月日="2010/1/1", 地区="王子地区", 医療的ケア="あり",
+            医療的ケアの内容="吸引", 状況="支援中", 担当コーディネーター="coordinator",
+        )
+        for client in clients
+    ]
+
+
+def queries_to_import(office, coordinator, rows: list[list], *, dry_run: bool) -> int:
+    sheet = read_upload("clients.csv", csv_bytes([CLIENT_HEADERS, *rows]))
+    resource = ClientResource(office=office, user=coordinator, sheet=sheet)
+    with CaptureQueriesContext(connection) as queries:
+        report = run_import(resource=resource, kind=KINDS["clients"], sheet=sheet, dry_run=dry_run)
+    assert not report.has_errors, report.error_rows[:3]
+    assert report.counts["skip"] == len(rows)
+    return len(queries)
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "confirm"])
+def test_a_10000_row_client_file_takes_no_more_queries_than_a_100_row_one(demo_office, coordinator, dry_run):
+    # Each row is looked up, compared and skipped: the lookups are loaded once for the whole file.
+    rows = clients_on_file(demo_office, coordinator, 10_000)
+    few = queries_to_import(demo_office, coordinator, rows[:100], dry_run=dry_run)
+    many = queries_to_import(demo_office, coordinator, rows, dry_run=dry_run)
+    assert many <= few + 2
 
 
 # --- contact logs ------------------------------------------------------------------------------
