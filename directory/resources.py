@@ -486,7 +486,7 @@ def _resource_for(request, sheet) -> ProviderResource:
 
 # Importing adds and changes providers: coordinators only, never supervisors or ward staff.
 PROVIDER_IMPORT = ImportKind(
-    "providers", "機関・事業所", ProviderResource, "取込ひな形_機関・事業所",
-    ("directory.add_provider", "directory.change_provider"), "directory:provider_list", _resource_for,
-    "directory/import_help.html",
+    identifier="providers", verbose_name="機関・事業所", resource_class=ProviderResource,
+    template_stem="取込ひな形_機関・事業所", permissions=("directory.add_provider", "directory.change_provider"),
+    list_url="directory:provider_list", make_resource=_resource_for, help_template="directory/import_help.html",
 )
