@@ -53,12 +53,12 @@ ACCESS_MATRIX: dict[str, dict] = {
     "event_create": _row(302, 403, 200, 403, 200),
     "event_detail": _row(302, 403, 200, 200, 200, "another office's event: 404"),
     "event_update": _row(302, 403, 200, 403, 200, "another office's event: 404"),
-    # imports of clients and logs
-    "import_start": _row(302, 403, 200, 403, 200),
-    "import_template": _row(302, 403, 200, 403, 200),
-    "import_preview": _row(302, 403, 302, 403, 302, "a token not issued to this session → back to the start"),
-    "import_confirm": _row(405, 405, 405, 405, 405, "POST only"),
-    "import_cancel": _row(405, 405, 405, 405, 405, "POST only"),
+    # spreadsheet imports (clients, logs, providers: one flow, the kind in the URL)
+    "imports:start": _row(302, 403, 200, 403, 200, "offers the kinds the user may import"),
+    "imports:template": _row(302, 403, 200, 403, 200, "an unknown kind: 404"),
+    "imports:preview": _row(302, 403, 302, 403, 302, "a token not issued to this session for this kind → back to the start"),
+    "imports:confirm": _row(405, 405, 405, 405, 405, "POST only"),
+    "imports:cancel": _row(405, 405, 405, 405, 405, "POST only"),
     # directory (shared by all offices)
     "provider_lookup": _row(302, 200, 200, 200, 200),
     "directory:provider_list": _row(302, 200, 200, 200, 200),
@@ -69,11 +69,6 @@ ACCESS_MATRIX: dict[str, dict] = {
     "directory:provider_verify": _row(302, 405, 405, 405, 405, "POST only"),
     "directory:provider_export": _row(302, 200, 200, 200, 200, "internal note only for view_client"),
     "directory:provider_hsds_export": _row(302, 200, 200, 200, 200, "public data package"),
-    "directory:provider_import": _row(302, 403, 200, 403, 200),
-    "directory:provider_import_template": _row(302, 403, 200, 403, 200),
-    "directory:provider_import_preview": _row(302, 403, 302, 403, 302, "a token not issued to this session → back"),
-    "directory:provider_import_confirm": _row(405, 405, 405, 405, 405, "POST only"),
-    "directory:provider_import_cancel": _row(405, 405, 405, 405, 405, "POST only"),
     # quarterly report
     "reporting:quarterly": _row(302, 403, 200, 200, 200),
     "reporting:download": _row(302, 403, 200, 200, 200, "another office's `?version=`: 404"),

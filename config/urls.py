@@ -14,5 +14,6 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("reports/", include("reporting.urls")),
     path("audit/", include("audit.urls")),
+    path("imports/", include("tabular.urls")),
     path("", include("coordination.urls")),
 ]

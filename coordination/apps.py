@@ -12,3 +12,11 @@ class CoordinationConfig(AppConfig):
         from .directory_links import contact_logs_naming
 
         register_provider_page_hook(contact_logs_naming)
+
+        # Clients and logs are imported through tabular's screens.
+        from tabular.imports import register
+
+        from .resources import IMPORT_KINDS
+
+        for kind in IMPORT_KINDS:
+            register(kind)

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .wareki import era_year_of_calendar_year, format_date
+from tabular.wareki import era_year_of_calendar_year, format_date
 
 
 def fiscal_year_of(day: date) -> int:

@@ -8,12 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from directory.models import CounterpartCategory, District, Provider
-from tabular.forms import SpreadsheetUploadForm
+from tabular.dates import FORMATS_HINT, parse_date, refuse_future
 
 from .age_bands import AgeBand
-from .dates import FORMATS_HINT, parse_date, refuse_future
 from .event_kinds import PARTICIPANT_HELP, PARTICIPANT_NOTE_HELP, KindLayout
-from .imports import IMPORT_KINDS
 from .kana import fold_kana
 from accounts.models import User
 from .models import ActivityType, Client, ContactLog, ContactMethod, Event, EventScope, Guardian
@@ -567,22 +565,6 @@ class EventForm(forms.Form):
         for name in ("role", "scope", "method_venue", "topic", "audience", "participant_note"):
             fields[name] = (fields.get(name) or "").strip()
         return fields
-
-
-# --- spreadsheet imports -----------------------------------------------------------------------
-
-
-class ImportUploadForm(SpreadsheetUploadForm):
-    """What to import and the file; a file that cannot be read is refused here with the reason."""
-
-    field_order = ["kind", "file"]
-
-    kind = forms.ChoiceField(
-        label="取り込むもの",
-        choices=[(kind.identifier, kind.verbose_name) for kind in IMPORT_KINDS.values()],
-        widget=forms.RadioSelect,
-        error_messages={"required": "取り込むものを選んでください。", "invalid_choice": "取り込むものを選んでください。"},
-    )
 
 
 # --- two-factor authentication -----------------------------------------------------------------

@@ -9,7 +9,8 @@ file imports back as "no change".
 import re
 import unicodedata
 from collections import defaultdict
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
@@ -17,16 +18,18 @@ from import_export import fields, resources, widgets
 
 from directory.models import CounterpartCategory, MedicalCareProcedure, Provider
 from directory.selectors import office_districts
+from tabular.imports import ImportKind
 from tabular.resources import SheetImportMixin
+from tabular.wareki import format_date
 from tabular.widgets import ChoiceLabelWidget, DateCellWidget, TextWidget, YesNoWidget
 from tabular.widgets import cell_key as _key
 from tabular.widgets import cell_text as _text
 
-from .kana import fold_kana, kana_key
 from . import services
+from accounts.access import office_of
 from accounts.models import User
+from .kana import fold_kana, kana_key
 from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart
-from .wareki import format_date
 
 PATH_SEPARATOR = " ▸ "
 # Several values in one cell: one a line (Alt+Enter in Excel), or separated by ；, 、 or a comma.
@@ -106,7 +109,6 @@ class Lookups:
 
     def __init__(self, office):
         self.office = office
-        self._providers: dict[str, Provider | None] = {}
 
     @cached_property
     def methods(self) -> LabelIndex:
@@ -137,6 +139,16 @@ class Lookups:
         return index
 
     @cached_property
+    def client_procedures(self) -> dict[int, list[MedicalCareProcedure]]:
+        """Client id → its procedures, for every client of the office, in one query."""
+        by_id = {procedure.pk: procedure for procedure in self.procedures.values()}
+        index = defaultdict(list)
+        links = Client.procedures.through.objects.filter(client__office=self.office)
+        for client_id, procedure_id in links.values_list("client_id", "medicalcareprocedure_id"):
+            index[client_id].append(by_id[procedure_id])
+        return index
+
+    @cached_property
     def districts(self) -> dict[str, object]:
         index = {}
         for district in office_districts(self.office):
@@ -156,12 +168,17 @@ class Lookups:
             raise ValueError(f"「{text}」に当てはまる職員が複数います。ユーザー名で書いてください。")
         raise ValueError(f"「{text}」という職員はこの事業所にいません。ユーザー名か氏名（例：青木 ひかり）で書いてください。")
 
+    @cached_property
+    def providers(self) -> dict[str, list[Provider]]:
+        index = defaultdict(list)
+        for provider in Provider.objects.only("pk", "name"):
+            index[provider.name].append(provider)
+        return index
+
     def provider(self, name: str) -> Provider | None:
         """The directory's provider of exactly this name, or None (then the name is kept as text)."""
-        if name not in self._providers:
-            found = list(Provider.objects.filter(name=name)[:2])
-            self._providers[name] = found[0] if len(found) == 1 else None
-        return self._providers[name]
+        found = self.providers.get(name, [])
+        return found[0] if len(found) == 1 else None
 
 
 def client_key(name, name_kana, birth_date) -> tuple:
@@ -407,6 +424,18 @@ class ImportResourceMixin(SheetImportMixin):
                 field.widget.lookups = self.lookups
 
 
+@dataclass
+class ImportedLog:
+    """What a log row names besides the log's own fields, read once by import_instance."""
+
+    activity_types: list[ActivityType] | None
+    counterparts: list[services.CounterpartEntry] | None
+
+
+# A log's natural fields: logs equal in these are compared in full.
+LogKey = tuple[date, time | None, int | None, int | None, int | None]
+
+
 class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
     """Contact logs from the office's spreadsheets.
 
@@ -450,6 +479,54 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
         skip_diff = True
         use_transactions = True
 
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        # The columns a row sets on a log (the same for every row of the file), and the file's dates.
+        self.compared_attnames = [
+            ContactLog._meta.get_field(field.attribute).attname
+            for field in self.get_import_fields()
+            if field.attribute and not field.readonly and field.column_name in (dataset.headers or [])
+            and field.attribute != "activity_types"
+        ]
+        days = set()
+        for value in dataset["日付"] if "日付" in (dataset.headers or []) else []:
+            try:
+                days.add(DateCellWidget().clean(value))
+            except ValueError:
+                continue
+        days.discard(None)
+        self.date_range = (min(days), max(days)) if days else None
+
+    @cached_property
+    def saved_logs(self) -> dict[LogKey, list[tuple]]:
+        """The signatures of the office's logs in the file's dates, by natural fields: three
+        queries for the whole file, however many rows it has."""
+        index = defaultdict(list)
+        if self.date_range is None:
+            return index
+        logs = ContactLog.objects.for_office(self.office).filter(occurred_on__range=self.date_range)
+        activity_types = defaultdict(list)
+        links = ContactLog.activity_types.through.objects.filter(contactlog__in=logs)
+        for log_id, type_id in links.values_list("contactlog_id", "activitytype_id"):
+            activity_types[log_id].append(type_id)
+        counterparts = defaultdict(list)
+        for log_id, *key in Counterpart.objects.filter(contact_log__in=logs).values_list(
+            "contact_log_id", "category_id", "provider_id", "organization_name"
+        ):
+            counterparts[log_id].append((key[0], key[1], key[2].strip()))
+        for log in logs:
+            index[self.log_key(log)].append(self.signature(log, activity_types[log.pk], counterparts[log.pk]))
+        return index
+
+    @staticmethod
+    def log_key(log: ContactLog) -> LogKey:
+        return (log.occurred_on, log.started_at, log.coordinator_id, log.client_id, log.method_id)
+
+    def signature(self, log, activity_type_ids, counterpart_keys) -> tuple:
+        """What a row sets on a log, for comparing a row with the logs the office has."""
+        values = tuple(getattr(log, attname) for attname in self.compared_attnames)
+        return values, sorted(activity_type_ids), sorted(counterpart_keys, key=str)
+
     def init_instance(self, row=None):
         return ContactLog(office=self.office)
 
@@ -459,12 +536,15 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        instance._imported_activity_types = self.clean_many("activity_types", row, errors)
-        instance._imported_counterparts = self.clean_counterparts(row, errors)
+        imported = ImportedLog(
+            activity_types=self.clean_many("activity_types", row, errors),
+            counterparts=self.clean_counterparts(row, errors),
+        )
+        self.imported[self.row_number] = imported
         self.require(instance, row, errors, ["occurred_on", "coordinator", "method"])
-        if "activity_types" not in errors and not instance._imported_activity_types:
+        if "activity_types" not in errors and not imported.activity_types:
             errors["activity_types"] = ValidationError("種別を1つ以上書いてください。")
-        if COUNTERPARTS not in errors and not instance._imported_counterparts:
+        if COUNTERPARTS not in errors and not imported.counterparts:
             errors[COUNTERPARTS] = ValidationError("相談者・相手先を1つ以上書いてください。")
         if errors:
             raise ValidationError(errors)
@@ -495,50 +575,31 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
             return None
         return counterparts
 
+    def imported_signature(self, instance, imported: ImportedLog) -> tuple:
+        return self.signature(
+            instance, [node.pk for node in imported.activity_types], [entry.key for entry in imported.counterparts]
+        )
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors:
             return False
-        candidates = (
-            ContactLog.objects.for_office(self.office)
-            .filter(
-                occurred_on=instance.occurred_on, started_at=instance.started_at,
-                coordinator=instance.coordinator, client=instance.client, method=instance.method,
-            )
-            .prefetch_related("activity_types", "counterparts")
-        )
-        wanted = self.signature(
-            instance, instance._imported_activity_types, [entry.key for entry in instance._imported_counterparts], row
-        )
-        saved = (
-            self.signature(
-                log, log.activity_types.all(),
-                [(c.category_id, c.provider_id, c.organization_name.strip()) for c in log.counterparts.all()], row,
-            )
-            for log in candidates
-        )
-        return wanted in saved
-
-    def signature(self, log, activity_types, counterpart_keys, row) -> tuple:
-        """What a row sets on a log, for comparing a row with the logs the office has."""
-        values = tuple(
-            getattr(log, ContactLog._meta.get_field(field.attribute).attname)
-            for field in self.get_import_fields()
-            if field.attribute and not field.readonly and field.column_name in row
-            and field.attribute != "activity_types"
-        )
-        return values, sorted(node.pk for node in activity_types), sorted(counterpart_keys, key=str)
+        wanted = self.imported_signature(instance, self.imported[self.row_number])
+        return wanted in self.saved_logs.get(self.log_key(instance), [])
 
     def save_instance(self, instance, is_create, row, **kwargs):
+        imported = self.imported[self.row_number]
         log = services.contact_log_create(
             office=self.office, coordinator=instance.coordinator, occurred_on=instance.occurred_on,
-            method=instance.method, activity_types=instance._imported_activity_types,
-            counterparts=instance._imported_counterparts, started_at=instance.started_at,
+            method=instance.method, activity_types=imported.activity_types,
+            counterparts=imported.counterparts, started_at=instance.started_at,
             duration_minutes=instance.duration_minutes, client=instance.client,
             report_summary=instance.report_summary, include_in_report=instance.include_in_report,
             confidential_notes=instance.confidential_notes, follow_up_action=instance.follow_up_action,
             follow_up_due_on=instance.follow_up_due_on, follow_up_done_on=instance.follow_up_done_on,
         )
         instance.pk = log.pk
+        # A later row equal to this one is then unchanged, as if the log had been saved before.
+        self.saved_logs[self.log_key(instance)].append(self.imported_signature(instance, imported))
 
     def save_m2m(self, instance, row, **kwargs):
         """Saved with the log by `contact_log_create`."""
@@ -556,6 +617,16 @@ CLIENT_SERVICE_FIELDS = (
     "age_band_override", "age_band_override_reason", "status", "assigned_coordinator",
     "consent_obtained_on", "consent_scope", "consent_taken_by", "notes",
 )
+
+
+@dataclass
+class ImportedClient:
+    """What a client row's import_instance found, for skip_row and save_instance."""
+
+    # The saved client's values of the compared fields before the row was applied ({} for a new one).
+    original: dict[str, object]
+    # None: the file has no procedures column, so the saved ones stay.
+    procedures: list[MedicalCareProcedure] | None = None
 
 
 class ClientResource(ImportResourceMixin, resources.ModelResource):
@@ -589,6 +660,7 @@ class ClientResource(ImportResourceMixin, resources.ModelResource):
     consent_scope = fields.Field(attribute="consent_scope", column_name="同意の範囲", widget=TextWidget())
 
     required_columns = ("氏名", "フリガナ", "生年月日")
+    duplicate_message = "同じ相談対象者（氏名・フリガナ・生年月日）が{row}行目にもあります。1行にまとめてください。"
     example_row = {
         "氏名": "北 花子",
         "フリガナ": "キタ ハナコ",
@@ -611,24 +683,20 @@ class ClientResource(ImportResourceMixin, resources.ModelResource):
         )
         # The services validate everything when saving (in the dry run too, which rolls back).
         clean_model_instances = False
-        skip_unchanged = True
         report_skipped = True
         store_row_values = True
-        skip_html_diff = True
+        # Rows are compared in skip_row; import-export's diff would read each client's procedures.
+        skip_diff = True
         use_transactions = True
 
-    def before_import(self, dataset, **kwargs):
-        """Finds rows naming the same client twice: the second would silently update the first."""
-        self.first_row_of_key = {}
-        self.duplicate_of = {}
-        for number, values in enumerate(dataset.dict, start=1):
-            key = self.row_key(values)
-            if key is None:
-                continue
-            if key in self.first_row_of_key:
-                self.duplicate_of[number] = self.first_row_of_key[key]
-            else:
-                self.first_row_of_key[key] = number
+    @cached_property
+    def compared_attnames(self) -> list[str]:
+        """The columns of the client's own row that the import may change (procedures aside)."""
+        return [
+            Client._meta.get_field(field.attribute).attname
+            for field in self.get_import_fields()
+            if not isinstance(field.widget, widgets.ManyToManyWidget)
+        ]
 
     def row_key(self, row) -> tuple | None:
         try:
@@ -649,54 +717,50 @@ class ClientResource(ImportResourceMixin, resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        imported = ImportedClient(original={})
         if instance.pk is not None:
+            imported.original = {attname: getattr(instance, attname) for attname in self.compared_attnames}
             # import-export leaves alone the fields whose column is missing from the row.
             row = {column: value for column, value in row.items() if _text(value)}
+        self.imported[self.row_number] = imported
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        instance._imported_procedures = self.clean_many("procedures", row, errors)
+        imported.procedures = self.clean_many("procedures", row, errors)
         self.require(instance, row, errors, ["name", "birth_date"])
-        first = self.duplicate_of.get(kwargs.get("row_number"))
-        if first:
-            errors["name"] = ValidationError(
-                f"同じ相談対象者（氏名・フリガナ・生年月日）が{self.sheet_row(first)}行目にもあります。1行にまとめてください。"
-            )
+        self.check_duplicate(errors, "name")
         key = self.row_key(row)
         if key and len(self.lookups.clients.get(key, [])) > 1:
             errors["name"] = ValidationError("この氏名・フリガナ・生年月日の相談対象者が既に複数います。画面で確かめてください。")
-        if instance._imported_procedures and not instance.has_medical_care and "has_medical_care" not in errors:
+        if imported.procedures and not instance.has_medical_care and "has_medical_care" not in errors:
             errors["has_medical_care"] = ValidationError("医療的ケアの内容を書いた場合は「医療的ケア」を「あり」にしてください。")
         if errors:
             raise ValidationError(errors)
 
+    def saved_procedures(self, client) -> list[MedicalCareProcedure]:
+        return self.lookups.client_procedures.get(client.pk, [])
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if import_validation_errors or original.pk is None:
+        if import_validation_errors or instance.pk is None:
             return False
-        fields_same = all(
-            field.get_value(instance) == field.get_value(original)
-            for field in self.get_import_fields()
-            if not isinstance(field.widget, widgets.ManyToManyWidget)
-        )
-        procedures = instance._imported_procedures
-        procedures_same = procedures is None or sorted(p.pk for p in procedures) == sorted(
-            original.procedures.values_list("pk", flat=True)
+        imported = self.imported[self.row_number]
+        fields_same = all(getattr(instance, attname) == value for attname, value in imported.original.items())
+        procedures_same = imported.procedures is None or sorted(p.pk for p in imported.procedures) == sorted(
+            p.pk for p in self.saved_procedures(instance)
         )
         return fields_same and procedures_same
 
     def save_instance(self, instance, is_create, row, **kwargs):
         values = {name: getattr(instance, name) for name in CLIENT_SERVICE_FIELDS}
+        procedures = self.imported[self.row_number].procedures
         if is_create:
-            client = services.client_create(
-                office=self.office, user=self.user, procedures=instance._imported_procedures or [], **values
-            )
+            client = services.client_create(office=self.office, user=self.user, procedures=procedures or [], **values)
             instance.pk = client.pk
             return
         # An update keeps what the file does not have: its other fields, procedures and guardians.
-        procedures = instance._imported_procedures
         if procedures is None:
-            procedures = list(instance.procedures.all())
+            procedures = self.saved_procedures(instance)
         guardians = [
             services.GuardianEntry(
                 name=g.name, relationship=g.relationship, phone=g.phone, email=g.email, is_primary=g.is_primary, pk=g.pk
@@ -711,3 +775,32 @@ class ClientResource(ImportResourceMixin, resources.ModelResource):
     def row_label(self, row) -> str:
         kana = _text(row.get("フリガナ"))
         return f"{_text(row.get('氏名'))}（{kana}）" if kana else _text(row.get("氏名"))
+
+
+# --- the import kinds (registered in apps.CoordinationConfig.ready) ---------------------------------
+
+# Importing adds and updates clients and adds logs: coordinators only, never supervisors or ward staff.
+IMPORT_PERMISSIONS = ("coordination.add_client", "coordination.change_client", "coordination.add_contactlog")
+
+
+def _office_resource(resource_class):
+    """Builds the kind's resource for the signed-in user's office (403 for a user without one)."""
+
+    def make_resource(request, sheet):
+        return resource_class(office=office_of(request), user=request.user, sheet=sheet)
+
+    return make_resource
+
+
+IMPORT_KINDS = [
+    ImportKind(
+        identifier="clients", verbose_name="相談対象者", resource_class=ClientResource,
+        template_stem="取込ひな形_相談対象者", permissions=IMPORT_PERMISSIONS, list_url="client_list",
+        make_resource=_office_resource(ClientResource), help_template="coordination/imports/clients_help.html",
+    ),
+    ImportKind(
+        identifier="logs", verbose_name="相談・支援・活動記録", resource_class=ContactLogImportResource,
+        template_stem="取込ひな形_相談支援記録", permissions=IMPORT_PERMISSIONS, list_url="log_list",
+        make_resource=_office_resource(ContactLogImportResource), help_template="coordination/imports/logs_help.html",
+    ),
+]

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from directory.models import CounterpartCategory, District, MedicalCareProcedure, Provider
+from tabular.dates import refuse_future
 
-from .dates import refuse_future
 from .kana import fold_kana
 from accounts.models import Office, User
 from .models import (

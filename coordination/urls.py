@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views import clients, events, home
 from .views import logs, lookups
-from .views import imports, logs_list
+from .views import logs_list
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -22,9 +22,4 @@ urlpatterns = [
     path("logs/<int:pk>/edit/", logs.log_update, name="log_update"),
     path("lookups/clients/", lookups.client_lookup, name="client_lookup"),
     path("lookups/providers/", lookups.provider_lookup, name="provider_lookup"),
-    path("imports/", imports.import_start, name="import_start"),
-    path("imports/templates/<str:kind>.<str:file_format>", imports.import_template, name="import_template"),
-    path("imports/<str:token>/", imports.import_preview, name="import_preview"),
-    path("imports/<str:token>/confirm/", imports.import_confirm, name="import_confirm"),
-    path("imports/<str:token>/cancel/", imports.import_cancel, name="import_cancel"),
 ]

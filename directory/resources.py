@@ -17,12 +17,14 @@ unchanged, so an exported file imports back as "no change".
 import re
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 
 import jaconv
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from import_export import fields, resources, widgets
 
+from tabular.imports import ImportKind
 from tabular.resources import SheetImportMixin
 from tabular.widgets import DateCellWidget, TextWidget, YesNoWidget, cell_key, cell_text
 
@@ -219,6 +221,16 @@ class VerifierWidget(widgets.Widget):
 # --- the resource -------------------------------------------------------------------------------
 
 
+@dataclass
+class ImportedProvider:
+    """What a provider row's import_instance found, for skip_row and save_instance."""
+
+    # The provider's saved values (attname → value) before the row was applied.
+    original: dict[str, object]
+    # The procedure cells the row fills in: procedure → (status, note).
+    acceptances: dict[MedicalCareProcedure, tuple[str, str]]
+
+
 class ProviderResource(SheetImportMixin, resources.ModelResource):
     """Providers to and from the office's spreadsheets; `include_internal_note=False` for people
     who may not read internal notes (the column is then neither written nor read)."""
@@ -253,6 +265,7 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
     )
 
     required_columns = (NAME, MUNICIPALITY)
+    duplicate_message = "同じ機関・事業所（名称・区市町村）が{row}行目にもあります。1行にまとめてください。"
     # The template's columns before the 14 procedure columns (see `example()`).
     example_row = {
         NAME: "あおば訪問看護ステーション",
@@ -336,19 +349,6 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
 
     # --- import ---
 
-    def before_import(self, dataset, **kwargs):
-        """Finds rows naming the same provider twice: the second would silently update the first."""
-        self.first_row_of_key = {}
-        self.duplicate_of = {}
-        for number, values in enumerate(dataset.dict, start=1):
-            key = self.row_key(values)
-            if key is None:
-                continue
-            if key in self.first_row_of_key:
-                self.duplicate_of[number] = self.first_row_of_key[key]
-            else:
-                self.first_row_of_key[key] = number
-
     def row_key(self, row) -> tuple | None:
         """The row's natural key; the district's municipality stands in for a blank 区市町村."""
         name, municipality = cell_text(row.get(NAME)), cell_text(row.get(MUNICIPALITY))
@@ -371,23 +371,23 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
-        instance._original = {field.attname: getattr(instance, field.attname) for field in Provider._meta.concrete_fields}
+        imported = ImportedProvider(
+            original={field.attname: getattr(instance, field.attname) for field in Provider._meta.concrete_fields},
+            acceptances={},
+        )
+        self.imported[self.row_number] = imported
         # A blank cell keeps what is saved; import-export leaves alone the fields whose column is missing.
         filled = {column: value for column, value in row.items() if cell_text(value)}
         try:
             super().import_instance(instance, filled, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        instance._imported_acceptances = self.clean_acceptances(filled, errors)
+        imported.acceptances = self.clean_acceptances(filled, errors)
         self.require(instance, row, errors, ["name", "category"])
         self.check_place(instance, errors)
         if instance.ages_from is not None and instance.ages_to is not None and instance.ages_from > instance.ages_to:
             errors.setdefault("ages_to", ValidationError("対象年齢（まで）は対象年齢（から）以上にしてください。"))
-        first = self.duplicate_of.get(kwargs.get("row_number"))
-        if first:
-            errors["name"] = ValidationError(
-                f"同じ機関・事業所（名称・区市町村）が{self.sheet_row(first)}行目にもあります。1行にまとめてください。"
-            )
+        self.check_duplicate(errors, "name")
         key = self.row_key(row)
         if key and len(self.lookups.providers.get(key, [])) > 1:
             errors["name"] = ValidationError(
@@ -424,26 +424,43 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
         unknown = (Acceptance.UNKNOWN.value, "")
         return {
             procedure: cell
-            for procedure, cell in instance._imported_acceptances.items()
+            for procedure, cell in self.imported[self.row_number].acceptances.items()
             if saved.get(procedure.pk, unknown) != cell
         }
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors or instance.pk is None:
             return False
-        fields_same = all(getattr(instance, attname) == value for attname, value in instance._original.items())
+        saved = self.imported[self.row_number].original
+        fields_same = all(getattr(instance, attname) == value for attname, value in saved.items())
         return fields_same and not self.changed_acceptances(instance)
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The category, district and verifier come from the lookups, loaded from the database once:
+        # full_clean() would check each again, a query per row and column.
+        import_validation_errors = dict(import_validation_errors or {})
+        if self._meta.clean_model_instances:
+            try:
+                instance.full_clean(
+                    exclude=[*import_validation_errors, "category", "district", "verified_by"],
+                    validate_unique=validate_unique,
+                )
+            except ValidationError as error:
+                import_validation_errors = error.update_error_dict(import_validation_errors)
+        if import_validation_errors:
+            raise ValidationError(import_validation_errors)
+
     def save_instance(self, instance, is_create, row, **kwargs):
+        imported = self.imported[self.row_number]
         values = {name: getattr(instance, name) for name in SERVICE_FIELDS}
         acceptances = [
             AcceptanceEntry(procedure=procedure, status=status, note=note)
-            for procedure, (status, note) in instance._imported_acceptances.items()
+            for procedure, (status, note) in imported.acceptances.items()
         ]
         # A new 最終確認日 from the file: the person importing it vouches for that check. Saved with
         # the rest, so a changed provider gets one history record.
         verified_on = instance.verified_on
-        verified = bool(verified_on and verified_on != instance._original["verified_on"])
+        verified = bool(verified_on and verified_on != imported.original["verified_on"])
         verification = {"verified": verified, "today": verified_on if verified else None}
         if is_create:
             provider = provider_create(user=self.user, acceptances=acceptances, **verification, **values)
@@ -459,3 +476,17 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
         name = cell_text(row.get(NAME))
         return f"{name}（{place}）" if place else name
 
+
+# --- the import kind (registered in apps.DirectoryConfig.ready) ------------------------------------
+
+
+def _resource_for(request, sheet) -> ProviderResource:
+    return ProviderResource(user=request.user, sheet=sheet)
+
+
+# Importing adds and changes providers: coordinators only, never supervisors or ward staff.
+PROVIDER_IMPORT = ImportKind(
+    identifier="providers", verbose_name="機関・事業所", resource_class=ProviderResource,
+    template_stem="取込ひな形_機関・事業所", permissions=("directory.add_provider", "directory.change_provider"),
+    list_url="directory:provider_list", make_resource=_resource_for, help_template="directory/import_help.html",
+)

@@ -11,11 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.provider_detail, name="provider_detail"),
     path("<int:pk>/edit/", views.provider_update, name="provider_update"),
     path("<int:pk>/verify/", views.provider_verify, name="provider_verify"),
-    path("import/", file_views.provider_import, name="provider_import"),
-    path("import/template.<str:file_format>", file_views.provider_import_template, name="provider_import_template"),
-    path("import/<str:token>/", file_views.provider_import_preview, name="provider_import_preview"),
-    path("import/<str:token>/confirm/", file_views.provider_import_confirm, name="provider_import_confirm"),
-    path("import/<str:token>/cancel/", file_views.provider_import_cancel, name="provider_import_cancel"),
     path("export/<str:file_format>/", file_views.provider_export, name="provider_export"),
     path("hsds.zip", file_views.provider_hsds_export, name="provider_hsds_export"),
 ]

@@ -7,8 +7,10 @@ imports them for real. Parsed rows never go into the session (which lives in the
 signed, not encrypted), and nothing needs uploading twice. The file is deleted on confirmation or
 cancellation, and any left behind (a closed tab) after a day.
 
-A resource used here provides `columns()`, `required_columns`, `column_of(key)`, `sheet_row(n)`
-and `row_label(row)`; `tabular.resources.SheetImportMixin` gives it all but the label.
+Each app registers its kinds in `KINDS` from its `AppConfig.ready()` (tabular imports none of our
+apps); `tabular.views` runs the same screens for every kind. A resource used here provides
+`columns()`, `required_columns`, `column_of(key)`, `sheet_row(n)` and `row_label(row)`;
+`tabular.resources.SheetImportMixin` gives it all but the label.
 """
 import logging
 import os
@@ -16,12 +18,13 @@ import re
 import secrets
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tablib
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from .spreadsheets import Sheet
@@ -42,7 +45,35 @@ class ImportKind:
     identifier: str
     verbose_name: str
     resource_class: type
+    # The downloadable template's file name, without the extension.
     template_stem: str
+    # Who may use it: every one of these permissions.
+    permissions: tuple[str, ...]
+    # The URL name of the list the kind fills: where a confirmed import goes.
+    list_url: str
+    # (request, sheet) -> the resource importing one upload, bound to what the request allows
+    # (the user's office, for instance).
+    make_resource: Callable
+    # Shown on the upload page under the kind's template links; "" for none.
+    help_template: str = ""
+
+    def may_be_used_by(self, user) -> bool:
+        return user.has_perms(self.permissions)
+
+
+# Every kind of the site by identifier, filled by the apps' `AppConfig.ready()`.
+KINDS: dict[str, ImportKind] = {}
+
+
+def register(kind: ImportKind) -> None:
+    """Adds a kind to `KINDS`; another kind under the same identifier is a mistake."""
+    if KINDS.setdefault(kind.identifier, kind) != kind:
+        raise ImproperlyConfigured(f"Two import kinds are called {kind.identifier!r}.")
+
+
+def kinds_for(user) -> list[ImportKind]:
+    """The kinds the user may import, in the order they were registered."""
+    return [kind for kind in KINDS.values() if kind.may_be_used_by(user)]
 
 
 ACTION_LABELS = {"new": "追加", "update": "更新", "skip": "変更なし", "invalid": "エラー", "error": "エラー"}
@@ -86,10 +117,9 @@ class ImportReport:
         return f"追加 {counts['new']}件、更新 {counts['update']}件、変更なし {counts['skip']}件"
 
 
-def template_dataset(kind: ImportKind, example: dict[str, object] | None = None) -> tablib.Dataset:
-    """The columns and one example row (the resource class's `example_row` unless given), for the
-    downloadable template."""
-    example = kind.resource_class.example_row if example is None else example
+def template_dataset(kind: ImportKind) -> tablib.Dataset:
+    """The columns and one example row (the resource class's `example()`), for the downloadable template."""
+    example = kind.resource_class.example()
     dataset = tablib.Dataset(headers=list(example), title=kind.verbose_name)
     dataset.append(list(example.values()))
     return dataset
@@ -112,16 +142,17 @@ def run_import(*, resource, kind: ImportKind, sheet: Sheet, dry_run: bool) -> Im
         return report
 
     with transaction.atomic():
-        result = resource.import_data(
-            sheet.dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
-        )
+        # This block is the import's one transaction, rolled back after a dry run or any error.
+        # import-export's own transactions would add a savepoint around every row: two queries a
+        # row. The services each row saves through keep theirs, so a failed write stays in its row.
+        result = resource.import_data(sheet.dataset, dry_run=False, use_transactions=False)
         for error in result.base_errors:
             logger.error("Import of %s failed: %s", kind.identifier, error.error, exc_info=error.error)
             report.file_errors.append("ファイル全体を取り込めませんでした。列の見出しと内容を確かめてください。")
         for index, row_result in enumerate(result.rows, start=1):
             report.rows.append(_outcome(resource, headers, index, row_result))
-        if report.has_errors:
-            # All or nothing: import-export rolls back its own block; this makes sure of it.
+        if dry_run or report.has_errors:
+            # All or nothing; the dry run saved every row to show what would happen, and undoes it.
             transaction.set_rollback(True)
     return report
 

@@ -31,8 +31,10 @@ QUERIES = {
 # Sample values for the converters of each URL name; `pk` comes from the demo office's objects.
 ARGUMENTS = {
     "log_export": {"file_format": "csv"},
-    "import_template": {"kind": "clients", "file_format": "csv"},
-    "directory:provider_import_template": {"file_format": "csv"},
+    "imports:template": {"kind": "clients", "file_format": "csv"},
+    "imports:preview": {"kind": "clients"},
+    "imports:confirm": {"kind": "clients"},
+    "imports:cancel": {"kind": "clients"},
     "directory:provider_export": {"file_format": "csv"},
     "reporting:download": {"format": "json"},
 }

@@ -56,6 +56,6 @@ def test_provider_exports_the_hsds_package_and_imports_are_recorded(client, coor
     response = client.get(reverse("directory:provider_hsds_export"))
     assert response.status_code == 200
     assert (AccessEvent.objects.order_by("-id").first().url_name) == "directory:provider_hsds_export"
-    assert client.get(reverse("import_start")).status_code == 200
+    assert client.get(reverse("imports:start")).status_code == 200
     event = AccessEvent.objects.order_by("-id").first()
-    assert (event.action, event.url_name) == (Action.IMPORT, "import_start")
+    assert (event.action, event.url_name) == (Action.IMPORT, "imports:start")

@@ -46,7 +46,7 @@ def xlsx(header: list[str], rows: list[dict[str, object]]) -> SimpleUploadedFile
     return SimpleUploadedFile("import.xlsx", buffer.getvalue())
 
 
-def import_file(client, *, start: str, confirm: str, data: dict) -> None:
+def import_file(client, *, start: str, data: dict) -> None:
     """Uploads, checks the preview has no errors, confirms."""
     response = client.post(start, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -54,7 +54,8 @@ def import_file(client, *, start: str, confirm: str, data: dict) -> None:
     report = preview.context["report"]
     assert not report.has_errors, [row.errors for row in report.rows] + report.file_errors
     assert "id" in report.ignored_columns
-    response = client.post(reverse(confirm, args=[preview.context["staged"].token]))
+    staged = preview.context["staged"]
+    response = client.post(reverse("imports:confirm", args=[staged.kind.identifier, staged.token]))
     assert response.status_code == 302
 
 
@@ -69,7 +70,7 @@ def test_a_client_created_after_a_client_import_gets_an_id_after_every_imported_
         {"氏名": "順番 二郎", "フリガナ": "ジュンバン ジロウ", "生年月日": "2021/5/2"},
     ]
     import_file(
-        client, start=reverse("import_start"), confirm="import_confirm",
+        client, start=reverse("imports:start"),
         data={"kind": "clients", "file": xlsx(list(ClientResource.example_row), rows)},
     )
     imported = Client.objects.for_office(demo_office).filter(name__startswith="順番 ")
@@ -91,8 +92,8 @@ def test_a_provider_created_after_a_directory_import_gets_an_id_after_every_impo
         {"名称": "順番相談支援事業所", "フリガナ": "じゅんばん そうだん", "種別": "訪問看護ステーション", "区市町村": "板橋区"},
     ]
     import_file(
-        client, start=reverse("directory:provider_import"), confirm="directory:provider_import_confirm",
-        data={"file": xlsx(list(ProviderResource.example()), rows)},
+        client, start=reverse("imports:start"),
+        data={"kind": "providers", "file": xlsx(list(ProviderResource.example()), rows)},
     )
     imported = Provider.objects.filter(name__startswith="順番")
     assert imported.count() == 2 and FOREIGN_ID not in imported.values_list("pk", flat=True)

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 
 from directory.selectors import accepting_conditions, providers_accepting
 from tabular.history import limit_for
+from tabular.wareki import format_date, format_wareki
 
 from .. import selectors, services
 from accounts.access import office_of
@@ -19,7 +20,6 @@ from ..fiscal import fiscal_year_label, fiscal_year_of
 from ..forms import ClientForm, GuardianFormSet
 from ..history import client_history
 from ..models import Client
-from ..wareki import format_date, format_wareki
 
 PAGE_SIZE = 50
 # Providers listed on a client's page; the link to the directory search shows them all.

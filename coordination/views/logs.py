@@ -11,13 +11,13 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from accounts.access import office_of
+from tabular.dates import parse_date
 from tabular.history import History
+from tabular.wareki import format_date
 
 from .. import selectors, services
-from ..dates import parse_date
 from ..forms import COUNTERPART_PREFIX, NO_CLIENT, ContactLogForm, CounterpartFormSet, LogChoices
 from ..history import contact_log_history, differences, snapshot_of_entry, snapshot_of_log
-from ..wareki import format_date
 
 # Drafts the browser keeps while a form is typed in; a saved form's key is cleared on the next page.
 SAVED_DRAFTS = "saved_log_drafts"

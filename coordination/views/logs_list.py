@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from tabular.spreadsheets import CONTENT_TYPES, export_bytes
+
 from .. import selectors
 from accounts.access import office_of
 from ..filters import ContactLogFilter
 from ..fiscal import fiscal_year_of
-from ..resources import ContactLogResource
-from ..spreadsheets import CONTENT_TYPES, export_bytes
-from .imports import IMPORT_PERMISSIONS
+from ..resources import IMPORT_PERMISSIONS, ContactLogResource
 
 EXPORT_TITLE = "相談支援記録"
 FISCAL_YEARS_OFFERED = 6

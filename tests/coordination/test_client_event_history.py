@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination import services
-from coordination.imports import IMPORT_KINDS, run_import
 from coordination.models import ClientStatus, EventKind
 from coordination.resources import ClientResource
 from coordination.services import GuardianEntry
 from directory.models import MedicalCareProcedure
 from directory.selectors import office_districts
 from tabular.history import LATEST
+from tabular.imports import KINDS, run_import
 from tabular.spreadsheets import read_upload
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +219,8 @@ def test_an_import_that_changes_the_procedures_is_in_the_history(client, demo_of
     buffer = io.StringIO()
     csv.writer(buffer).writerows([list(values), list(values.values())])
     sheet = read_upload("clients.csv", buffer.getvalue().encode("utf-8-sig"))
-    report = run_import(office=demo_office, user=coordinator, kind=IMPORT_KINDS["clients"], sheet=sheet, dry_run=False)
+    resource = ClientResource(office=demo_office, user=coordinator, sheet=sheet)
+    report = run_import(resource=resource, kind=KINDS["clients"], sheet=sheet, dry_run=False)
     assert [row.action for row in report.rows] == ["update"]
 
     client.force_login(coordinator)

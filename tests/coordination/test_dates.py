@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from coordination.dates import parse_date
+from tabular.dates import parse_date
 from coordination.forms import JapaneseDateField
 
 

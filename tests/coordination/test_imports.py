@@ -7,16 +7,20 @@ from datetime import date, datetime, time
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Office, User
 from coordination.models import Client, ContactLog
 from coordination.resources import ClientResource, ContactLogImportResource
-from directory.models import Provider
+from directory.models import District, MedicalCareProcedure, Provider
+from tabular.imports import KINDS, run_import
+from tabular.spreadsheets import read_upload
 
 pytestmark = pytest.mark.django_db
 
-START = reverse("import_start")
+START = reverse("imports:start")
 CLIENT_HEADERS = list(ClientResource.example_row)
 LOG_HEADERS = list(ContactLogImportResource.example_row)
 
@@ -79,8 +83,8 @@ def preview(client, content: bytes, name: str = "clients.xlsx", kind: str = "cli
 
 
 def confirm(client, preview_response):
-    token = preview_response.context["staged"].token
-    return client.post(reverse("import_confirm", args=[token]))
+    staged = preview_response.context["staged"]
+    return client.post(reverse("imports:confirm", args=[staged.kind.identifier, staged.token]))
 
 
 HANAKO = dict(氏名="北 花子", フリガナ="キタ ハナコ", 生年月日="2019/5/15")
@@ -101,14 +105,14 @@ def test_only_coordinators_may_import(client, username):
     token = "a" * 32
     assert client.get(START).status_code == 403
     assert client.post(START, {"kind": "clients"}).status_code == 403
-    assert client.get(reverse("import_template", args=["clients", "xlsx"])).status_code == 403
-    assert client.get(reverse("import_preview", args=[token])).status_code == 403
-    assert client.post(reverse("import_confirm", args=[token])).status_code == 403
-    assert client.post(reverse("import_cancel", args=[token])).status_code == 403
+    assert client.get(reverse("imports:template", args=["clients", "xlsx"])).status_code == 403
+    assert client.get(reverse("imports:preview", args=["clients", token])).status_code == 403
+    assert client.post(reverse("imports:confirm", args=["clients", token])).status_code == 403
+    assert client.post(reverse("imports:cancel", args=["clients", token])).status_code == 403
 
 
 def test_the_log_list_offers_the_import_to_coordinators(signed_in):
-    assert reverse("import_start") in signed_in.get(reverse("log_list")).content.decode()
+    assert reverse("imports:start") in signed_in.get(reverse("log_list")).content.decode()
 
 
 # --- templates ---------------------------------------------------------------------------------
@@ -116,13 +120,13 @@ def test_the_log_list_offers_the_import_to_coordinators(signed_in):
 
 @pytest.mark.parametrize(("kind", "headers"), [("clients", CLIENT_HEADERS), ("logs", LOG_HEADERS)])
 def test_each_template_downloads_as_xlsx_and_csv_with_the_header_and_an_example(signed_in, kind, headers):
-    response = signed_in.get(reverse("import_template", args=[kind, "xlsx"]))
+    response = signed_in.get(reverse("imports:template", args=[kind, "xlsx"]))
     assert "filename*=utf-8''" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue())).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == headers
     assert len(rows) == 2 and rows[1][0]
-    text = signed_in.get(reverse("import_template", args=[kind, "csv"])).getvalue().decode("utf-8-sig")
+    text = signed_in.get(reverse("imports:template", args=[kind, "csv"])).getvalue().decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[0] == headers
 
 
@@ -132,13 +136,13 @@ def test_the_templates_name_every_column_the_import_reads(demo_office, coordinat
 
 
 def test_an_unknown_template_is_not_found(signed_in):
-    assert signed_in.get(reverse("import_template", args=["events", "xlsx"])).status_code == 404
-    assert signed_in.get(reverse("import_template", args=["clients", "pdf"])).status_code == 404
+    assert signed_in.get(reverse("imports:template", args=["events", "xlsx"])).status_code == 404
+    assert signed_in.get(reverse("imports:template", args=["clients", "pdf"])).status_code == 404
 
 
 def test_the_example_rows_of_both_templates_import_clients_first(signed_in, demo_office):
     for kind in ("clients", "logs"):
-        template = signed_in.get(reverse("import_template", args=[kind, "xlsx"])).getvalue()
+        template = signed_in.get(reverse("imports:template", args=[kind, "xlsx"])).getvalue()
         page = preview(signed_in, template, f"{kind}.xlsx", kind)
         assert not page.context["report"].has_errors, page.context["report"].rows
         assert confirm(signed_in, page).status_code == 302
@@ -191,7 +195,7 @@ def test_reimporting_the_same_file_changes_nothing(signed_in, demo_office):
     report = page.context["report"]
     assert [row.action for row in report.rows] == ["skip", "skip"]
     assert "取り込む変更はありません" in page.content.decode()
-    assert reverse("import_confirm", args=[page.context["staged"].token]) not in page.content.decode()
+    assert reverse("imports:confirm", args=["clients", page.context["staged"].token]) not in page.content.decode()
     confirm(signed_in, page)
     assert {c.pk: c.updated_at for c in Client.objects.filter(office=demo_office, name__startswith="北 ")} == saved
 
@@ -259,7 +263,7 @@ def test_bad_rows_get_japanese_errors_by_row_and_column_and_nothing_is_saved(sig
     text = page.content.decode()
     assert "エラーのある行が4行あります" in text
     assert "3行目" in text and "氏名を入力してください。" in text
-    assert reverse("import_confirm", args=[page.context["staged"].token]) not in text
+    assert reverse("imports:confirm", args=["clients", page.context["staged"].token]) not in text
     # Confirming anyway (a stale page) refuses and saves nothing, not even the good row.
     response = confirm(signed_in, page)
     assert response.status_code == 422
@@ -309,6 +313,52 @@ def test_a_file_without_the_key_columns_is_refused_as_a_whole(signed_in):
     report = page.context["report"]
     assert report.file_errors == ["必要な列がありません：氏名、フリガナ、生年月日。ひな形の1行目の見出しをそのまま使ってください。"]
     assert "名前" in report.ignored_columns
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+
+def clients_on_file(office, coordinator, count: int) -> list[list]:
+    """`count` saved clients with a district, a coordinator and a procedure, and the rows naming
+    them as they are saved (so a re-import leaves them unchanged)."""
+    district = District.objects.get(name="王子地区")
+    suction = MedicalCareProcedure.objects.get(name="吸引")
+    clients = Client.objects.bulk_create(
+        Client(
+            office=office, name=f"件数 {number:05d}", name_kana="ケンスウ", birth_date=date(2010, 1, 1),
+            district=district, has_medical_care=True, assigned_coordinator=coordinator,
+        )
+        for number in range(count)
+    )
+    Client.procedures.through.objects.bulk_create(
+        Client.procedures.through(client_id=client.pk, medicalcareprocedure_id=suction.pk) for client in clients
+    )
+    return [
+        client_row(
+            氏名=client.name, フリガナ=client.name_kana, 生年月日="2010/1/1", 地区="王子地区", 医療的ケア="あり",
+            医療的ケアの内容="吸引", 状況="支援中", 担当コーディネーター="coordinator",
+        )
+        for client in clients
+    ]
+
+
+def queries_to_import(office, coordinator, rows: list[list], *, dry_run: bool) -> int:
+    sheet = read_upload("clients.csv", csv_bytes([CLIENT_HEADERS, *rows]))
+    resource = ClientResource(office=office, user=coordinator, sheet=sheet)
+    with CaptureQueriesContext(connection) as queries:
+        report = run_import(resource=resource, kind=KINDS["clients"], sheet=sheet, dry_run=dry_run)
+    assert not report.has_errors, report.error_rows[:3]
+    assert report.counts["skip"] == len(rows)
+    return len(queries)
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "confirm"])
+def test_a_10000_row_client_file_takes_no_more_queries_than_a_100_row_one(demo_office, coordinator, dry_run):
+    # Each row is looked up, compared and skipped: the lookups are loaded once for the whole file.
+    rows = clients_on_file(demo_office, coordinator, 10_000)
+    few = queries_to_import(demo_office, coordinator, rows[:100], dry_run=dry_run)
+    many = queries_to_import(demo_office, coordinator, rows, dry_run=dry_run)
+    assert many <= few + 2
 
 
 # --- contact logs ------------------------------------------------------------------------------
@@ -469,7 +519,7 @@ def test_no_kind_or_no_file_gets_a_japanese_message(signed_in):
 def test_cancelling_deletes_the_uploaded_file(signed_in, import_dir):
     page = preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)]))
     assert len(list(import_dir.iterdir())) == 1
-    response = signed_in.post(reverse("import_cancel", args=[page.context["staged"].token]))
+    response = signed_in.post(reverse("imports:cancel", args=["clients", page.context["staged"].token]))
     assert response["Location"] == START
     assert list(import_dir.iterdir()) == []
     assert not Client.objects.filter(name="北 花子").exists()
@@ -484,9 +534,9 @@ def test_another_persons_upload_cannot_be_previewed_or_confirmed(signed_in, clie
     page = preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)]))
     token = page.context["staged"].token
     other = client_factory_other_coordinator
-    response = other.get(reverse("import_preview", args=[token]), follow=True)
+    response = other.get(reverse("imports:preview", args=["clients", token]), follow=True)
     assert "期限が切れたか、見つかりません" in response.content.decode()
-    other.post(reverse("import_confirm", args=[token]))
+    other.post(reverse("imports:confirm", args=["clients", token]))
     assert not Client.objects.filter(name="北 花子").exists()
 
 

@@ -82,7 +82,7 @@ def test_a_supervisor_reads_the_list_but_is_offered_no_entry_or_import(client, s
     assert response.status_code == 200
     assert "相談・支援・活動記録の一覧" in page
     assert reverse("log_create") not in page
-    assert reverse("import_start") not in page
+    assert reverse("imports:start") not in page
 
 
 def test_a_coordinator_sees_the_offices_logs_newest_first_50_a_page(signed_in, demo_office):

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from coordination.wareki import era_year, era_year_of_calendar_year, format_date, format_wareki
+from tabular.wareki import era_year, era_year_of_calendar_year, format_date, format_wareki
 
 
 @pytest.mark.parametrize(

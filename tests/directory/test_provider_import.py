@@ -16,7 +16,7 @@ from directory.resources import ProviderResource, parse_acceptance
 
 pytestmark = pytest.mark.django_db
 
-START = reverse("directory:provider_import")
+START = reverse("imports:start")
 
 
 @pytest.fixture(autouse=True)
@@ -61,13 +61,13 @@ def row_of(headers, **values) -> list:
 
 
 def preview(client, content: bytes, name: str = "providers.xlsx"):
-    response = client.post(START, {"file": SimpleUploadedFile(name, content)})
+    response = client.post(START, {"kind": "providers", "file": SimpleUploadedFile(name, content)})
     assert response.status_code == 302, response.content.decode()[:2000]
     return client.get(response["Location"])
 
 
 def confirm(client, preview_response):
-    return client.post(reverse("directory:provider_import_confirm", args=[preview_response.context["staged"].token]))
+    return client.post(reverse("imports:confirm", args=["providers", preview_response.context["staged"].token]))
 
 
 def errors_of(response) -> list[tuple[int, str, str]]:
@@ -91,10 +91,10 @@ def test_only_coordinators_may_import(client, username):
     token = "a" * 32
     assert client.get(START).status_code == 403
     assert client.post(START).status_code == 403
-    assert client.get(reverse("directory:provider_import_template", args=["xlsx"])).status_code == 403
-    assert client.get(reverse("directory:provider_import_preview", args=[token])).status_code == 403
-    assert client.post(reverse("directory:provider_import_confirm", args=[token])).status_code == 403
-    assert client.post(reverse("directory:provider_import_cancel", args=[token])).status_code == 403
+    assert client.get(reverse("imports:template", args=["providers", "xlsx"])).status_code == 403
+    assert client.get(reverse("imports:preview", args=["providers", token])).status_code == 403
+    assert client.post(reverse("imports:confirm", args=["providers", token])).status_code == 403
+    assert client.post(reverse("imports:cancel", args=["providers", token])).status_code == 403
 
 
 def test_the_directory_list_offers_the_import_to_coordinators_only(client, coordinator, ward_staff):
@@ -108,13 +108,12 @@ def test_the_directory_list_offers_the_import_to_coordinators_only(client, coord
 
 
 def test_a_client_import_token_cannot_be_previewed_as_a_provider_import(signed_in, headers):
-    from coordination import imports as client_imports
-    from tabular.imports import stage_upload
+    from tabular.imports import KINDS, stage_upload
 
     session = signed_in.session
-    token = stage_upload(session, kind=client_imports.IMPORT_KINDS["clients"], name="c.csv", file_format="csv", content=b"x")
+    token = stage_upload(session, kind=KINDS["clients"], name="c.csv", file_format="csv", content=b"x")
     session.save()
-    response = signed_in.get(reverse("directory:provider_import_preview", args=[token]))
+    response = signed_in.get(reverse("imports:preview", args=["providers", token]))
     assert response.status_code == 302 and response["Location"] == START
 
 
@@ -123,7 +122,7 @@ def test_a_client_import_token_cannot_be_previewed_as_a_provider_import(signed_i
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
 def test_the_template_has_every_column_the_import_reads_and_one_per_procedure(signed_in, headers, file_format):
-    response = signed_in.get(reverse("directory:provider_import_template", args=[file_format]))
+    response = signed_in.get(reverse("imports:template", args=["providers", file_format]))
     assert response.status_code == 200
     assert "filename*=utf-8''" in response["Content-Disposition"]
     if file_format == "xlsx":
@@ -138,7 +137,7 @@ def test_the_template_has_every_column_the_import_reads_and_one_per_procedure(si
 
 
 def test_the_template_example_imports_as_a_new_provider_with_its_matrix(signed_in, coordinator):
-    template = signed_in.get(reverse("directory:provider_import_template", args=["xlsx"])).getvalue()
+    template = signed_in.get(reverse("imports:template", args=["providers", "xlsx"])).getvalue()
     response = preview(signed_in, template)
     assert response.context["report"].counts["new"] == 1 and not errors_of(response)
     assert confirm(signed_in, response).status_code == 302
