@@ -8,12 +8,12 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Replace
 
+from common.kana import fold_for_comparison
 from directory.models import CounterpartCategory, MedicalCareProcedure, Provider
 
 from .age_bands import AgeBand, birth_date_range
 from .fiscal import FiscalPeriod, fiscal_year_label
 from .forms import JapaneseDateField
-from .kana import kana_key
 from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart, Event, EventKind, User
 from .roles import ROLE_GROUPS, Role
 
@@ -75,7 +75,7 @@ class ClientFilter(django_filters.FilterSet):
         if not name_key:
             return queryset
         return queryset.alias(name_key=_without_spaces("name"), kana_key=_without_spaces("name_kana")).filter(
-            Q(name_key__icontains=name_key) | Q(kana_key__icontains=kana_key(value))
+            Q(name_key__icontains=name_key) | Q(kana_key__icontains=fold_for_comparison(value))
         )
 
     def filter_district(self, queryset, name, value):

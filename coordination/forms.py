@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.kana import fold_for_storage
 from directory.models import CounterpartCategory, District, Provider
 from tabular.forms import SpreadsheetUploadForm
 
@@ -14,7 +15,6 @@ from .age_bands import AgeBand
 from .dates import FORMATS_HINT, parse_date, refuse_future
 from .event_kinds import PARTICIPANT_HELP, PARTICIPANT_NOTE_HELP, KindLayout
 from .imports import IMPORT_KINDS
-from .kana import fold_kana
 from .models import ActivityType, Client, ContactLog, ContactMethod, Event, EventScope, Guardian, User
 from .roles import ROLE_GROUPS, Role
 from .services import CounterpartEntry, GuardianEntry
@@ -338,7 +338,7 @@ class ClientForm(forms.ModelForm):
         self.fields["consent_taken_by"].empty_label = "選んでください"
 
     def clean_name_kana(self):
-        kana = fold_kana(self.cleaned_data["name_kana"])
+        kana = fold_for_storage(self.cleaned_data["name_kana"])
         if kana and not _KATAKANA.fullmatch(kana):
             raise ValidationError("フリガナはカタカナかひらがなで入力してください。")
         return kana
