@@ -286,7 +286,8 @@ def event_fiscal_years(office: Office, *, today: date) -> list[int]:
 # --- contact log entry -------------------------------------------------------------------------
 
 
-def _without_spaces(expression):
+def without_spaces(expression):
+    """The text without half- or full-width spaces, in the database (as fold_for_comparison does in Python)."""
     return Replace(Replace(expression, Value(" "), Value("")), Value("\u3000"), Value(""))
 
 
@@ -301,7 +302,7 @@ def client_search(office: Office, query: str, *, limit: int = 20):
         return Client.objects.none()
     kana = fold_for_search(query)
     clients = Client.objects.for_office(office).annotate(
-        name_compact=_without_spaces("name"), kana_compact=_without_spaces("name_kana")
+        name_compact=without_spaces("name"), kana_compact=without_spaces("name_kana")
     )
     return (
         clients.filter(Q(name_compact__icontains=compact) | Q(kana_compact__icontains=kana))
