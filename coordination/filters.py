@@ -6,24 +6,20 @@ from datetime import date
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Replace
 
+from common.kana import fold_for_comparison
 from directory.models import CounterpartCategory, MedicalCareProcedure, Provider
 from directory.selectors import office_districts
 
 from .age_bands import AgeBand, birth_date_range
 from .fiscal import FiscalPeriod, fiscal_year_label
 from .forms import JapaneseDateField
-from .kana import kana_key
 from accounts.models import User
-from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart, Event, EventKind
 from accounts.roles import ROLE_GROUPS, Role
+from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart, Event, EventKind
+from .selectors import without_spaces
 
 ALL = "すべて"
-
-
-def _without_spaces(field: str):
-    return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
 
 
 class ClientFilter(django_filters.FilterSet):
@@ -76,8 +72,8 @@ class ClientFilter(django_filters.FilterSet):
         name_key = "".join(unicodedata.normalize("NFKC", value).split())
         if not name_key:
             return queryset
-        return queryset.alias(name_key=_without_spaces("name"), kana_key=_without_spaces("name_kana")).filter(
-            Q(name_key__icontains=name_key) | Q(kana_key__icontains=kana_key(value))
+        return queryset.alias(name_key=without_spaces("name"), kana_key=without_spaces("name_kana")).filter(
+            Q(name_key__icontains=name_key) | Q(kana_key__icontains=fold_for_comparison(value))
         )
 
     def filter_district(self, queryset, name, value):

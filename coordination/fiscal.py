@@ -1,4 +1,5 @@
 """Fiscal years (1 April – 31 March) and quarter ranges, with their Japanese labels."""
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,6 +25,10 @@ def quarter_end(fiscal_year: int, quarter: int) -> date:
     if quarter == 4:
         return date(fiscal_year + 1, 3, 31)
     return quarter_start(fiscal_year, quarter + 1) - timedelta(days=1)
+
+
+# A quarter range as URLs, the command line and file names write it: `2` or `1-3`.
+_QUARTER_RANGE = re.compile(r"([1-4])(?:-([1-4]))?")
 
 
 def fiscal_year_label(fiscal_year: int) -> str:
@@ -52,6 +57,21 @@ class FiscalPeriod:
         if quarter == 1:
             return cls(fiscal_year - 1, 1, 4)
         return cls(fiscal_year, 1, quarter - 1)
+
+    @classmethod
+    def parse_range(cls, fiscal_year: int, quarters: str) -> "FiscalPeriod":
+        """The period of `quarters` written as `2` or `1-3` (see quarter_range); a ValueError in Japanese otherwise."""
+        match = _QUARTER_RANGE.fullmatch(quarters)
+        if not match:
+            raise ValueError("四半期は 2 や 1-3 の形で指定してください。")
+        return cls(fiscal_year, int(match[1]), int(match[2] or match[1]))
+
+    @property
+    def quarter_range(self) -> str:
+        """`2` or `1-3`, as parse_range reads it: the `quarters` of the report's URLs and file names."""
+        if self.first_quarter == self.last_quarter:
+            return str(self.first_quarter)
+        return f"{self.first_quarter}-{self.last_quarter}"
 
     @property
     def start(self) -> date:
@@ -101,9 +121,4 @@ class FiscalPeriod:
     @property
     def file_label(self) -> str:
         """`令和7年度_第1-3四半期`, for file names."""
-        quarters = (
-            str(self.first_quarter)
-            if self.first_quarter == self.last_quarter
-            else f"{self.first_quarter}-{self.last_quarter}"
-        )
-        return f"{fiscal_year_label(self.fiscal_year)}_第{quarters}四半期"
+        return f"{fiscal_year_label(self.fiscal_year)}_第{self.quarter_range}四半期"

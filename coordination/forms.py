@@ -7,15 +7,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.kana import fold_for_storage
 from directory.models import CounterpartCategory, District, Provider
 from tabular.dates import FORMATS_HINT, parse_date, refuse_future
 
 from .age_bands import AgeBand
 from .event_kinds import PARTICIPANT_HELP, PARTICIPANT_NOTE_HELP, KindLayout
-from .kana import fold_kana
 from accounts.models import User
-from .models import ActivityType, Client, ContactLog, ContactMethod, Event, EventScope, Guardian
 from accounts.roles import ROLE_GROUPS, Role
+from .models import ActivityType, Client, ContactLog, ContactMethod, Event, EventScope, Guardian
 from .services import CounterpartEntry, GuardianEntry
 
 
@@ -337,7 +337,7 @@ class ClientForm(forms.ModelForm):
         self.fields["consent_taken_by"].empty_label = "選んでください"
 
     def clean_name_kana(self):
-        kana = fold_kana(self.cleaned_data["name_kana"])
+        kana = fold_for_storage(self.cleaned_data["name_kana"])
         if kana and not _KATAKANA.fullmatch(kana):
             raise ValidationError("フリガナはカタカナかひらがなで入力してください。")
         return kana

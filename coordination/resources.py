@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from import_export import fields, resources, widgets
 
+from common.kana import fold_for_comparison, fold_for_storage
 from directory.models import CounterpartCategory, MedicalCareProcedure, Provider
 from directory.selectors import office_districts
 from tabular.imports import ImportKind
@@ -28,7 +29,6 @@ from tabular.widgets import cell_text as _text
 from . import services
 from accounts.access import office_of
 from accounts.models import User
-from .kana import fold_kana, kana_key
 from .models import ActivityType, Client, ClientStatus, ContactLog, ContactMethod, Counterpart
 
 PATH_SEPARATOR = " ▸ "
@@ -183,7 +183,7 @@ class Lookups:
 
 def client_key(name, name_kana, birth_date) -> tuple:
     """A client's natural key: names folded (width, kana, spaces) and the birth date."""
-    return (kana_key(_text(name)), kana_key(_text(name_kana)), birth_date)
+    return (fold_for_comparison(_text(name)), fold_for_comparison(_text(name_kana)), birth_date)
 
 
 # --- widgets: one column's value to and from a spreadsheet cell ------------------------------------
@@ -199,7 +199,7 @@ class LookupWidget(widgets.Widget):
 
 class KanaWidget(TextWidget):
     def clean(self, value, row=None, **kwargs):
-        return fold_kana(_text(value))
+        return fold_for_storage(_text(value))
 
 
 

@@ -7,12 +7,12 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sub
 from django.db.models import Case, Value, When
 from django.db.models.functions import Replace
 
+from common.kana import fold_for_comparison, fold_for_search
 from directory.models import Provider, ProviderCategory
-from directory.selectors import normalize_kana_query, office_districts
+from directory.selectors import office_districts
 
-from .fiscal import FiscalPeriod, fiscal_year_of
-from .kana import kana_key
 from accounts.models import Office, User
+from .fiscal import FiscalPeriod, fiscal_year_of
 from .models import Client, ClientStatus, ContactLog, Counterpart, Event
 from .models import ActivityType
 from .transitions import Transition, add_months, transitions_between
@@ -169,14 +169,14 @@ def likely_duplicates(office: Office, birth_date: date | None, name_kana: str, *
     Alike after folding width, hiragana/katakana and spaces: equal, one a prefix of the other
     (a given name left out), or a difflib ratio of 0.8 or more (a typo).
     """
-    key = kana_key(name_kana)
+    key = fold_for_comparison(name_kana)
     if birth_date is None or not key:
         return []
     candidates = Client.objects.for_office(office).filter(birth_date=birth_date).exclude(pk=exclude_pk)
     return [
         candidate
         for candidate in candidates.select_related("district").order_by("name_kana", "pk")
-        if kana_key(candidate.name_kana) and _similar_kana(key, kana_key(candidate.name_kana))
+        if fold_for_comparison(candidate.name_kana) and _similar_kana(key, fold_for_comparison(candidate.name_kana))
     ]
 
 
@@ -288,7 +288,8 @@ def event_fiscal_years(office: Office, *, today: date) -> list[int]:
 # --- contact log entry -------------------------------------------------------------------------
 
 
-def _without_spaces(expression):
+def without_spaces(expression):
+    """The text without half- or full-width spaces, in the database (as fold_for_comparison does in Python)."""
     return Replace(Replace(expression, Value(" "), Value("")), Value("\u3000"), Value(""))
 
 
@@ -301,9 +302,9 @@ def client_search(office: Office, query: str, *, limit: int = 20):
     compact = "".join(query.split())
     if not compact:
         return Client.objects.none()
-    kana = "".join(normalize_kana_query(query).split())
+    kana = fold_for_search(query)
     clients = Client.objects.for_office(office).annotate(
-        name_compact=_without_spaces("name"), kana_compact=_without_spaces("name_kana")
+        name_compact=without_spaces("name"), kana_compact=without_spaces("name_kana")
     )
     return (
         clients.filter(Q(name_compact__icontains=compact) | Q(kana_compact__icontains=kana))

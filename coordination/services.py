@@ -3,15 +3,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.kana import fold_for_storage
+from common.services import model_update
 from directory.models import CounterpartCategory, District, MedicalCareProcedure, Provider
 from tabular.dates import refuse_future
 
-from .kana import fold_kana
 from accounts.models import Office, User
 from .models import (
     CLIENT_HISTORY,
@@ -389,13 +391,31 @@ class GuardianEntry:
     pk: int | None = None
 
 
+class ClientFields(TypedDict, total=False):
+    """The client's own fields that client_create and client_update set."""
+
+    name: str
+    name_kana: str
+    birth_date: date | None
+    district: District | None
+    municipality_outside: str
+    has_medical_care: bool
+    age_band_override: str
+    age_band_override_reason: str
+    status: str
+    assigned_coordinator: User | None
+    consent_obtained_on: date | None
+    consent_scope: str
+    consent_taken_by: User | None
+    notes: str
+
+
+CLIENT_FIELDS = tuple(ClientFields.__annotations__)
+
+
 def _validate_client(client: Client, *, procedures: Sequence[MedicalCareProcedure], today: date) -> None:
-    """Every rule of a client: the model's and the office's; raises one ValidationError listing all that fail."""
+    """The office's rules of a client beyond the model's; raises one ValidationError listing all that fail."""
     errors: dict[str, list[str]] = {}
-    try:
-        client.full_clean()
-    except ValidationError as error:
-        errors.update(error.message_dict)
     for field in ("birth_date", "consent_obtained_on"):
         day = getattr(client, field)
         if day is not None:
@@ -455,16 +475,23 @@ def _save_client(
     client: Client,
     *,
     user: User,
+    data: ClientFields,
     procedures: Sequence[MedicalCareProcedure],
     guardians: Sequence[GuardianEntry],
 ) -> Client:
     if user.office_id != client.office_id:
         raise PermissionDenied("ほかの事業所の相談対象者は保存できません。")
-    _validate_client(client, procedures=procedures, today=timezone.localdate())
+    data = {name: value.strip() if isinstance(value, str) else value for name, value in data.items()}
+    if "name_kana" in data:
+        # フリガナ is kept folded (full-width katakana, single spaces) so search and sorting agree.
+        data["name_kana"] = fold_for_storage(data["name_kana"])
     history_type = "+" if client._state.adding else "~"
     # Without history here: one record of this save, with the procedures, is written once they are set.
     with _history_paused(client):
-        client.save()
+        model_update(
+            instance=client, fields=CLIENT_FIELDS, data=data,
+            validate=lambda c: _validate_client(c, procedures=procedures, today=timezone.localdate()),
+        )
         client.procedures.set(procedures)
     client._history_user = user
     CLIENT_HISTORY.create_historical_record(client, history_type)
@@ -477,33 +504,12 @@ def client_create(
     *,
     office: Office,
     user: User,
-    name: str,
-    name_kana: str = "",
-    birth_date: date | None = None,
-    district: District | None = None,
-    municipality_outside: str = "",
-    has_medical_care: bool = False,
     procedures: Sequence[MedicalCareProcedure] = (),
-    age_band_override: str = "",
-    age_band_override_reason: str = "",
-    status: str = ClientStatus.ACTIVE,
-    assigned_coordinator: User | None = None,
-    consent_obtained_on: date | None = None,
-    consent_scope: str = "",
-    consent_taken_by: User | None = None,
-    notes: str = "",
     guardians: Sequence[GuardianEntry] = (),
+    **data: Unpack[ClientFields],
 ) -> Client:
     """A new client of the office with their procedures and guardians, all saved or none."""
-    client = Client(office=office)
-    _set_client_fields(
-        client, name=name, name_kana=name_kana, birth_date=birth_date, district=district,
-        municipality_outside=municipality_outside, has_medical_care=has_medical_care,
-        age_band_override=age_band_override, age_band_override_reason=age_band_override_reason, status=status,
-        assigned_coordinator=assigned_coordinator, consent_obtained_on=consent_obtained_on,
-        consent_scope=consent_scope, consent_taken_by=consent_taken_by, notes=notes,
-    )
-    return _save_client(client, user=user, procedures=procedures, guardians=guardians)
+    return _save_client(Client(office=office), user=user, data=data, procedures=procedures, guardians=guardians)
 
 
 @transaction.atomic
@@ -511,38 +517,12 @@ def client_update(
     *,
     client: Client,
     user: User,
-    name: str,
-    name_kana: str = "",
-    birth_date: date | None = None,
-    district: District | None = None,
-    municipality_outside: str = "",
-    has_medical_care: bool = False,
     procedures: Sequence[MedicalCareProcedure] = (),
-    age_band_override: str = "",
-    age_band_override_reason: str = "",
-    status: str = ClientStatus.ACTIVE,
-    assigned_coordinator: User | None = None,
-    consent_obtained_on: date | None = None,
-    consent_scope: str = "",
-    consent_taken_by: User | None = None,
-    notes: str = "",
     guardians: Sequence[GuardianEntry] = (),
+    **data: Unpack[ClientFields],
 ) -> Client:
-    """Saves an edit of a client; the procedures and guardians become exactly those given. All or nothing."""
-    _set_client_fields(
-        client, name=name, name_kana=name_kana, birth_date=birth_date, district=district,
-        municipality_outside=municipality_outside, has_medical_care=has_medical_care,
-        age_band_override=age_band_override, age_band_override_reason=age_band_override_reason, status=status,
-        assigned_coordinator=assigned_coordinator, consent_obtained_on=consent_obtained_on,
-        consent_scope=consent_scope, consent_taken_by=consent_taken_by, notes=notes,
-    )
-    return _save_client(client, user=user, procedures=procedures, guardians=guardians)
-
-
-def _set_client_fields(client: Client, **fields) -> None:
-    # フリガナ is kept folded (full-width katakana, single spaces) so search and sorting agree.
-    fields["name_kana"] = fold_kana(fields["name_kana"])
-    for field in ("name", "municipality_outside", "age_band_override_reason", "consent_scope", "notes"):
-        fields[field] = fields[field].strip()
-    for field, value in fields.items():
-        setattr(client, field, value)
+    """Saves the fields given (the others stay); the procedures and guardians become exactly those given."""
+    # The form or import row has usually set the new values on `client` already: what changed is
+    # measured against the row as stored (one query).
+    client.refresh_from_db(fields=CLIENT_FIELDS)
+    return _save_client(client, user=user, data=data, procedures=procedures, guardians=guardians)

@@ -62,7 +62,7 @@ INTERNAL_NOTES = [
 ]
 
 
-def _status(rng: random.Random, weights) -> str:
+def _random_status(rng: random.Random, weights) -> str:
     return rng.choices(
         [Acceptance.ACCEPTED, Acceptance.CONDITIONAL, Acceptance.REFUSED, Acceptance.UNKNOWN], weights=weights
     )[0]
@@ -101,11 +101,11 @@ def describe_providers(providers: list[Provider], *, verifiers: list, today: dat
         heavy_weights, other_weights = CARE_LEVELS[level]
         for procedure in procedures:
             if provider.category.code in ("home-care-clinic", "visiting-nurse") and procedure.code == "ventilator":
-                status = _status(rng, (7, 3, 0, 0))  # their reason for being in a coordinator's list
+                status = _random_status(rng, (7, 3, 0, 0))  # their reason for being in a coordinator's list
             elif procedure.code == "dialysis" and level != "full":
                 status = Acceptance.REFUSED
             else:
-                status = _status(rng, heavy_weights if procedure.code in HEAVY else other_weights)
+                status = _random_status(rng, heavy_weights if procedure.code in HEAVY else other_weights)
             note = ""
             if status == Acceptance.CONDITIONAL:
                 trained = provider.category.code == "home-help" and procedure.code in ("suction", "tube-feeding")

@@ -13,7 +13,7 @@ INTERNAL_NOTE = "internal_note"
 CELL_FIELDS = ["status", "note"]
 
 
-def _status(old, new) -> list[FieldChange]:
+def _status_change(old, new) -> list[FieldChange]:
     # No row is 未確認: a cell added or removed changes from or to 未確認.
     label = str(ProviderProcedure._meta.get_field("status").verbose_name)
     return [FieldChange(label, Acceptance(old or Acceptance.UNKNOWN).label, Acceptance(new or Acceptance.UNKNOWN).label)]
@@ -38,7 +38,7 @@ def provider_history(
     cell_label = ProviderProcedure._meta.verbose_name
     tracked = [Tracked(provider_records, fields)]
     tracked += [
-        Tracked(records, CELL_FIELDS, subject=f"{cell_label}：{names.get(procedure_id, '（削除された項目）')}", differs={"status": _status})
+        Tracked(records, CELL_FIELDS, subject=f"{cell_label}：{names.get(procedure_id, '（削除された項目）')}", differs={"status": _status_change})
         for procedure_id, records in by_procedure.items()
     ]
     return history_entries(tracked, limit=limit)

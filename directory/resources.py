@@ -19,12 +19,12 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-import jaconv
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from import_export import fields, resources, widgets
 
 from tabular.imports import ImportKind
+from common.kana import fold_kana_only
 from tabular.resources import SheetImportMixin
 from tabular.widgets import DateCellWidget, TextWidget, YesNoWidget, cell_key, cell_text
 
@@ -55,13 +55,6 @@ NOTE_MAX_LENGTH = ProviderProcedure._meta.get_field("note").max_length
 def provider_key(name, municipality) -> tuple[str, str]:
     """A provider's natural key: 名称 and 区市町村 without width, case or spacing differences."""
     return (cell_key(cell_text(name)), cell_key(cell_text(municipality)))
-
-
-def fold_kana(text) -> str:
-    """フリガナ as stored: half-width ｶﾅ → カナ, hiragana → katakana, single spaces; other characters
-    as typed (an NFKC fold would turn the brackets of （クブ） half-width)."""
-    folded = jaconv.hira2kata(jaconv.h2z(cell_text(text), kana=True, ascii=False, digit=False))
-    return re.sub(r"\s+", " ", folded).strip()
 
 
 def acceptance_label(status: str, note: str = "") -> str:
@@ -166,7 +159,7 @@ def effective_municipality(provider: Provider) -> str:
 
 class KanaWidget(TextWidget):
     def clean(self, value, row=None, **kwargs):
-        return fold_kana(value)
+        return fold_kana_only(cell_text(value))
 
 
 class CategoryWidget(widgets.Widget):

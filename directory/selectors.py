@@ -3,17 +3,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import jaconv
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .models import Acceptance, District, MedicalCareProcedure, OfficeDistrict, Provider, ProviderProcedure
 from .search import query_keys
-
-
-def normalize_kana_query(text: str) -> str:
-    """Fold a query to full-width katakana so ｱｵﾊﾞ, あおば and アオバ look alike (the client picker's)."""
-    folded = jaconv.h2z(text.strip(), kana=True, ascii=False, digit=False)
-    return jaconv.hira2kata(folded)
 
 
 def office_districts(office) -> list[District]:

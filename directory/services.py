@@ -2,12 +2,15 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict, Unpack
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from common.services import model_update
 
 from .models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
 
@@ -60,69 +63,70 @@ def _save_acceptances(provider: Provider, entries: Sequence[AcceptanceEntry], *,
         bulk_update_with_history(to_update, ProviderProcedure, ["status", "note"], default_user=user)
 
 
+class ProviderFields(TypedDict, total=False):
+    """The provider's own fields that provider_create and provider_update set."""
+
+    name: str
+    category: ProviderCategory
+    name_kana: str
+    district: District | None
+    municipality: str
+    address: str
+    phone: str
+    fax: str
+    email: str
+    url: str
+    opening_hours: str
+    ages_from: int | None
+    ages_to: int | None
+    services: str
+    has_coordinator: bool
+    vacancy_note: str
+    vacancy_noted_on: date | None
+    public_note: str
+    internal_note: str
+    is_active: bool
+
+
+PROVIDER_FIELDS = tuple(ProviderFields.__annotations__)
+_VERIFICATION_FIELDS = ("verified_on", "verified_by")
+
+
 def _save_provider(
     provider: Provider,
     *,
     user: AbstractBaseUser,
+    data: ProviderFields,
     acceptances: Sequence[AcceptanceEntry],
     verified: bool,
     today: date | None,
 ) -> Provider:
+    data = {name: value.strip() if isinstance(value, str) else value for name, value in data.items()}
+    district = data["district"] if "district" in data else provider.district
+    municipality = data["municipality"] if "municipality" in data else provider.municipality
+    if district is not None and not municipality:
+        data["municipality"] = district.municipality
+    fields = PROVIDER_FIELDS
     if verified:
-        provider.verified_on = today or timezone.localdate()
-        provider.verified_by = user
-    provider.full_clean()
+        fields = (*PROVIDER_FIELDS, *_VERIFICATION_FIELDS)
+        data.update(verified_on=today or timezone.localdate(), verified_by=user)
     provider._history_user = user  # the history names the service's user, not only a request's
-    provider.save()
+    model_update(instance=provider, fields=fields, data=data)
     _save_acceptances(provider, acceptances, user=user)
     return provider
-
-
-def _set_provider_fields(provider: Provider, **fields) -> None:
-    for name, value in fields.items():
-        setattr(provider, name, value.strip() if isinstance(value, str) else value)
-    if provider.district_id and not provider.municipality:
-        provider.municipality = provider.district.municipality
 
 
 @transaction.atomic
 def provider_create(
     *,
     user: AbstractBaseUser,
-    name: str,
-    category: ProviderCategory,
-    name_kana: str = "",
-    district: District | None = None,
-    municipality: str = "",
-    address: str = "",
-    phone: str = "",
-    fax: str = "",
-    email: str = "",
-    url: str = "",
-    opening_hours: str = "",
-    ages_from: int | None = None,
-    ages_to: int | None = None,
-    services: str = "",
-    has_coordinator: bool = False,
-    vacancy_note: str = "",
-    vacancy_noted_on: date | None = None,
-    public_note: str = "",
-    internal_note: str = "",
-    is_active: bool = True,
     acceptances: Sequence[AcceptanceEntry] = (),
     verified: bool = False,
     today: date | None = None,
+    **data: Unpack[ProviderFields],
 ) -> Provider:
     """A new directory entry with its acceptance matrix; `verified` records today and the user."""
-    provider = Provider()
-    _set_provider_fields(
-        provider, name=name, category=category, name_kana=name_kana, district=district,
-        municipality=municipality, address=address, phone=phone, fax=fax, email=email, url=url,
-        opening_hours=opening_hours, ages_from=ages_from, ages_to=ages_to, services=services,
-        has_coordinator=has_coordinator, vacancy_note=vacancy_note, vacancy_noted_on=vacancy_noted_on,
-        public_note=public_note, internal_note=internal_note, is_active=is_active,
-    )
-    return _save_provider(provider, user=user, acceptances=acceptances, verified=verified, today=today)
+    return _save_provider(Provider(), user=user, data=data, acceptances=acceptances, verified=verified, today=today)
 
 
 @transaction.atomic
@@ -130,39 +134,16 @@ def provider_update(
     *,
     provider: Provider,
     user: AbstractBaseUser,
-    name: str,
-    category: ProviderCategory,
-    name_kana: str = "",
-    district: District | None = None,
-    municipality: str = "",
-    address: str = "",
-    phone: str = "",
-    fax: str = "",
-    email: str = "",
-    url: str = "",
-    opening_hours: str = "",
-    ages_from: int | None = None,
-    ages_to: int | None = None,
-    services: str = "",
-    has_coordinator: bool = False,
-    vacancy_note: str = "",
-    vacancy_noted_on: date | None = None,
-    public_note: str = "",
-    internal_note: str = "",
-    is_active: bool = True,
     acceptances: Sequence[AcceptanceEntry] = (),
     verified: bool = False,
     today: date | None = None,
+    **data: Unpack[ProviderFields],
 ) -> Provider:
-    """Every field and the matrix of an entry; the last verification stays unless `verified`."""
-    _set_provider_fields(
-        provider, name=name, category=category, name_kana=name_kana, district=district,
-        municipality=municipality, address=address, phone=phone, fax=fax, email=email, url=url,
-        opening_hours=opening_hours, ages_from=ages_from, ages_to=ages_to, services=services,
-        has_coordinator=has_coordinator, vacancy_note=vacancy_note, vacancy_noted_on=vacancy_noted_on,
-        public_note=public_note, internal_note=internal_note, is_active=is_active,
-    )
-    return _save_provider(provider, user=user, acceptances=acceptances, verified=verified, today=today)
+    """The fields given (the others stay) and the matrix rows given; the last verification stays unless `verified`."""
+    # The form or import row has usually set the new values on `provider` already: what changed is
+    # measured against the row as stored (one query).
+    provider.refresh_from_db(fields=(*PROVIDER_FIELDS, *_VERIFICATION_FIELDS))
+    return _save_provider(provider, user=user, data=data, acceptances=acceptances, verified=verified, today=today)
 
 
 def provider_verify(*, provider: Provider, user: AbstractBaseUser, today: date | None = None) -> Provider:

@@ -1,7 +1,7 @@
 """The directory: search, a provider's page, the re-verification list, and the coordinators' edits."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from common.forms import add_service_errors
 from tabular.history import limit_for
 
 from . import selectors, services
@@ -113,15 +114,6 @@ def provider_verify(request, pk):
     return redirect("directory:provider_detail", pk=provider.pk)
 
 
-def _add_service_errors(form, matrix_formset, error: ValidationError):
-    for field, field_messages in error.message_dict.items():
-        for message in field_messages:
-            if field == "acceptances":
-                matrix_formset.non_form_errors().append(message)
-            else:
-                form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, message)
-
-
 def _provider_form_page(request, *, provider=None):
     """Create (provider None) or edit: the fields and the 14-row acceptance matrix, saved together."""
     if provider is None:
@@ -146,7 +138,7 @@ def _provider_form_page(request, *, provider=None):
             else:
                 saved = services.provider_update(provider=provider, user=request.user, **fields)
         except ValidationError as error:
-            _add_service_errors(form, matrix_formset, error)
+            add_service_errors(form, error, formsets={"acceptances": matrix_formset})
         else:
             messages.success(request, f"{saved.name} の情報を保存しました。")
             return redirect("directory:provider_detail", pk=saved.pk)

@@ -24,18 +24,11 @@ class PeriodForm(forms.Form):
 
     @staticmethod
     def initial_for(period: FiscalPeriod) -> dict:
-        return {"fiscal_year": period.fiscal_year, "quarters": quarters_value(period)}
+        return {"fiscal_year": period.fiscal_year, "quarters": period.quarter_range}
 
     @property
     def period(self) -> FiscalPeriod:
-        first, _, last = self.cleaned_data["quarters"].partition("-")
-        return FiscalPeriod(self.cleaned_data["fiscal_year"], int(first), int(last or first))
-
-
-def quarters_value(period: FiscalPeriod) -> str:
-    if period.first_quarter == period.last_quarter:
-        return str(period.first_quarter)
-    return f"{period.first_quarter}-{period.last_quarter}"
+        return FiscalPeriod.parse_range(self.cleaned_data["fiscal_year"], self.cleaned_data["quarters"])
 
 
 class ReportTextsForm(forms.Form):

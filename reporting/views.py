@@ -15,7 +15,7 @@ from tabular.history import SHOW_ALL, limit_for
 
 from . import selectors, services
 from .files import NoSuchVersion, report_file
-from .forms import PeriodForm, ReportTextsForm, quarters_value
+from .forms import PeriodForm, ReportTextsForm
 from .history import report_history
 from .quarterly import build_quarterly_report
 from .render import FORMATS, file_name
@@ -40,7 +40,7 @@ def _period(request, office, data) -> tuple[PeriodForm, FiscalPeriod, bool]:
 
 
 def _query(period: FiscalPeriod, **extra) -> str:
-    params = {"fiscal_year": period.fiscal_year, "quarters": quarters_value(period), **extra}
+    params = {"fiscal_year": period.fiscal_year, "quarters": period.quarter_range, **extra}
     return "&".join(f"{key}={value}" for key, value in params.items())
 
 

@@ -1,8 +1,10 @@
 """App boundaries: accounts ← directory ← coordination ← reporting, with leaves anyone may use.
 
-`accounts` imports nothing of ours, `directory` only `accounts`, `coordination` both, `reporting`
-all three, and nothing imports `reporting`. `audit`, `tabular` and `maintenance` are leaves: they
-import none of our apps and every app may import them. docs/architecture.md draws the picture.
+`accounts` imports nothing of ours but `common`, `directory` only `accounts`, `coordination` both,
+`reporting` all three, and nothing imports `reporting`. `audit`, `tabular` and `maintenance` are
+leaves: they import none of our apps (but `common`), and every app may import them. `common`
+(model_update, service errors on forms, kana folding) is below everything and imports nothing of
+ours. docs/architecture.md draws the picture.
 """
 import ast
 from pathlib import Path
@@ -12,11 +14,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LEAVES = {"audit", "tabular", "maintenance"}
 LAYERS = ["accounts", "directory", "coordination", "reporting"]
-# Each layer may import the layers below it and the leaves; a leaf imports none of our apps.
-ALLOWED = {app: set(LAYERS[:position]) | LEAVES for position, app in enumerate(LAYERS)}
-ALLOWED.update({leaf: set() for leaf in LEAVES})
+# Each layer may import the layers below it, the leaves and common; a leaf only common.
+ALLOWED = {app: set(LAYERS[:position]) | LEAVES | {"common"} for position, app in enumerate(LAYERS)}
+ALLOWED.update({leaf: {"common"} for leaf in LEAVES})
+ALLOWED["common"] = set()
 # The demo office is built from every layer's models but the report's; nothing imports it.
-ALLOWED["demo"] = {"accounts", "directory", "coordination"} | LEAVES
+ALLOWED["demo"] = {"accounts", "directory", "coordination", "common"} | LEAVES
 OUR_APPS = set(ALLOWED) | {"config"}
 
 

@@ -1,13 +1,14 @@
 """相談対象者: list, page, create and edit, and the list of clients who depend on electricity."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from common.forms import add_service_errors
 from directory.selectors import accepting_conditions, providers_accepting
 from tabular.history import limit_for
 from tabular.wareki import format_date, format_wareki
@@ -35,13 +36,6 @@ def _client(request, pk):
 def _date_with_era(day) -> str:
     """`2019年5月10日（令和元年5月10日）`, as forms show a birth date."""
     return f"{format_date(day)}（{format_wareki(day)}）" if day else ""
-
-
-def _add_service_errors(form, error: ValidationError):
-    for field, field_messages in error.message_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 @login_required
@@ -153,7 +147,7 @@ def _client_form_page(request, *, client=None):
                 else:
                     saved = services.client_update(client=client, user=request.user, **fields)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{saved.name} さんの情報を保存しました。")
                 return redirect("client_detail", pk=saved.pk)

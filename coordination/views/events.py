@@ -1,11 +1,12 @@
 """周知活動・会議・研修・その他 (report sections 6–8): list, record, show, edit."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from common.forms import add_service_errors
 from tabular.history import limit_for
 
 from .. import selectors, services
@@ -23,13 +24,6 @@ PAGE_SIZE = 50
 def _event(request, pk):
     """The office's event, 404 for another office's."""
     return get_object_or_404(selectors.events_with_log(office_of(request)), pk=pk)
-
-
-def _add_service_errors(form, error: ValidationError):
-    for field, field_messages in error.message_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 def _count_as(form):
@@ -104,7 +98,7 @@ def event_create(request):
                 office=office, user=request.user, kind=layout.kind, count_as=_count_as(form), **form.event_fields()
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{layout.kind.label}「{event.name}」を記録しました。")
             return redirect("event_detail", pk=event.pk)
@@ -123,7 +117,7 @@ def event_update(request, pk):
         try:
             services.event_update(event=event, user=request.user, count_as=_count_as(form), **form.event_fields())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{layout.kind.label}「{event.name}」を保存しました。")
             return redirect("event_detail", pk=event.pk)

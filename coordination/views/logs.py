@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 
 from accounts.access import office_of
 from tabular.dates import parse_date
+from common.forms import add_service_errors
 from tabular.history import History
 from tabular.wareki import format_date
 
@@ -51,16 +52,6 @@ def _with_extra_counterpart(data):
     return data
 
 
-def _add_service_errors(form, formset, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        if field == "counterparts":
-            formset._non_form_errors = formset.error_class(list(formset.non_form_errors()) + messages_)
-        elif field in form.fields:
-            form.add_error(field, messages_)
-        else:
-            form.add_error(None, messages_)
-
-
 def _form_page(request, *, form, formset, log=None, draft_key: str, conflict=None, status=200):
     context = {
         "form": form,
@@ -94,7 +85,7 @@ def log_create(request):
                     office=office, coordinator=request.user, counterparts=formset.entries, **form.log_fields()
                 )
             except ValidationError as error:
-                _add_service_errors(form, formset, error)
+                add_service_errors(form, error, formsets={"counterparts": formset})
             else:
                 _mark_draft_saved(request, NEW_LOG_DRAFT)
                 summary = f"{format_date(log.occurred_on)} {log.method.label}"
@@ -164,7 +155,7 @@ def log_update(request, pk):
             except services.ContactLogConflict as conflict:
                 return _conflict_page(request, conflict.current, form=form, formset=formset, choices=choices)
             except ValidationError as error:
-                _add_service_errors(form, formset, error)
+                add_service_errors(form, error, formsets={"counterparts": formset})
             else:
                 _mark_draft_saved(request, _edit_draft(log))
                 messages.success(request, "記録の変更を保存しました。")

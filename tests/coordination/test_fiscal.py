@@ -74,3 +74,26 @@ def test_the_quarters_of_a_range_and_the_same_quarters_a_year_earlier():
 )
 def test_the_default_report_runs_to_the_last_finished_quarter(today, expected):
     assert FiscalPeriod.finished_by(today) == expected
+
+
+@pytest.mark.parametrize(
+    ("quarters", "first", "last", "label"),
+    [("2", 2, 2, "第2四半期"), ("1-3", 1, 3, "第1～3四半期"), ("1-4", 1, 4, "第1～4四半期"), ("4", 4, 4, "第4四半期")],
+)
+def test_a_quarter_range_as_urls_write_it_reads_back_as_written(quarters, first, last, label):
+    period = FiscalPeriod.parse_range(2025, quarters)
+    assert (period.fiscal_year, period.first_quarter, period.last_quarter) == (2025, first, last)
+    assert period.quarter_label == label
+    assert period.quarter_range == quarters
+
+
+@pytest.mark.parametrize("quarters", ["", "5", "1-5", "0-2", "1–3", "1~3", "q1", "1-", "-3", " 1-3"])
+def test_a_quarter_range_in_another_form_is_refused_in_japanese(quarters):
+    with pytest.raises(ValueError, match="四半期は 2 や 1-3 の形で指定してください"):
+        FiscalPeriod.parse_range(2025, quarters)
+
+
+def test_a_backwards_quarter_range_is_refused_in_japanese():
+    with pytest.raises(ValueError, match="四半期の範囲が正しくありません"):
+        FiscalPeriod.parse_range(2025, "3-1")
+

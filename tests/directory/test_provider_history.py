@@ -29,15 +29,8 @@ def provider(coordinator) -> Provider:
 
 
 def update(provider: Provider, user, **changes) -> Provider:
-    """provider_update with the provider's current values, changed as given."""
-    values = {
-        name: getattr(provider, name)
-        for name in ("name", "category", "name_kana", "district", "municipality", "address", "phone", "fax", "email",
-                     "url", "opening_hours", "ages_from", "ages_to", "services", "has_coordinator", "vacancy_note",
-                     "vacancy_noted_on", "public_note", "internal_note", "is_active")
-    }
-    acceptances = changes.pop("acceptances", ())
-    return services.provider_update(provider=provider, user=user, acceptances=acceptances, **{**values, **changes})
+    """provider_update with the changes given; the fields not given stay as saved."""
+    return services.provider_update(provider=provider, user=user, **changes)
 
 
 def history_section(client, provider, query="") -> str:
@@ -57,6 +50,12 @@ def test_the_provider_page_shows_who_changed_which_field_from_what_to_what(clien
     assert "電話 03-1111-1111 03-2222-2222" in text
     assert "医療的ケア児等コーディネーター在籍 いいえ はい" in text
     assert "作成" in text  # the entry's creation, oldest last
+
+
+def test_saving_an_entry_unchanged_adds_no_history_row(coordinator, provider):
+    values = {name: getattr(provider, name) for name in services.PROVIDER_FIELDS}
+    update(provider, coordinator, **values)
+    assert provider.history.count() == 1  # created only
 
 
 def test_the_matrix_changes_show_the_procedure_and_its_answers(client, coordinator, provider):

@@ -1,4 +1,3 @@
-import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,14 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="file or directory to write")
 
     def handle(self, *args, fiscal_year, quarters, format, office, output, version, compare, **options):
-        match = re.fullmatch(r"([1-4])(?:-([1-4]))?", quarters)
-        if not match:
-            raise CommandError("四半期（--quarters）は 2 や 1-3 の形で指定してください。")
-        first, last = int(match[1]), int(match[2] or match[1])
         try:
-            period = FiscalPeriod(fiscal_year, first, last)
+            period = FiscalPeriod.parse_range(fiscal_year, quarters)
         except ValueError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(f"--quarters: {error}") from error
         offices = Office.objects.filter(name=office) if office else Office.objects.all()
         if offices.count() != 1:
             raise CommandError("事業所を --office で一つ指定してください。")
