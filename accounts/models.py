@@ -13,6 +13,13 @@ from .opening_days import OfficeCalendar
 from .roles import ROLE_GROUPS, Role
 
 
+class OfficeScopedQuerySet(models.QuerySet):
+    """Rows that belong to an office (clients, logs, events): `Model.objects.for_office(office)`."""
+
+    def for_office(self, office):
+        return self.filter(office=office)
+
+
 class Weekday(models.IntegerChoices):
     MONDAY = 0, "月"
     TUESDAY = 1, "火"

@@ -57,7 +57,14 @@ def add_providers(count: int, rng: random.Random):
     """`count` providers with a matrix of 14 cells each, in batches (bulk_create fills search_text)."""
     from django.db import transaction
 
-    from directory.models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
+    from directory.models import (
+        Acceptance,
+        District,
+        MedicalCareProcedure,
+        Provider,
+        ProviderCategory,
+        ProviderProcedure,
+    )
 
     categories = list(ProviderCategory.objects.all())
     districts = list(District.objects.all())

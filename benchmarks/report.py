@@ -13,7 +13,8 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, time as clock, timedelta
+from datetime import date, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,7 +40,8 @@ def add_logs(office, count: int, rng: random.Random):
     from django.db import transaction
 
     from accounts.models import User
-    from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart
+    from coordination.clients.models import Client
+    from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
     from directory.models import CounterpartCategory, Provider
 
     methods = list(ContactMethod.objects.filter(children__isnull=True))
@@ -125,9 +127,9 @@ def main(argv=None):
 
     from django.db import connection
 
-    from coordination.fiscal import FiscalPeriod
     from accounts.models import Office
-    from coordination.models import ContactLog
+    from coordination.fiscal import FiscalPeriod
+    from coordination.logs.models import ContactLog
 
     office = Office.objects.get()
     period = FiscalPeriod(2025, 1, 3)

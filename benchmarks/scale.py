@@ -18,7 +18,9 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, time as clock, timedelta, timezone as tz
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from datetime import timezone as tz
 from itertools import accumulate
 
 GENERATED_PREFIX = "負荷試験用"  # generated offices are named 負荷試験用 相談支援センター NN
@@ -94,9 +96,8 @@ def add_offices(count: int, rng: random.Random) -> None:
     from django.contrib.auth.models import Group
 
     from accounts.models import Office, OfficeCalendarDay, OfficeHours, User
-    from directory.models import OfficeDistrict
     from accounts.roles import ROLE_GROUPS, Role
-    from directory.models import District
+    from directory.models import District, OfficeDistrict
 
     groups = {role: Group.objects.get(name=name) for role, name in ROLE_GROUPS.items()}
     password = make_password(PASSWORD)
@@ -138,7 +139,7 @@ def office_weights(offices, rng: random.Random) -> dict[int, float]:
 
 
 def add_clients(total: int, offices, shares: dict[int, float], rng: random.Random) -> None:
-    from coordination.models import Client, ClientStatus, Guardian
+    from coordination.clients.models import Client, ClientStatus, Guardian
     from directory.models import MedicalCareProcedure
 
     procedures = list(MedicalCareProcedure.objects.all())
@@ -194,7 +195,8 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
     """
     from django.db import connection, transaction
 
-    from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart
+    from coordination.clients.models import Client
+    from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
     from directory.models import CounterpartCategory, Provider
 
     methods = {m.code: m.pk for m in ContactMethod.objects.filter(children__isnull=True)}
@@ -305,9 +307,10 @@ def generate(args, rng: random.Random) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from benchmarks.directory_search import add_providers
     from accounts.models import Office
-    from coordination.models import Client, ContactLog
+    from benchmarks.directory_search import add_providers
+    from coordination.clients.models import Client
+    from coordination.logs.models import ContactLog
     from directory.models import Provider
 
     call_command("migrate", verbosity=0)
@@ -375,10 +378,10 @@ def explain(sql: str, params) -> str:
 def measure_reports(args) -> None:
     from django.db.models import Count
 
+    from accounts.models import Office
     from benchmarks.report import measure
     from coordination.fiscal import FiscalPeriod
-    from accounts.models import Office
-    from coordination.models import ContactLog
+    from coordination.logs.models import ContactLog
     from reporting.quarterly import build_quarterly_report
 
     quarter = FiscalPeriod(2025, 1, 1)
@@ -415,8 +418,8 @@ def measure_searches(args) -> None:
     from django.db import connection
     from django.test import Client
 
-    from benchmarks.directory_search import SEARCHES, search_times
     from accounts.models import User
+    from benchmarks.directory_search import SEARCHES, search_times
 
     user, _ = User.objects.get_or_create(username="bench-scale-ward")
     user.groups.add(Group.objects.get(name="区職員"))
@@ -456,7 +459,8 @@ def main(argv=None):
     from django.db import connection
 
     from accounts.models import Office
-    from coordination.models import Client, ContactLog
+    from coordination.clients.models import Client
+    from coordination.logs.models import ContactLog
     from directory.models import Provider
 
     refuse_unless_benchmark_database(args.fill_this_database)

@@ -23,7 +23,7 @@ class CoordinationConfig(AppConfig):
         # Clients and logs are imported through tabular's screens.
         from tabular.imports import register
 
-        from .resources import IMPORT_KINDS
+        from .import_kinds import IMPORT_KINDS
 
         for kind in IMPORT_KINDS:
             register(kind)

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from .views import clients, events, home
-from .views import logs, lookups
-from .views import logs_list
+from coordination import lookups
+from coordination.clients import views as clients
+from coordination.events import views as events
+from coordination.home import views as home
+from coordination.logs import views as logs
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,8 +17,8 @@ urlpatterns = [
     path("events/new/", events.event_create, name="event_create"),
     path("events/<int:pk>/", events.event_detail, name="event_detail"),
     path("events/<int:pk>/edit/", events.event_update, name="event_update"),
-    path("logs/", logs_list.log_list, name="log_list"),
-    path("logs/export/<str:file_format>/", logs_list.log_export, name="log_export"),
+    path("logs/", logs.log_list, name="log_list"),
+    path("logs/export/<str:file_format>/", logs.log_export, name="log_export"),
     path("logs/new/", logs.log_create, name="log_create"),
     path("logs/<int:pk>/", logs.log_detail, name="log_detail"),
     path("logs/<int:pk>/edit/", logs.log_update, name="log_update"),

@@ -13,19 +13,11 @@ from django.utils import timezone
 
 from accounts.models import Office, OfficeCalendarDay, OfficeHours, User
 from accounts.roles import ROLE_GROUPS, Role
-from coordination.age_bands import AgeBand
+from coordination.clients.age_bands import AgeBand
+from coordination.clients.models import CLIENT_HISTORY, Client, ClientStatus, Guardian
+from coordination.events.models import Event
 from coordination.fiscal import FiscalPeriod
-from coordination.models import (
-    CLIENT_HISTORY,
-    ActivityType,
-    Client,
-    ClientStatus,
-    ContactLog,
-    ContactMethod,
-    Counterpart,
-    Event,
-    Guardian,
-)
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
 from directory.models import (
     CounterpartCategory,
     District,

@@ -5,7 +5,7 @@ Texts are anonymised summaries and event details as published, with people's nam
 """
 from datetime import date, time
 
-from coordination.age_bands import AgeBand
+from coordination.clients.age_bands import AgeBand
 
 OFFICE_NAME = "北区医療的ケア児等コーディネーター事業"
 MUNICIPALITY = "北区"

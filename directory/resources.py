@@ -23,8 +23,8 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from import_export import fields, resources, widgets
 
-from tabular.imports import ImportKind
 from common.kana import fold_kana_only
+from tabular.imports import ImportKind
 from tabular.resources import SheetImportMixin
 from tabular.widgets import DateCellWidget, TextWidget, YesNoWidget, cell_key, cell_text
 

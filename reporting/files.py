@@ -1,6 +1,6 @@
 """The report's files as users download them: a finalized version byte for byte, else the draft now."""
-from coordination.fiscal import FiscalPeriod
 from accounts.models import Office
+from coordination.fiscal import FiscalPeriod
 
 from . import selectors
 from .quarterly import build_quarterly_report

@@ -3,8 +3,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from coordination.fiscal import FiscalPeriod
 from accounts.models import Office
+from coordination.fiscal import FiscalPeriod
 
 
 class QuarterlyReport(models.Model):

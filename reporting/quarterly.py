@@ -1,10 +1,11 @@
 """build_quarterly_report(office, period): the 業務報告書 as plain data."""
 from dataclasses import replace
 
-from coordination.age_bands import SCHOOL_BANDS, SCHOOL_GROUP_LABEL, AgeBand, age_band
-from coordination.fiscal import FiscalPeriod
 from accounts.models import Office
-from coordination.models import ActivityType, ContactMethod, EventKind, EventScope
+from coordination.clients.age_bands import SCHOOL_BANDS, SCHOOL_GROUP_LABEL, AgeBand, age_band
+from coordination.events.models import EventKind, EventScope
+from coordination.fiscal import FiscalPeriod
+from coordination.logs.models import ActivityType, ContactMethod
 from directory.models import CounterpartCategory
 from directory.selectors import office_districts
 

@@ -1,7 +1,9 @@
 """The aggregation queries behind the 業務報告書: one query each, whatever the number of logs."""
 from django.db.models import Count, Q
 
-from coordination.models import Client, ContactLog, Counterpart, Event
+from coordination.clients.models import Client
+from coordination.events.models import Event
+from coordination.logs.models import ContactLog, Counterpart
 
 
 def _logs(office, period):

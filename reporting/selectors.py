@@ -4,9 +4,10 @@ from datetime import date, datetime
 
 from django.db.models import OuterRef, Q, Subquery
 
-from coordination.fiscal import FiscalPeriod, fiscal_year_of
 from accounts.models import Office
-from coordination.models import ContactLog, Event
+from coordination.events.models import Event
+from coordination.fiscal import FiscalPeriod, fiscal_year_of
+from coordination.logs.models import ContactLog
 
 from .models import QuarterlyReport, ReportVersion
 from .quarterly import build_quarterly_report, with_edits

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from coordination.fiscal import FiscalPeriod
 from accounts.models import Office, User
+from coordination.fiscal import FiscalPeriod
 
 from .models import QuarterlyReport, ReportVersion
 from .render import FORMATS

@@ -22,7 +22,6 @@ from .render import FORMATS, file_name
 from .render import html as html_renderer
 
 
-
 def _period(request, office, data) -> tuple[PeriodForm, FiscalPeriod, bool]:
     """The picked period from `data`, or the default (this fiscal year up to the last finished quarter)."""
     today = timezone.localdate()

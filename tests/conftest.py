@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 
-from demo.builders import DEMO_PASSWORD, demo_load
 from accounts.models import Office, User
 from coordination.reference import reference_lists_load
+from demo.builders import DEMO_PASSWORD, demo_load
 
 # Hashing demo passwords with the real hasher costs seconds per test database set-up.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

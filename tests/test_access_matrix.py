@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_markdown
 from accounts.models import User
-from coordination.models import Client, ContactLog, Event
+from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_markdown
+from coordination.clients.models import Client
+from coordination.events.models import Event
+from coordination.logs.models import ContactLog
 from directory.models import Provider
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,9 @@ from django.urls import reverse
 
 from audit.models import AccessEvent, Action, Outcome
 from audit.policy import PERSONAL_DATA_ADMIN_MODELS, audited_action
-from coordination.models import Client, ContactLog, Counterpart, Event, Guardian
+from coordination.clients.models import Client, Guardian
+from coordination.events.models import Event
+from coordination.logs.models import ContactLog, Counterpart
 
 pytestmark = pytest.mark.django_db
 

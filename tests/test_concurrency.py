@@ -18,8 +18,9 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Office, User
-from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart
-from coordination.services import ContactLogConflict, CounterpartEntry, contact_log_create, contact_log_update
+from coordination.clients.models import Client
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
+from coordination.logs.services import ContactLogConflict, CounterpartEntry, contact_log_create, contact_log_update
 from directory.models import CounterpartCategory
 
 THREADS = 8

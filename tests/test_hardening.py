@@ -55,8 +55,8 @@ def test_static_files_stay_cacheable():
     from django.http import HttpResponse
     from django.test import RequestFactory
 
-    from config.middleware import NoStoreForSignedInUsersMiddleware
     from accounts.models import User
+    from config.middleware import NoStoreForSignedInUsersMiddleware
 
     request = RequestFactory().get("/static/css/tsunagu.css")
     request.user = User.objects.get(username="coordinator")

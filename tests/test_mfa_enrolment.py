@@ -4,8 +4,8 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import AccessEvent, Action, Outcome
 from accounts.views import PENDING_SECRET
+from audit.models import AccessEvent, Action, Outcome
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from coordination.models import Event, EventKind
 from accounts.roles import Role
+from coordination.events.models import Event, EventKind
 from reporting.models import ReportVersion
 from tests.coordination.client_factories import make_client, make_log, make_office, make_user
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from coordination.models import ActivityType, ContactMethod
+from coordination.logs.models import ActivityType, ContactMethod
 from coordination.reference import REFERENCE_FIXTURES, fixture_path, reference_lists_load
 from directory.models import CounterpartCategory, MedicalCareProcedure, ProviderCategory
 

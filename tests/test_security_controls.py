@@ -1,8 +1,8 @@
 """Controls of docs/security.md that no other test proves: password storage, password range, cookies."""
 import pytest
-from django.utils.module_loading import import_string
 from django.contrib.auth.password_validation import validate_password
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 pytestmark = pytest.mark.django_db
 

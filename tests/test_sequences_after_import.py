@@ -17,9 +17,9 @@ from django.db import connection
 from django.db.models.fields import AutoFieldMixin
 from django.urls import reverse
 
-from coordination.models import Client
-from coordination.resources import ClientResource
-from coordination.services import client_create
+from coordination.clients.models import Client
+from coordination.clients.resources import ClientResource
+from coordination.clients.services import client_create
 from directory.models import Provider, ProviderCategory
 from directory.resources import ProviderResource
 from directory.services import provider_create

@@ -46,9 +46,9 @@ def test_the_ui_is_japanese_on_tokyo_time(settings):
 
 
 def test_pages_are_japanese_whatever_the_browser_asks_for(client, db):
-    from accounts.models import User
-
     from django.utils import timezone
+
+    from accounts.models import User
 
     client.force_login(User.objects.get(username="coordinator"))
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from coordination.models import Client
-from coordination.resources import ClientResource
+from coordination.clients.models import Client
+from coordination.clients.resources import ClientResource
 from directory.models import Provider
 from directory.resources import ProviderResource
 from tabular import spreadsheets

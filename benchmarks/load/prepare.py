@@ -37,14 +37,14 @@ def main(argv=None):
     from django.db import connection, transaction
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from benchmarks.load.accounts import PASSWORD, totp_key, username
-    from benchmarks.report import add_logs
-    from demo import builders as demo
-    from demo import seed as demo_data
     from accounts.mfa import DEVICE_NAME
     from accounts.models import Office, User
-    from coordination.models import ContactLog
     from accounts.roles import ROLE_GROUPS, Role
+    from benchmarks.load.accounts import PASSWORD, totp_key, username
+    from benchmarks.report import add_logs
+    from coordination.logs.models import ContactLog
+    from demo import builders as demo
+    from demo import seed as demo_data
 
     database = connection.settings_dict["NAME"]
     if not args.fill_this_database:

@@ -1,6 +1,5 @@
 """The report as JSON (documented in docs/report-format.md)."""
 import json
-
 from datetime import date
 
 from ..quarterly import COLUMN_HEADINGS, TEXT_HEADINGS

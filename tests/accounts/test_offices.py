@@ -6,8 +6,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.models import Office, User
-from coordination.models import Client, ContactLog, ContactMethod
-from coordination.selectors import office_quarter_counts
+from coordination.clients.models import Client
+from coordination.home.selectors import office_quarter_counts
+from coordination.logs.models import ContactLog, ContactMethod
 
 pytestmark = pytest.mark.django_db
 

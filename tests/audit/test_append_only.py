@@ -3,8 +3,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from audit.models import AccessEvent, Action, AppendOnlyError
 from accounts.models import User
+from audit.models import AccessEvent, Action, AppendOnlyError
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from django.urls import reverse
 from audit.models import AccessEvent, Action, Outcome
 from audit.policy import AUDITED_FORMS, AUDITED_VIEWS
 from audit.selectors import access_events_for_list
-from coordination.models import Client, ContactLog
+from coordination.clients.models import Client
+from coordination.logs.models import ContactLog
 
 pytestmark = pytest.mark.django_db
 

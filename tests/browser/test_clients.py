@@ -4,8 +4,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from coordination.clients.models import Client, Guardian
 from demo.builders import DEMO_PASSWORD
-from coordination.models import Client, Guardian
 
 from .conftest import in_worker
 

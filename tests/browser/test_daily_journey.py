@@ -4,8 +4,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from coordination.clients.models import Client, Guardian
+from coordination.logs.models import ContactLog, Counterpart
 from demo.builders import DEMO_PASSWORD
-from coordination.models import Client, ContactLog, Counterpart, Guardian
 
 from .conftest import in_worker
 

@@ -4,8 +4,9 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
+from coordination.events.models import Event
+from coordination.logs.models import ContactLog
 from demo.builders import DEMO_PASSWORD
-from coordination.models import ContactLog, Event
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from coordination.logs.models import ContactLog, Counterpart
 from demo.builders import DEMO_PASSWORD
-from coordination.models import ContactLog, Counterpart
 
 from .conftest import in_worker
 

@@ -4,10 +4,10 @@ from datetime import date, time
 from django.contrib.auth.models import Group
 
 from accounts.models import Office, User
-from directory.models import OfficeDistrict
-from coordination.models import Client, ContactLog, ContactMethod, Guardian
 from accounts.roles import ROLE_GROUPS, Role
-from directory.models import District, MedicalCareProcedure
+from coordination.clients.models import Client, Guardian
+from coordination.logs.models import ContactLog, ContactMethod
+from directory.models import District, MedicalCareProcedure, OfficeDistrict
 
 
 def make_office(name: str = "テスト区医療的ケア児等コーディネーター事業") -> Office:

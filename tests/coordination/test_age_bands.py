@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from coordination.age_bands import AgeBand, age_band, age_on, school_entry_year
-from coordination.models import Client
+from coordination.clients.age_bands import AgeBand, age_band, age_on, school_entry_year
+from coordination.clients.models import Client
 
 FY = 2025  # bands as of 2025-04-01
 

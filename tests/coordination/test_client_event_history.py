@@ -10,10 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import services
-from coordination.models import ClientStatus, EventKind
-from coordination.resources import ClientResource
-from coordination.services import GuardianEntry
+from coordination.clients import services as clients_services
+from coordination.clients.models import ClientStatus
+from coordination.clients.resources import ClientResource
+from coordination.clients.services import GuardianEntry
+from coordination.events import services as events_services
+from coordination.events.models import EventKind
 from directory.models import MedicalCareProcedure
 from directory.selectors import office_districts
 from tabular.history import LATEST
@@ -33,7 +35,7 @@ def history_section(client, url: str) -> str:
 
 @pytest.fixture
 def child(demo_office, coordinator):
-    return services.client_create(
+    return clients_services.client_create(
         office=demo_office, user=coordinator, name="履歴 花子", name_kana="リレキ ハナコ",
         district=office_districts(demo_office)[0],
         guardians=[GuardianEntry(name="履歴 由美", relationship="母", phone="090-1111-1111")],
@@ -45,7 +47,7 @@ def edit_client(child, user, *, guardians, **changes):
         "name": child.name, "name_kana": child.name_kana, "birth_date": child.birth_date, "district": child.district,
         "status": child.status, "assigned_coordinator": child.assigned_coordinator, **changes,
     }
-    return services.client_update(client=child, user=user, guardians=guardians, **values)
+    return clients_services.client_update(client=child, user=user, guardians=guardians, **values)
 
 
 def test_the_client_page_shows_the_clients_and_guardians_changes_with_labels(
@@ -87,7 +89,7 @@ def test_the_client_page_lists_the_latest_changes_with_a_link_to_all(client, coo
 
 
 def test_another_clients_guardians_are_not_in_the_history(client, coordinator, demo_office, child):
-    other = services.client_create(
+    other = clients_services.client_create(
         office=demo_office, user=coordinator, name="別人 次郎",
         guardians=[GuardianEntry(name="別人 恵子", relationship="母")],
     )
@@ -97,11 +99,11 @@ def test_another_clients_guardians_are_not_in_the_history(client, coordinator, d
 
 
 def test_the_event_page_shows_who_changed_what(client, coordinator, supervisor, demo_office):
-    event = services.event_create(
+    event = events_services.event_create(
         office=demo_office, user=coordinator, kind=EventKind.MEETING, name="北区医療的ケア児支援協議会",
         held_on=date(2025, 6, 2),
     )
-    services.event_update(
+    events_services.event_update(
         event=event, user=coordinator, name="北区医療的ケア児等支援協議会", held_on=date(2025, 6, 3),
         participant_count=30,
     )
@@ -149,7 +151,7 @@ def mother_kept(child) -> list[GuardianEntry]:
 
 @pytest.fixture
 def cared_child(demo_office, coordinator):
-    return services.client_create(
+    return clients_services.client_create(
         office=demo_office, user=coordinator, name="履歴 陽菜", name_kana="リレキ ヒナ",
         birth_date=date(2019, 5, 15), district=office_districts(demo_office)[0], has_medical_care=True,
         procedures=list(MedicalCareProcedure.objects.filter(code__in=CARED)),

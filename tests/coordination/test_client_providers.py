@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.age_bands import age_on
+from coordination.clients.age_bands import age_on
 from directory.selectors import providers_accepting
 from tests.directory.factories import ACCEPTED, CONDITIONAL, REFUSED, make_provider
 

@@ -5,12 +5,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.age_bands import AgeBand, age_band, birth_date_range
-from coordination.fiscal import fiscal_year_of
-from coordination.models import Client, ClientStatus, ContactLog, Guardian
 from accounts.roles import Role
-from coordination.selectors import likely_duplicates
-from coordination.views import clients as client_views
+from coordination.clients import views as client_views
+from coordination.clients.age_bands import AgeBand, age_band, birth_date_range
+from coordination.clients.models import Client, ClientStatus, Guardian
+from coordination.clients.selectors import likely_duplicates
+from coordination.fiscal import fiscal_year_of
+from coordination.logs.models import ContactLog
 
 from .client_factories import district, make_client, make_guardian, make_log, make_office, make_user
 

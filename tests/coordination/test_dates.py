@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tabular.dates import parse_date
 from coordination.forms import JapaneseDateField
+from tabular.dates import parse_date
 
 
 @pytest.mark.parametrize(

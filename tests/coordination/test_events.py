@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import services
-from coordination.fiscal import FiscalPeriod
 from accounts.models import Office, User
-from coordination.models import ActivityType, ContactLog, ContactMethod, Counterpart, Event, EventKind
+from coordination.events import services
+from coordination.events.models import Event, EventKind
+from coordination.fiscal import FiscalPeriod
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
 from directory.models import CounterpartCategory
 from reporting.quarterly import build_quarterly_report
 
@@ -549,7 +550,7 @@ def test_a_user_without_an_office_is_refused(client):
 
 
 def test_a_page_of_200_events_makes_the_same_queries_as_a_page_of_one(client, coordinator, demo_office, monkeypatch):
-    from coordination.views import events as event_views
+    from coordination.events import views as event_views
 
     monkeypatch.setattr(event_views, "PAGE_SIZE", 250)
     Event.objects.bulk_create(

@@ -4,10 +4,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.fiscal import fiscal_year_label, fiscal_year_of
 from accounts.models import User
-from coordination.models import Client
-from coordination.selectors import office_quarter_counts
+from coordination.clients.models import Client
+from coordination.fiscal import fiscal_year_label, fiscal_year_of
+from coordination.home.selectors import office_quarter_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Office, User
-from coordination.models import Client, ContactLog
-from coordination.resources import ClientResource, ContactLogImportResource
+from coordination.clients.models import Client
+from coordination.clients.resources import ClientResource
+from coordination.logs.models import ContactLog
+from coordination.logs.resources import ContactLogImportResource
 from directory.models import District, MedicalCareProcedure, Provider
 from tabular.imports import KINDS, run_import
 from tabular.spreadsheets import read_upload

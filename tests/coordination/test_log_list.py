@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from coordination import services
 from accounts.models import Office, User
-from coordination.models import ActivityType, Client, ContactLog, ContactMethod
+from coordination.clients.models import Client
+from coordination.logs import services
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod
 from directory.models import CounterpartCategory, Provider
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from coordination.history import contact_log_history
-from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart
-from coordination.services import (
+from coordination.clients.models import Client
+from coordination.logs.history import contact_log_history
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
+from coordination.logs.services import (
     LOG_CONFLICT,
     ContactLogConflict,
     CounterpartEntry,

@@ -5,10 +5,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.models import ActivityType, Client, ContactLog, ContactMethod
 from accounts.roles import Role
-from coordination.services import CounterpartEntry, contact_log_create
-from coordination.views.logs import SAVED_DRAFTS
+from coordination.clients.models import Client
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod
+from coordination.logs.services import CounterpartEntry, contact_log_create
+from coordination.logs.views import SAVED_DRAFTS
 from directory.models import CounterpartCategory, Provider
 
 from .client_factories import make_client, make_office, make_user

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.models import Client, ClientStatus
-from coordination.selectors import power_dependent_clients
+from coordination.clients.models import Client, ClientStatus
+from coordination.clients.selectors import power_dependent_clients
 from directory.models import MedicalCareProcedure
 
 from .client_factories import district, make_client, make_guardian, make_office, make_user

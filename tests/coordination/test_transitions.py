@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.models import ClientStatus
 from accounts.roles import Role
-from coordination.selectors import upcoming_transitions
-from coordination.transitions import TransitionKind, add_months, birthday, transitions_between, transitions_of
+from coordination.clients.models import ClientStatus
+from coordination.clients.transitions import TransitionKind, add_months, birthday, transitions_between, transitions_of
+from coordination.home.selectors import upcoming_transitions
 
 from .client_factories import make_client, make_office, make_user
 

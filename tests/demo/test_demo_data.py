@@ -4,12 +4,14 @@ from collections import Counter
 import pytest
 from django.db.models import Count, Q
 
-from coordination.age_bands import AgeBand
-from demo.builders import DEMO_USERS, demo_load
-from coordination.fiscal import FiscalPeriod
 from accounts.models import Office, User
-from coordination.models import Client, ContactLog, Counterpart, Event
 from accounts.roles import Role
+from coordination.clients.age_bands import AgeBand
+from coordination.clients.models import Client
+from coordination.events.models import Event
+from coordination.fiscal import FiscalPeriod
+from coordination.logs.models import ContactLog, Counterpart
+from demo.builders import DEMO_USERS, demo_load
 from directory.models import Provider
 from directory.selectors import office_districts
 

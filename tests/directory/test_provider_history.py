@@ -11,7 +11,6 @@ from directory.services import AcceptanceEntry
 from tabular.history import LATEST
 from tests.directory.test_provider_import import confirm, csv_bytes, preview, row_of
 
-
 pytestmark = pytest.mark.django_db
 
 

@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from coordination.clients.models import Client
 from coordination.fiscal import fiscal_year_of
-from coordination.models import Client, ContactMethod, Counterpart
+from coordination.logs.models import ContactMethod, Counterpart
 from directory.models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
 from tests.coordination.client_factories import make_log
 

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Office, User
-from coordination.models import ContactLog, ContactMethod
+from coordination.logs.models import ContactLog, ContactMethod
 from maintenance.encryption import MAGIC
 
 DEMO_OFFICE = "北区医療的ケア児等コーディネーター事業"

@@ -5,8 +5,9 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
+from coordination.clients.models import Client, Guardian
 from coordination.fiscal import FiscalPeriod
-from coordination.models import Client, ContactLog, Guardian
+from coordination.logs.models import ContactLog
 from reporting.quarterly import build_quarterly_report
 from reporting.render import FORMATS
 

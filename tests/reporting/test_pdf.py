@@ -5,8 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from coordination.fiscal import FiscalPeriod
 from accounts.models import Office
+from coordination.fiscal import FiscalPeriod
 from reporting.quarterly import build_quarterly_report
 from reporting.render import pdf
 from reporting.tables import EventSection, EventTable

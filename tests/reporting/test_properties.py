@@ -9,12 +9,13 @@ from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from coordination.age_bands import AgeBand, age_band
-from coordination.fiscal import FiscalPeriod
 from accounts.models import Office, OfficeCalendarDay, OfficeHours, User
-from directory.models import OfficeDistrict
-from coordination.models import ActivityType, Client, ContactLog, ContactMethod, Counterpart, Event, EventKind
-from directory.models import CounterpartCategory, District, Provider
+from coordination.clients.age_bands import AgeBand, age_band
+from coordination.clients.models import Client
+from coordination.events.models import Event, EventKind
+from coordination.fiscal import FiscalPeriod
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
+from directory.models import CounterpartCategory, District, OfficeDistrict, Provider
 from reporting.quarterly import build_quarterly_report
 from reporting.render.json import report_to_dict
 

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coordination.fiscal import FiscalPeriod
 from accounts.models import User
-from coordination.models import ContactLog, ContactMethod
+from coordination.fiscal import FiscalPeriod
+from coordination.logs.models import ContactLog, ContactMethod
 from reporting.quarterly import build_quarterly_report
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_the_number_of_queries_does_not_grow_with_the_logs(demo_office):
 
 
 def test_a_client_in_a_district_the_office_does_not_list_still_counts_once(demo_office):
-    from coordination.models import Client
+    from coordination.clients.models import Client
     from directory.models import District
 
     elsewhere = District.objects.create(code="test-minato-shiba", name="芝地区", municipality="港区")

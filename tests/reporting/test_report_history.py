@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Office, User
-from coordination.models import Client, ContactLog, ContactMethod
+from coordination.clients.models import Client
+from coordination.logs.models import ContactLog, ContactMethod
 from reporting.models import QuarterlyReport
 
 pytestmark = pytest.mark.django_db

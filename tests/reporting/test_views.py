@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.fiscal import FiscalPeriod, fiscal_year_of
 from accounts.models import Office, User
-from coordination.models import ContactLog, ContactMethod
+from coordination.fiscal import FiscalPeriod, fiscal_year_of
+from coordination.logs.models import ContactLog, ContactMethod
 from reporting.models import ReportVersion
 
 pytestmark = pytest.mark.django_db

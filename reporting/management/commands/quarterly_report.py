@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coordination.fiscal import FiscalPeriod
 from accounts.models import Office
+from coordination.fiscal import FiscalPeriod
 from reporting.files import NoSuchVersion, report_file
 from reporting.render import FORMATS, file_name
 

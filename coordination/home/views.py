@@ -1,11 +1,11 @@
+"""Each role's home page after sign-in."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import office_of
-
-from .. import selectors
 from accounts.roles import Role
+from coordination.home import selectors
 
 
 @login_required

@@ -1,33 +1,24 @@
-"""Change history of clients (with their guardians), events and contact logs: who, when, old → new.
-
-Clients and events are read by the generic `tabular.history`. A contact log needs more: its
-activity types and counterparts are other tables, so a snapshot is the log's values with ids
-(method, client, …), its activity types and its counterparts; labels are looked up once for all
-the ids that a page shows, so the number of queries does not grow with the number of changes.
-"""
+"""A contact log's change history, its activity types and counterparts folded into each record; the differences a stale edit shows."""
 from collections import defaultdict
 
+from accounts.models import User
+from coordination.clients.models import Client
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
 from directory.models import CounterpartCategory, Provider
 from tabular.history import (
     ACTIONS,
     NO_VISIBLE_CHANGE,
     NOT_RECORDED_BEFORE,
-    NOTHING,
     FieldChange,
-    RecordedWith,
-    History,
     HistoryEntry,
-    Tracked,
-    history_entries,
-    records_together,
     show_value,
 )
 
-from accounts.models import User
-from .models import ActivityType, Client, ContactLog, ContactMethod, Counterpart, Event, Guardian
-
 ACTIVITY_TYPES = "activity_types"
+
+
 COUNTERPARTS = "counterparts"
+
 
 # The fields a person edits, in the form's order; keys are snapshot keys.
 _FIELDS = [
@@ -217,72 +208,3 @@ def _shown_snapshots(records, snapshots) -> list[dict]:
 def _activity_type_history_model():
     """django-simple-history's table of the activity types each history record had."""
     return ContactLog.history.model.activity_types.model
-
-
-# A client's and a guardian's fields as the client form shows them.
-CLIENT_FIELDS = [
-    "name", "name_kana", "birth_date", "district", "municipality_outside", "has_medical_care",
-    "age_band_override", "age_band_override_reason", "status", "assigned_coordinator",
-    "consent_obtained_on", "consent_scope", "consent_taken_by", "notes",
-]
-# A client record's procedures (simple-history records them with it) as client_history puts them
-# on the record: their labels in the procedures' display order.
-PROCEDURES = "procedure_labels"
-_AFTER_CARE = CLIENT_FIELDS.index("has_medical_care") + 1  # as on the form: after 医療的ケアあり
-CLIENT_SHOWN = [*CLIENT_FIELDS[:_AFTER_CARE], PROCEDURES, *CLIENT_FIELDS[_AFTER_CARE:]]
-GUARDIAN_FIELDS = ["name", "relationship", "phone", "email", "is_primary"]
-EVENT_FIELDS = [
-    "kind", "role", "scope", "name", "held_on", "started_at", "ends_on", "method_venue", "topic", "audience",
-    "participant_count", "participant_note", "contact_log",
-]
-
-
-def _procedure_history_model():
-    """django-simple-history's table of the procedures each client history record had."""
-    return Client.history.model.procedures.model
-
-
-def _guardian(record) -> str:
-    return f"{Guardian._meta.verbose_name}：{record.name}（{record.relationship}）"
-
-
-def _procedures_change(old: tuple[str, ...], new: tuple[str, ...]) -> list[FieldChange]:
-    label = str(Client._meta.get_field("procedures").verbose_name)
-    return [FieldChange(label, "、".join(old) or NOTHING, "、".join(new) or NOTHING)]
-
-
-def client_history(client: Client, *, limit: int | None) -> History:
-    """The client's changes (with their procedures) and its guardians' (added, changed, removed), newest first.
-
-    One query for all (the client page is at its query budget), plus one per kind of name shown.
-    """
-    records, guardian_records, procedure_rows = records_together([
-        (client.history.all(), CLIENT_FIELDS),
-        (Guardian.history.filter(client_id=client.pk), GUARDIAN_FIELDS),
-        RecordedWith(
-            _procedure_history_model().objects.filter(client_id=client.pk),
-            ["medicalcareprocedure__position", "medicalcareprocedure__name"],
-        ),
-    ])
-    for record in records:
-        setattr(record, PROCEDURES, tuple(name for _, name in sorted(procedure_rows.get(record.history_id, ()))))
-    by_guardian = defaultdict(list)
-    for record in guardian_records:
-        by_guardian[record.id].append(record)
-    tracked = [Tracked(records, CLIENT_SHOWN, differs={PROCEDURES: _procedures_change})]
-    tracked += [Tracked(guardian_records, GUARDIAN_FIELDS, subject=_guardian) for guardian_records in by_guardian.values()]
-    return history_entries(tracked, limit=limit)
-
-
-def _counted_as_log(old, new) -> list[FieldChange]:
-    # The linked log itself has its own page and history; here only whether there is one.
-    if (old is None) == (new is None):
-        return []
-    label = "相談・支援・活動記録に数える"
-    return [FieldChange(label, show_value(old is not None), show_value(new is not None))]
-
-
-def event_history(event: Event, *, limit: int | None) -> History:
-    """The event's changes, newest first (one query, plus one per kind of name shown)."""
-    records = event.history.select_related("history_user")
-    return history_entries([Tracked(records, EVENT_FIELDS, differs={"contact_log": _counted_as_log})], limit=limit)

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from .models import EventKind
+from coordination.events.models import EventKind
 
 # Fields every kind shares, with their generic labels (used when a list mixes kinds).
 COMMON_LABELS = {
@@ -20,7 +20,10 @@ COMMON_LABELS = {
     "participants": "参加者数",
 }
 
+
 PARTICIPANT_HELP = "人数を数字で（例：30）"
+
+
 PARTICIPANT_NOTE_HELP = "「30名程度」「学生70名 教員4名」など。空欄なら人数から「30名」と表示します"
 
 
@@ -57,6 +60,7 @@ class KindLayout:
 
 
 PARTICIPANTS = ("participant_count", "participant_note")
+
 
 LAYOUTS = {
     EventKind.OUTREACH: KindLayout(
@@ -105,8 +109,11 @@ LAYOUTS = {
     ),
 }
 
+
 # The list's columns when it mixes kinds.
 MIXED_COLUMNS = ("kind", "held_on", "name", "role", "method_venue", "topic", "audience", "participants")
+
+
 MIXED_COLUMN_LABELS = {
     "kind": "種類", "held_on": "日付", "name": "名称", "role": "関わり方・区内外", "method_venue": "方法・会場",
     "topic": "内容・議題・テーマ", "audience": "対象", "participants": "参加者数",

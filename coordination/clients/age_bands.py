@@ -22,6 +22,8 @@ class AgeBand(models.TextChoices):
 
 
 SCHOOL_BANDS = (AgeBand.ELEMENTARY, AgeBand.JUNIOR_HIGH, AgeBand.HIGH_SCHOOL)
+
+
 SCHOOL_GROUP_LABEL = "就学児"
 
 

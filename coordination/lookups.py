@@ -4,10 +4,9 @@ from django.http import JsonResponse
 from django.utils import timezone
 
 from accounts.access import office_of
+from coordination.clients import selectors
+from coordination.fiscal import fiscal_year_of
 from directory.selectors import provider_search
-
-from .. import selectors
-from ..fiscal import fiscal_year_of
 
 LIMIT = 20
 

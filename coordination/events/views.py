@@ -6,19 +6,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.access import office_of
 from common.forms import add_service_errors
+from coordination.events import selectors, services
+from coordination.events.filters import EventFilter
+from coordination.events.forms import EventForm
+from coordination.events.history import event_history
+from coordination.events.kinds import LAYOUTS, MIXED_COLUMN_LABELS, MIXED_COLUMNS, fact_rows, full_date
+from coordination.events.models import EventKind
 from tabular.history import limit_for
 
-from .. import selectors, services
-from accounts.access import office_of
-from ..event_kinds import LAYOUTS, MIXED_COLUMN_LABELS, MIXED_COLUMNS, fact_rows, full_date
-from ..filters import EventFilter
-from ..forms import EventForm
-from ..history import event_history
-from ..models import EventKind
-
 PAGE_SIZE = 50
-
 
 
 def _event(request, pk):

@@ -16,7 +16,7 @@ from datetime import date
 
 from django.db import models
 
-from .age_bands import school_entry_year
+from coordination.clients.age_bands import school_entry_year
 
 
 class TransitionKind(models.TextChoices):

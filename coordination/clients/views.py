@@ -8,24 +8,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from accounts.access import office_of
 from common.forms import add_service_errors
+from coordination.clients import selectors, services
+from coordination.clients.age_bands import age_band, age_on
+from coordination.clients.filters import ClientFilter
+from coordination.clients.forms import ClientForm, GuardianFormSet
+from coordination.clients.history import client_history
+from coordination.clients.models import Client
+from coordination.fiscal import fiscal_year_label, fiscal_year_of
 from directory.selectors import accepting_conditions, providers_accepting
 from tabular.history import limit_for
 from tabular.wareki import format_date, format_wareki
 
-from .. import selectors, services
-from accounts.access import office_of
-from ..age_bands import age_band, age_on
-from ..filters import ClientFilter
-from ..fiscal import fiscal_year_label, fiscal_year_of
-from ..forms import ClientForm, GuardianFormSet
-from ..history import client_history
-from ..models import Client
-
 PAGE_SIZE = 50
+
+
 # Providers listed on a client's page; the link to the directory search shows them all.
 ACCEPTING_SHOWN = 10
-
 
 
 def _client(request, pk):

@@ -1,0 +1,132 @@
+"""The client form and its guardians."""
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from accounts.roles import ROLE_GROUPS, Role
+from common.kana import fold_for_storage
+from coordination.clients.age_bands import AgeBand
+from coordination.clients.models import Client, Guardian
+from coordination.clients.services import GuardianEntry
+from coordination.forms import JapaneseDateField
+from directory.models import District
+
+
+def client_option_label(client: Client) -> str:
+    return f"{client.name}（{client.name_kana}）" if client.name_kana else client.name
+
+
+_KATAKANA = re.compile(r"[\u30A1-\u30FE ]+")
+
+
+class ClientForm(forms.ModelForm):
+    """A client's facts. The view shows likely duplicates and saves only once they are confirmed."""
+
+    IDENTITY_FIELDS = ("name_kana", "birth_date")
+
+    birth_date = JapaneseDateField(label="生年月日", required=False, not_future=True)
+    consent_obtained_on = JapaneseDateField(label="情報共有の同意日", required=False, not_future=True)
+    confirm_not_duplicate = forms.BooleanField(label="重複ではないことを確認しました", required=False)
+
+    class Meta:
+        model = Client
+        fields = [
+            "name", "name_kana", "birth_date", "status", "assigned_coordinator", "district",
+            "municipality_outside", "has_medical_care", "procedures", "age_band_override",
+            "age_band_override_reason", "consent_obtained_on", "consent_scope", "consent_taken_by", "notes",
+        ]
+        widgets = {
+            "procedures": forms.CheckboxSelectMultiple,
+            "consent_scope": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            "name": {"required": "氏名を入力してください。"},
+            "name_kana": {"required": "フリガナを入力してください。"},
+        }
+        help_texts = {
+            "name_kana": "ひらがなでも入力できます（カタカナで保存します）",
+            "district": "区外に住んでいる場合は空欄にして、下の欄に区市町村を入力します",
+            "consent_scope": "例：区の障害福祉課・保健センター、主治医、訪問看護ステーションとの情報共有",
+        }
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(office=office, is_active=True).order_by("last_name", "first_name", "username")
+        self.fields["name_kana"].required = True
+        self.fields["district"].queryset = District.objects.filter(officedistrict__office=office).order_by(
+            "officedistrict__position"
+        )
+        self.fields["district"].empty_label = "（区外・不明）"
+        self.fields["district"].label_from_instance = lambda district: district.name
+        self.fields["assigned_coordinator"].queryset = staff.filter(groups__name=ROLE_GROUPS[Role.COORDINATOR])
+        self.fields["consent_taken_by"].queryset = staff.filter(
+            groups__name__in=[ROLE_GROUPS[Role.COORDINATOR], ROLE_GROUPS[Role.SUPERVISOR]]
+        ).distinct()
+        self.fields["age_band_override"].choices = [("", "上書きしない（生年月日から決まる区分）"), *AgeBand.choices]
+        self.fields["assigned_coordinator"].empty_label = "（未定）"
+        self.fields["consent_taken_by"].empty_label = "選んでください"
+
+    def clean_name_kana(self):
+        kana = fold_for_storage(self.cleaned_data["name_kana"])
+        if kana and not _KATAKANA.fullmatch(kana):
+            raise ValidationError("フリガナはカタカナかひらがなで入力してください。")
+        return kana
+
+    def has_changed_identity(self) -> bool:
+        """Whether what the duplicate check compares (フリガナ, birth date) was changed."""
+        return any(field in self.changed_data for field in self.IDENTITY_FIELDS)
+
+    def client_fields(self) -> dict:
+        """The cleaned fields as services.client_create / client_update take them."""
+        data = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        data["procedures"] = list(data["procedures"])
+        return data
+
+
+class GuardianForm(forms.ModelForm):
+    class Meta:
+        model = Guardian
+        fields = ["name", "relationship", "phone", "email", "is_primary"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "email": forms.TextInput(attrs={"inputmode": "email", "autocomplete": "off"}),
+        }
+        help_texts = {"relationship": "母、父、祖母など"}
+        error_messages = {
+            "name": {"required": "氏名を入力してください。"},
+            "relationship": {"required": "続柄を入力してください。"},
+            "email": {"invalid": "メールアドレスを正しく入力してください。"},
+        }
+
+
+class BaseGuardianFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        entries = self.guardian_entries()
+        if sum(1 for entry in entries if entry.is_primary) > 1:
+            raise ValidationError("主な連絡先は1人だけにしてください。")
+
+    def guardian_entries(self) -> list[GuardianEntry]:
+        """The filled-in, not deleted guardians, as services take them."""
+        entries = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            entries.append(
+                GuardianEntry(
+                    pk=form.instance.pk, name=data["name"], relationship=data["relationship"],
+                    phone=data["phone"], email=data["email"], is_primary=data["is_primary"],
+                )
+            )
+        return entries
+
+
+GuardianFormSet = forms.inlineformset_factory(
+    Client, Guardian, form=GuardianForm, formset=BaseGuardianFormSet, extra=2, can_delete=True
+)

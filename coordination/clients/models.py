@@ -1,0 +1,122 @@
+"""相談対象者 (clients) and their guardians."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Office, OfficeScopedQuerySet, User
+from coordination.clients.age_bands import AgeBand, age_band
+from directory.models import (
+    District,
+    MedicalCareProcedure,
+)
+
+
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", "支援中"
+    WATCHING = "watching", "見守り"
+    CLOSED = "closed", "終結"
+
+
+# Module-level so that coordination.services can write one history record per saved client,
+# after the procedures are in place (as CONTACT_LOG_HISTORY does for a log's activity types).
+CLIENT_HISTORY = HistoricalRecords(
+    verbose_name="相談対象者の変更履歴", verbose_name_plural="相談対象者の変更履歴", m2m_fields=["procedures"],
+)
+
+
+class Client(models.Model):
+    """相談対象者: a child (or adult) the office supports."""
+
+    office = models.ForeignKey(Office, verbose_name="事業所", on_delete=models.PROTECT, related_name="clients")
+    name = models.CharField("氏名", max_length=100)
+    name_kana = models.CharField("フリガナ", max_length=100, blank=True)
+    birth_date = models.DateField("生年月日", null=True, blank=True)
+    district = models.ForeignKey(
+        District, verbose_name="地区", null=True, blank=True, on_delete=models.PROTECT, related_name="clients"
+    )
+    # A client outside the ward has no district but names where they live; neither → 不明.
+    municipality_outside = models.CharField("区外の住所地（区市町村）", max_length=50, blank=True)
+    has_medical_care = models.BooleanField("医療的ケアあり", default=False)
+    procedures = models.ManyToManyField(
+        MedicalCareProcedure, verbose_name="医療的ケアの内容", blank=True, related_name="clients"
+    )
+    age_band_override = models.CharField(
+        "年齢区分の上書き", max_length=20, choices=AgeBand.choices, blank=True,
+        help_text="就学猶予など、生年月日から決まる区分と違う場合だけ",
+    )
+    age_band_override_reason = models.CharField("上書きの理由", max_length=200, blank=True)
+    status = models.CharField("状況", max_length=20, choices=ClientStatus, default=ClientStatus.ACTIVE)
+    assigned_coordinator = models.ForeignKey(
+        User, verbose_name="担当コーディネーター", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_clients",
+    )
+    consent_obtained_on = models.DateField("情報共有の同意日", null=True, blank=True)
+    consent_scope = models.CharField("同意の範囲", max_length=300, blank=True)
+    consent_taken_by = models.ForeignKey(
+        User, verbose_name="同意を得た職員", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.TextField("メモ（要配慮）", blank=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    # The procedures are tracked with each record: the client page shows what a change did to them.
+    history = CLIENT_HISTORY
+
+    objects = OfficeScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "相談対象者"
+        verbose_name_plural = "相談対象者"
+        ordering = ["name_kana", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age_band_override="") | ~Q(age_band_override_reason=""),
+                name="coordination_client_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(district__isnull=True) | Q(municipality_outside=""),
+                name="coordination_client_district_or_outside",
+            ),
+        ]
+        indexes = [
+            # Client list: search by フリガナ within an office.
+            models.Index(fields=["office", "name_kana"], name="coordination_client_kana"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.age_band_override and not self.age_band_override_reason.strip():
+            raise ValidationError({"age_band_override_reason": "年齢区分を上書きする場合は理由を入力してください。"})
+        if self.district_id and self.municipality_outside:
+            raise ValidationError({"municipality_outside": "区内の地区と区外の住所地は、どちらか一方だけ入力してください。"})
+
+    def age_band_for(self, fiscal_year: int) -> AgeBand:
+        """The client's band of report section 1 in a fiscal year (the override wins)."""
+        if self.age_band_override:
+            return AgeBand(self.age_band_override)
+        return age_band(self.birth_date, fiscal_year)
+
+
+class Guardian(models.Model):
+    client = models.ForeignKey(Client, verbose_name="相談対象者", on_delete=models.CASCADE, related_name="guardians")
+    name = models.CharField("氏名", max_length=100)
+    relationship = models.CharField("続柄", max_length=30)
+    phone = models.CharField("電話", max_length=30, blank=True)
+    email = models.EmailField("メール", blank=True)
+    is_primary = models.BooleanField("主な連絡先", default=False)
+
+    history = HistoricalRecords(
+        verbose_name="保護者・家族の連絡先の変更履歴", verbose_name_plural="保護者・家族の連絡先の変更履歴"
+    )
+
+    class Meta:
+        verbose_name = "保護者・家族の連絡先"
+        verbose_name_plural = "保護者・家族の連絡先"
+        ordering = ["client", "-is_primary", "id"]
+
+    def __str__(self):
+        return f"{self.name}（{self.relationship}）"

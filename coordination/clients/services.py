@@ -1,0 +1,166 @@
+"""Writes on clients and their guardians: everything is validated first, then saved all or nothing."""
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypedDict, Unpack
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Office, User
+from common.kana import fold_for_storage
+from common.services import model_update
+from coordination.clients.models import CLIENT_HISTORY, Client, Guardian
+from coordination.history_records import history_paused
+from directory.models import District, MedicalCareProcedure
+from tabular.dates import refuse_future
+
+
+@dataclass(frozen=True)
+class GuardianEntry:
+    """One guardian as entered; `pk` names an existing guardian of the client when editing."""
+
+    name: str
+    relationship: str
+    phone: str = ""
+    email: str = ""
+    is_primary: bool = False
+    pk: int | None = None
+
+
+class ClientFields(TypedDict, total=False):
+    """The client's own fields that client_create and client_update set."""
+
+    name: str
+    name_kana: str
+    birth_date: date | None
+    district: District | None
+    municipality_outside: str
+    has_medical_care: bool
+    age_band_override: str
+    age_band_override_reason: str
+    status: str
+    assigned_coordinator: User | None
+    consent_obtained_on: date | None
+    consent_scope: str
+    consent_taken_by: User | None
+    notes: str
+
+
+CLIENT_FIELDS = tuple(ClientFields.__annotations__)
+
+
+def _validate_client(client: Client, *, procedures: Sequence[MedicalCareProcedure], today: date) -> None:
+    """The office's rules of a client beyond the model's; raises one ValidationError listing all that fail."""
+    errors: dict[str, list[str]] = {}
+    for field in ("birth_date", "consent_obtained_on"):
+        day = getattr(client, field)
+        if day is not None:
+            try:
+                refuse_future(day, today)
+            except ValidationError as error:
+                errors.setdefault(field, []).extend(error.messages)
+    if procedures and not client.has_medical_care:
+        errors.setdefault("procedures", []).append(
+            "医療的ケアの内容を選ぶ場合は「医療的ケアあり」に印を付けてください。"
+        )
+    if (client.consent_scope or client.consent_taken_by_id) and client.consent_obtained_on is None:
+        errors.setdefault("consent_obtained_on", []).append(
+            "同意の範囲や同意を得た職員を入れる場合は、同意日も入力してください。"
+        )
+    for field in ("assigned_coordinator", "consent_taken_by"):
+        person = getattr(client, field)
+        if person is not None and person.office_id != client.office_id:
+            errors.setdefault(field, []).append("この事業所の職員から選んでください。")
+    if client.district_id and not client.office.district_links.filter(district_id=client.district_id).exists():
+        errors.setdefault("district", []).append("この事業所の地区から選んでください。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_guardians(client: Client, guardians: Sequence[GuardianEntry], *, user: User) -> None:
+    """Makes the client's guardians exactly `guardians`: updates, adds, and deletes the others."""
+    if sum(1 for entry in guardians if entry.is_primary) > 1:
+        raise ValidationError({"guardians": ["主な連絡先は1人だけにしてください。"]})
+    existing = {guardian.pk: guardian for guardian in client.guardians.all()}
+    errors, kept = [], []
+    for number, entry in enumerate(guardians, start=1):
+        if entry.pk is not None and entry.pk not in existing:
+            errors.append(f"連絡先{number}：ほかの人が削除しました。画面を開き直してください。")
+            continue
+        guardian = existing.get(entry.pk) or Guardian(client=client)
+        guardian.name, guardian.relationship = entry.name.strip(), entry.relationship.strip()
+        guardian.phone, guardian.email, guardian.is_primary = entry.phone.strip(), entry.email.strip(), entry.is_primary
+        try:
+            guardian.full_clean()
+        except ValidationError as error:
+            errors.extend(f"連絡先{number}：{message}" for message in error.messages)
+        kept.append(guardian)
+    if errors:
+        raise ValidationError({"guardians": errors})
+    for guardian in kept:
+        guardian._history_user = user
+        guardian.save()
+    kept_pks = {guardian.pk for guardian in kept}
+    for pk, guardian in existing.items():
+        if pk not in kept_pks:
+            guardian._history_user = user
+            guardian.delete()
+
+
+def _save_client(
+    client: Client,
+    *,
+    user: User,
+    data: ClientFields,
+    procedures: Sequence[MedicalCareProcedure],
+    guardians: Sequence[GuardianEntry],
+) -> Client:
+    if user.office_id != client.office_id:
+        raise PermissionDenied("ほかの事業所の相談対象者は保存できません。")
+    data = {name: value.strip() if isinstance(value, str) else value for name, value in data.items()}
+    if "name_kana" in data:
+        # フリガナ is kept folded (full-width katakana, single spaces) so search and sorting agree.
+        data["name_kana"] = fold_for_storage(data["name_kana"])
+    history_type = "+" if client._state.adding else "~"
+    # Without history here: one record of this save, with the procedures, is written once they are set.
+    with history_paused(client):
+        model_update(
+            instance=client, fields=CLIENT_FIELDS, data=data,
+            validate=lambda c: _validate_client(c, procedures=procedures, today=timezone.localdate()),
+        )
+        client.procedures.set(procedures)
+    client._history_user = user
+    CLIENT_HISTORY.create_historical_record(client, history_type)
+    _save_guardians(client, guardians, user=user)
+    return client
+
+
+@transaction.atomic
+def client_create(
+    *,
+    office: Office,
+    user: User,
+    procedures: Sequence[MedicalCareProcedure] = (),
+    guardians: Sequence[GuardianEntry] = (),
+    **data: Unpack[ClientFields],
+) -> Client:
+    """A new client of the office with their procedures and guardians, all saved or none."""
+    return _save_client(Client(office=office), user=user, data=data, procedures=procedures, guardians=guardians)
+
+
+@transaction.atomic
+def client_update(
+    *,
+    client: Client,
+    user: User,
+    procedures: Sequence[MedicalCareProcedure] = (),
+    guardians: Sequence[GuardianEntry] = (),
+    **data: Unpack[ClientFields],
+) -> Client:
+    """Saves the fields given (the others stay); the procedures and guardians become exactly those given."""
+    # The form or import row has usually set the new values on `client` already: what changed is
+    # measured against the row as stored (one query).
+    client.refresh_from_db(fields=CLIENT_FIELDS)
+    return _save_client(client, user=user, data=data, procedures=procedures, guardians=guardians)

@@ -1,0 +1,125 @@
+"""What each role's home page shows: follow-ups, recent logs, transitions, the office's counts."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+
+from accounts.models import Office, User
+from coordination.clients.models import Client, ClientStatus
+from coordination.clients.transitions import Transition, add_months, transitions_between
+from coordination.events.models import Event
+from coordination.fiscal import FiscalPeriod, fiscal_year_of
+from coordination.logs.models import ContactLog
+from directory.models import Provider, ProviderCategory
+
+
+def follow_ups_for(user: User, *, today: date, horizon_days: int = 14, limit: int = 20):
+    """A coordinator's open follow-ups, overdue first, due within the horizon (one query)."""
+    return (
+        ContactLog.objects.filter(office=user.office, coordinator=user)
+        .open_follow_ups()
+        .filter(follow_up_due_on__lte=today + timedelta(days=horizon_days))
+        .select_related("client")
+        .order_by("follow_up_due_on", "id")[:limit]
+    )
+
+
+def recent_logs_for(user: User, *, limit: int = 10):
+    """A coordinator's latest logs with what the home page shows of them (one query)."""
+    return (
+        ContactLog.objects.filter(office=user.office, coordinator=user)
+        .select_related("client", "method__parent")
+        .order_by("-occurred_on", "-started_at", "-id")[:limit]
+    )
+
+
+def office_quarter_counts(office: Office, *, fiscal_year: int) -> list[dict]:
+    """Logs, distinct clients and events per quarter of a fiscal year (two queries)."""
+    quarters = FiscalPeriod(fiscal_year).single_quarters()
+    logs = ContactLog.objects.for_office(office).aggregate(
+        **{
+            f"logs_{p.first_quarter}": Count("id", filter=Q(occurred_on__range=(p.start, p.end)))
+            for p in quarters
+        },
+        **{
+            f"clients_{p.first_quarter}": Count(
+                "client", distinct=True, filter=Q(occurred_on__range=(p.start, p.end))
+            )
+            for p in quarters
+        },
+    )
+    events = Event.objects.for_office(office).aggregate(
+        **{f"events_{p.first_quarter}": Count("id", filter=Q(held_on__range=(p.start, p.end))) for p in quarters}
+    )
+    return [
+        {
+            "period": p,
+            "logs": logs[f"logs_{p.first_quarter}"],
+            "clients": logs[f"clients_{p.first_quarter}"],
+            "events": events[f"events_{p.first_quarter}"],
+        }
+        for p in quarters
+    ]
+
+
+def supervisor_overview(office: Office, *, today: date) -> dict:
+    """What a supervisor sees first: this and last fiscal year by quarter."""
+    fiscal_year = fiscal_year_of(today)
+    return {
+        "fiscal_years": [
+            {"label": FiscalPeriod(year).label.split(" ")[0], "quarters": office_quarter_counts(office, fiscal_year=year)}
+            for year in (fiscal_year, fiscal_year - 1)
+        ],
+        "client_count": Client.objects.for_office(office).count(),
+    }
+
+
+def provider_counts_by_category():
+    """Active providers per category, for the ward staff's home page (one query)."""
+    return ProviderCategory.objects.annotate(
+        provider_count=Count("providers", filter=Q(providers__is_active=True))
+    ).order_by("position")
+
+
+def admin_overview() -> dict:
+    return {
+        "offices": Office.objects.annotate(
+            user_count=Count("users", distinct=True), client_count=Count("clients", distinct=True)
+        ).order_by("name"),
+        "provider_count": Provider.objects.count(),
+    }
+
+
+@dataclass(frozen=True)
+class UpcomingTransition:
+    client: Client
+    transition: Transition
+
+
+@dataclass(frozen=True)
+class UpcomingTransitions:
+    items: list[UpcomingTransition]
+    until: date
+    whole_office: bool  # the coordinator has no assigned client, so the office's are shown
+
+
+def upcoming_transitions(user: User, *, today: date, months: int = 6) -> UpcomingTransitions:
+    """Life-stage transitions from today to `months` ahead of the user's assigned clients (two queries).
+
+    A coordinator with no client assigned (new, or covering) sees the whole office's instead of
+    an empty box. Closed (終結) clients are left out.
+    """
+    until = add_months(today, months)
+    clients = Client.objects.for_office(user.office).exclude(status=ClientStatus.CLOSED)
+    whole_office = not clients.filter(assigned_coordinator=user).exists()
+    if not whole_office:
+        clients = clients.filter(assigned_coordinator=user)
+    # The last transition is the 20th birthday: anyone born earlier than 21 years ago is past it.
+    clients = clients.filter(birth_date__gte=date(today.year - 21, 1, 1)).select_related("assigned_coordinator")
+    items = [
+        UpcomingTransition(client, transition)
+        for client in clients
+        for transition in transitions_between(client.birth_date, today, until)
+    ]
+    items.sort(key=lambda item: (item.transition.on, item.client.name_kana, item.client.pk))
+    return UpcomingTransitions(items=items, until=until, whole_office=whole_office)

@@ -1,0 +1,41 @@
+"""Reads of contact logs, each shaped for one page."""
+
+from django.db.models import Prefetch
+
+from accounts.models import Office
+from coordination.logs.models import ActivityType, ContactLog, Counterpart
+
+
+def log_for_page(office: Office):
+    """The office's logs with what the log page and the edit form show; the view picks one by id."""
+    return (
+        ContactLog.objects.for_office(office)
+        .select_related("client", "coordinator", "method__parent")
+        .prefetch_related(
+            Prefetch(
+                "counterparts",
+                queryset=Counterpart.objects.select_related("category__parent__parent", "provider").order_by("id"),
+            ),
+            Prefetch("activity_types", queryset=ActivityType.objects.select_related("parent").order_by("position")),
+        )
+    )
+
+
+def contact_logs_for_list(office: Office):
+    """The office's logs with what a row of the log list or its export shows, newest first.
+
+    Evaluating a page costs three queries: the logs (with client, coordinator and method), their
+    counterparts (with category path and provider) and their activity types (with parent).
+    """
+    return (
+        ContactLog.objects.for_office(office)
+        .select_related("client", "coordinator", "method__parent")
+        .prefetch_related(
+            Prefetch(
+                "counterparts",
+                queryset=Counterpart.objects.select_related("category__parent__parent", "provider").order_by("id"),
+            ),
+            Prefetch("activity_types", queryset=ActivityType.objects.select_related("parent").order_by("position")),
+        )
+        .order_by("-occurred_on", "-started_at", "-id")
+    )

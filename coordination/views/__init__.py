@@ -1,1 +1,0 @@
-"""The coordination app's pages, one module per area (home, clients, logs, events)."""
