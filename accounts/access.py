@@ -1,4 +1,5 @@
 """Who may see what: the office every read and write of a request is scoped to."""
+
 from django.core.exceptions import PermissionDenied
 
 from .models import Office

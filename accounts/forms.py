@@ -1,4 +1,5 @@
 """The two-factor sign-in form."""
+
 import re
 import unicodedata
 

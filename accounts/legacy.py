@@ -6,11 +6,15 @@ such a database has never recorded, and Django refuses to migrate it ("Inconsist
 accounts 0001 has no database operation (the tables stay where they are), so recording it as
 applied is exactly what running it would do. Our `migrate` command does that first.
 """
+
 from django.db.migrations.recorder import MigrationRecorder
 
 ACCOUNTS_INITIAL = ("accounts", "0001_initial")
 # What accounts 0001 adopts: the schema as coordination and directory left it.
-ADOPTED_FROM = [("coordination", "0005_historicalclient_procedures"), ("directory", "0005_provider_search_trigram_index")]
+ADOPTED_FROM = [
+    ("coordination", "0005_historicalclient_procedures"),
+    ("directory", "0005_provider_search_trigram_index"),
+]
 
 
 class LegacyDatabaseError(Exception):

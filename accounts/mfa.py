@@ -1,4 +1,5 @@
 """TOTP devices: enrolment with a QR code drawn here (no outside service) and code checks."""
+
 from base64 import b32encode
 
 import segno

@@ -3,6 +3,7 @@
 The tables keep the names they had when these models lived in `coordination` (migration
 accounts 0001 moved them without touching the database).
 """
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -83,7 +84,9 @@ class OfficeHours(models.Model):
         ordering = ["office", "weekday"]
         constraints = [
             models.UniqueConstraint(fields=["office", "weekday"], name="coordination_officehours_unique_day"),
-            models.CheckConstraint(condition=Q(opens_at__lt=models.F("closes_at")), name="coordination_officehours_order"),
+            models.CheckConstraint(
+                condition=Q(opens_at__lt=models.F("closes_at")), name="coordination_officehours_order"
+            ),
         ]
 
     def __str__(self):
@@ -108,7 +111,8 @@ class OfficeCalendarDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["office", "date"], name="coordination_officecalendarday_unique"),
             models.CheckConstraint(
-                condition=Q(is_open=False) | Q(opens_at__isnull=False, closes_at__isnull=False, opens_at__lt=models.F("closes_at")),
+                condition=Q(is_open=False)
+                | Q(opens_at__isnull=False, closes_at__isnull=False, opens_at__lt=models.F("closes_at")),
                 name="coordination_officecalendarday_open_hours",
             ),
         ]

@@ -3,6 +3,7 @@
 An entry shows for every signed-in user (`everyone`), or for a user who has its permission or
 whose role is among its roles. Entries come in the order of their position.
 """
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 

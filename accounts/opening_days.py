@@ -1,4 +1,5 @@
 """An office's opening days and hours: weekly pattern, national holidays, year-end, closures."""
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta

@@ -1,4 +1,5 @@
 """The four roles. Three are Groups with permissions (migration 0002_roles); admin is a superuser."""
+
 from django.db import models
 
 

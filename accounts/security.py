@@ -1,4 +1,5 @@
 """Session limits and the two-factor gate: the middleware and signal receivers of sign-in security."""
+
 import time
 from urllib.parse import urlencode
 
@@ -81,7 +82,9 @@ class SessionLimitsMiddleware:
                 session[SIGNED_IN_AT] = signed_in_at or now
                 session[LAST_ACTIVITY] = now
             elif now - signed_in_at >= ABSOLUTE_TIMEOUT_SECONDS:
-                self.end(request, "ログインから10時間が経過したため、ログアウトしました。もう一度ログインしてください。")
+                self.end(
+                    request, "ログインから10時間が経過したため、ログアウトしました。もう一度ログインしてください。"
+                )
             elif now - last_activity >= IDLE_TIMEOUT_SECONDS:
                 self.end(request, "30分間操作がなかったため、ログアウトしました。もう一度ログインしてください。")
             elif now - last_activity >= ACTIVITY_WRITE_INTERVAL_SECONDS:
@@ -111,4 +114,3 @@ class MFARequiredMiddleware:
                     target = reverse("mfa_verify" if has_confirmed_device(request.user) else "mfa_setup")
                     return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
-

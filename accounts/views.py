@@ -1,4 +1,5 @@
 """Two-factor sign-in: enrol an authenticator app with a QR code, then give its 6-digit code."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -19,7 +20,9 @@ from .mfa import (
 )
 from .security import requires_mfa
 
-WRONG_CODE = "確認コードが正しくないか、すでに使われています。認証アプリに表示されている新しいコードを入力してください。"
+WRONG_CODE = (
+    "確認コードが正しくないか、すでに使われています。認証アプリに表示されている新しいコードを入力してください。"
+)
 THROTTLED = "確認コードの誤りが続いたため、しばらく受け付けません。数秒待ってから、新しいコードを入力してください。"
 
 

@@ -1,4 +1,5 @@
 """Records audited requests (see policy.py) after the view has answered."""
+
 from .models import Action, Outcome
 from .policy import AUDITED_FORMS, audited_action
 from .services import access_event_record

@@ -6,6 +6,7 @@ the queryset's `update()` and `delete()` refuse, the admin is read-only, and dat
 through is the database setting `user` to NULL when a user account is deleted; the username
 and role snapshots keep who it was.
 """
+
 from django.conf import settings
 from django.db import models
 

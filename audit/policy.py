@@ -11,6 +11,7 @@ The policy names URLs only: the audit app imports nothing of ours.
 
 Add a line here when a new page shows one person's data or a new download or export appears.
 """
+
 from .models import Action
 
 AUDITED_VIEWS: dict[str, str] = {
@@ -66,9 +67,13 @@ def audited_action(view_name: str) -> str | None:
         return AUDITED_VIEWS[view_name]
     if view_name.startswith("admin:"):
         for page in PERSONAL_DATA_ADMIN_PAGES:
-            if view_name.endswith(f"_{page}") and view_name[len("admin:") : -len(page) - 1] in PERSONAL_DATA_ADMIN_MODELS:
+            if (
+                view_name.endswith(f"_{page}")
+                and view_name[len("admin:") : -len(page) - 1] in PERSONAL_DATA_ADMIN_MODELS
+            ):
                 return Action.VIEW
     return None
+
 
 # Resolver arguments that are secrets rather than object ids (an upload's random token).
 HIDDEN_KWARGS = frozenset({"token"})

@@ -1,4 +1,5 @@
 """Reading the access log."""
+
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet

@@ -1,4 +1,5 @@
 """Writing access log rows: the only code that creates them."""
+
 import ipaddress
 
 from django.conf import settings

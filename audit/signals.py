@@ -1,4 +1,5 @@
 """Sign-in, sign-out, failed sign-in and (with django-axes) lockout, from their signals."""
+
 from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 

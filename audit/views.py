@@ -1,4 +1,5 @@
 """The access log screen: admins (superusers) only; every read is itself logged by the middleware."""
+
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required, permission_required

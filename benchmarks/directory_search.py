@@ -7,6 +7,7 @@ generates providers with addresses, ages and a full acceptance matrix, signs a w
 in with Django's test Client, and times searches. Prints the median of the runs; asserts nothing
 about time.
 """
+
 import argparse
 import os
 import random
@@ -18,13 +19,49 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-STEMS = ["あおば", "さくら", "ひまわり", "つばさ", "そよかぜ", "こもれび", "ほしぞら", "みどり", "かえで", "すずらん",
-         "あさひ", "にじいろ", "わかば", "こころ", "はぐくみ", "たんぽぽ", "のぞみ", "ひだまり", "なないろ", "けやき"]
-PLACES = [("王子", "オウジ"), ("赤羽", "アカバネ"), ("滝野川", "タキノガワ"), ("十条", "ジュウジョウ"), ("浮間", "ウキマ"),
-          ("田端", "タバタ"), ("板橋", "イタバシ"), ("足立", "アダチ"), ("豊島", "トシマ"), ("川口", "カワグチ")]
-SUFFIXES = [("訪問看護ステーション", "ホウモンカンゴステーション"), ("クリニック", "クリニック"), ("保育園", "ホイクエン"),
-            ("放課後等デイサービス", "ホウカゴトウデイサービス"), ("児童発達支援教室", "ジドウハッタツシエンキョウシツ"),
-            ("ヘルパーステーション", "ヘルパーステーション"), ("相談支援事業所", "ソウダンシエンジギョウショ")]
+STEMS = [
+    "あおば",
+    "さくら",
+    "ひまわり",
+    "つばさ",
+    "そよかぜ",
+    "こもれび",
+    "ほしぞら",
+    "みどり",
+    "かえで",
+    "すずらん",
+    "あさひ",
+    "にじいろ",
+    "わかば",
+    "こころ",
+    "はぐくみ",
+    "たんぽぽ",
+    "のぞみ",
+    "ひだまり",
+    "なないろ",
+    "けやき",
+]
+PLACES = [
+    ("王子", "オウジ"),
+    ("赤羽", "アカバネ"),
+    ("滝野川", "タキノガワ"),
+    ("十条", "ジュウジョウ"),
+    ("浮間", "ウキマ"),
+    ("田端", "タバタ"),
+    ("板橋", "イタバシ"),
+    ("足立", "アダチ"),
+    ("豊島", "トシマ"),
+    ("川口", "カワグチ"),
+]
+SUFFIXES = [
+    ("訪問看護ステーション", "ホウモンカンゴステーション"),
+    ("クリニック", "クリニック"),
+    ("保育園", "ホイクエン"),
+    ("放課後等デイサービス", "ホウカゴトウデイサービス"),
+    ("児童発達支援教室", "ジドウハッタツシエンキョウシツ"),
+    ("ヘルパーステーション", "ヘルパーステーション"),
+    ("相談支援事業所", "ソウダンシエンジギョウショ"),
+]
 MUNICIPALITIES = ["北区", "板橋区", "足立区", "豊島区", "荒川区", "文京区", "川口市", "港区"]
 
 # (label, query parameters) — the headline figure is the second: a word and a procedure.
@@ -80,24 +117,30 @@ def add_providers(count: int, rng: random.Random):
                 suffix, suffix_kana = rng.choice(SUFFIXES)
                 municipality = rng.choice(MUNICIPALITIES)
                 low = rng.choice([None, 0, 0, 3, 6, 18])
-                providers.append(Provider(
-                    name=f"{place}{stem}{suffix}{number}",
-                    name_kana=f"{place_kana}{stem}{suffix_kana}",
-                    category=rng.choice(categories),
-                    district=rng.choice(districts) if districts and municipality == "北区" and rng.random() < 0.8 else None,
-                    municipality=municipality,
-                    address=f"東京都{municipality}本町{rng.randint(1, 6)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}",
-                    phone=f"03-{number // 10000:04d}-{number % 10000:04d}",
-                    ages_from=low,
-                    ages_to=None if low is None or rng.random() < 0.3 else low + rng.choice([5, 12, 18]),
-                ))
+                providers.append(
+                    Provider(
+                        name=f"{place}{stem}{suffix}{number}",
+                        name_kana=f"{place_kana}{stem}{suffix_kana}",
+                        category=rng.choice(categories),
+                        district=rng.choice(districts)
+                        if districts and municipality == "北区" and rng.random() < 0.8
+                        else None,
+                        municipality=municipality,
+                        address=f"東京都{municipality}本町{rng.randint(1, 6)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}",
+                        phone=f"03-{number // 10000:04d}-{number % 10000:04d}",
+                        ages_from=low,
+                        ages_to=None if low is None or rng.random() < 0.3 else low + rng.choice([5, 12, 18]),
+                    )
+                )
             providers = Provider.objects.bulk_create(providers)
             ProviderProcedure.objects.bulk_create(
                 ProviderProcedure(
-                    provider=provider, procedure=procedure,
+                    provider=provider,
+                    procedure=procedure,
                     status=rng.choices(statuses, weights=[4, 2, 3, 1])[0],
                 )
-                for provider in providers for procedure in procedures
+                for provider in providers
+                for procedure in procedures
             )
 
 
@@ -145,8 +188,10 @@ def main(argv=None):
 
     started = time.perf_counter()
     add_providers(args.providers, random.Random(20251101))
-    print(f"generated {Provider.objects.count()} providers and {ProviderProcedure.objects.count()} matrix cells "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"generated {Provider.objects.count()} providers and {ProviderProcedure.objects.count()} matrix cells "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     user = User.objects.create_user("bench-ward", password="bench-password-123")
     user.groups.add(Group.objects.get(name="区職員"))
     client = Client()
@@ -156,7 +201,7 @@ def main(argv=None):
     print(f"{'search':<44} {'results':>8} {'queries':>8} {'median ms':>10}")
     for label, params in SEARCHES:
         queries = []
-        with connection.execute_wrapper(lambda execute, *call: queries.append(1) or execute(*call)):
+        with connection.execute_wrapper(lambda execute, *call, queries=queries: queries.append(1) or execute(*call)):
             client.get("/directory/", params)
         seconds, count = median_time(client, params, args.runs)
         print(f"{label:<44} {count:>8} {len(queries):>8} {seconds * 1000:>10.1f}")

@@ -6,6 +6,7 @@ Works on its own SQLite file under var/ (never the app's database): loads the re
 and the demo office, then adds generated logs in FY2025 Q1–Q3, measuring at 1,000 logs and at
 the full count. Prints figures; asserts nothing about time.
 """
+
 import argparse
 import io
 import os
@@ -59,7 +60,9 @@ def add_logs(office, count: int, rng: random.Random):
         draw = rng.random()
         if draw < 0.5:
             provider = rng.choice(providers)
-            return Counterpart(contact_log=log, category_id=provider.category.counterpart_category_id, provider=provider)
+            return Counterpart(
+                contact_log=log, category_id=provider.category.counterpart_category_id, provider=provider
+            )
         name = f"生成した機関{rng.randint(1, 30)}" if draw < 0.6 else ""
         return Counterpart(contact_log=log, category=rng.choice(categories), organization_name=name)
 
@@ -68,16 +71,22 @@ def add_logs(office, count: int, rng: random.Random):
         for start in range(0, count, batch):
             logs = ContactLog.objects.bulk_create(
                 ContactLog(
-                    office=office, occurred_on=rng.choice(days), started_at=clock(rng.randint(8, 19), rng.choice([0, 30])),
-                    duration_minutes=rng.choice([10, 20, 30, 60]), coordinator=rng.choice(coordinators),
-                    client=rng.choice(clients), method=rng.choice(methods),
-                    report_summary=f"生成した記録 {start + n}", include_in_report=rng.random() < 0.002,
+                    office=office,
+                    occurred_on=rng.choice(days),
+                    started_at=clock(rng.randint(8, 19), rng.choice([0, 30])),
+                    duration_minutes=rng.choice([10, 20, 30, 60]),
+                    coordinator=rng.choice(coordinators),
+                    client=rng.choice(clients),
+                    method=rng.choice(methods),
+                    report_summary=f"生成した記録 {start + n}",
+                    include_in_report=rng.random() < 0.002,
                 )
                 for n in range(min(batch, count - start))
             )
             through.objects.bulk_create(
                 through(contactlog_id=log.pk, activitytype_id=type_.pk)
-                for log in logs for type_ in rng.sample(types, rng.choice([1, 1, 1, 2]))
+                for log in logs
+                for type_ in rng.sample(types, rng.choice([1, 1, 1, 2]))
             )
             Counterpart.objects.bulk_create(counterpart(log, rng) for log in logs)
 

@@ -11,6 +11,7 @@ It writes into the configured database, so it refuses to run without --fill-this
 refuses a database holding offices other than the demo office and its own generated ones.
 A second run finds the data already there and only measures (add --measure-only to be sure).
 """
+
 import argparse
 import io
 import os
@@ -18,9 +19,8 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
-from datetime import timezone as tz
 from itertools import accumulate
 
 GENERATED_PREFIX = "負荷試験用"  # generated offices are named 負荷試験用 相談支援センター NN
@@ -29,21 +29,71 @@ SEED = 20261121
 
 # How often each contact method is used (a real office: mostly phone and mail, visits, meetings).
 METHOD_WEIGHTS = {
-    "phone": 34, "mail": 16, "line": 5, "mcs": 4, "online": 5, "fax": 2, "website": 1, "office-visit": 5,
-    "visit-home": 10, "visit-other": 3, "accompany": 3, "post": 1, "meeting-case": 5, "meeting-council": 1,
-    "meeting-other": 2, "other": 3,
+    "phone": 34,
+    "mail": 16,
+    "line": 5,
+    "mcs": 4,
+    "online": 5,
+    "fax": 2,
+    "website": 1,
+    "office-visit": 5,
+    "visit-home": 10,
+    "visit-other": 3,
+    "accompany": 3,
+    "post": 1,
+    "meeting-case": 5,
+    "meeting-council": 1,
+    "meeting-other": 2,
+    "other": 3,
 }
 # Counterpart categories drawn for "family" counterparts (no organization).
-FAMILY = {"party-parent-mother": 60, "party-parent-father": 15, "party-parent-both": 10, "party-self": 5,
-          "party-family-grandparent": 5, "party-family-sibling": 2, "family-other": 3}
+FAMILY = {
+    "party-parent-mother": 60,
+    "party-parent-father": 15,
+    "party-parent-both": 10,
+    "party-self": 5,
+    "party-family-grandparent": 5,
+    "party-family-sibling": 2,
+    "family-other": 3,
+}
 # Busier in April (new school year) and March, quieter in August and over the new year.
 MONTH_WEIGHTS = {4: 1.25, 5: 1.0, 6: 1.0, 7: 1.05, 8: 0.8, 9: 1.0, 10: 1.05, 11: 1.0, 12: 0.85, 1: 0.85, 2: 1.0, 3: 1.2}
-SURNAMES = [("青山", "アオヤマ"), ("石田", "イシダ"), ("上野", "ウエノ"), ("大川", "オオカワ"), ("川村", "カワムラ"),
-            ("北原", "キタハラ"), ("小西", "コニシ"), ("坂口", "サカグチ"), ("柴田", "シバタ"), ("杉本", "スギモト"),
-            ("高野", "タカノ"), ("千葉", "チバ"), ("中島", "ナカジマ"), ("西田", "ニシダ"), ("浜田", "ハマダ"),
-            ("福田", "フクダ"), ("前田", "マエダ"), ("三浦", "ミウラ"), ("村上", "ムラカミ"), ("吉村", "ヨシムラ")]
-GIVEN = [("陽向", "ヒナタ"), ("結衣", "ユイ"), ("蒼", "アオイ"), ("湊", "ミナト"), ("芽依", "メイ"), ("悠真", "ユウマ"),
-         ("紬", "ツムギ"), ("律", "リツ"), ("澪", "ミオ"), ("朝陽", "アサヒ"), ("心春", "コハル"), ("颯", "ハヤテ")]
+SURNAMES = [
+    ("青山", "アオヤマ"),
+    ("石田", "イシダ"),
+    ("上野", "ウエノ"),
+    ("大川", "オオカワ"),
+    ("川村", "カワムラ"),
+    ("北原", "キタハラ"),
+    ("小西", "コニシ"),
+    ("坂口", "サカグチ"),
+    ("柴田", "シバタ"),
+    ("杉本", "スギモト"),
+    ("高野", "タカノ"),
+    ("千葉", "チバ"),
+    ("中島", "ナカジマ"),
+    ("西田", "ニシダ"),
+    ("浜田", "ハマダ"),
+    ("福田", "フクダ"),
+    ("前田", "マエダ"),
+    ("三浦", "ミウラ"),
+    ("村上", "ムラカミ"),
+    ("吉村", "ヨシムラ"),
+]
+GIVEN = [
+    ("陽向", "ヒナタ"),
+    ("結衣", "ユイ"),
+    ("蒼", "アオイ"),
+    ("湊", "ミナト"),
+    ("芽依", "メイ"),
+    ("悠真", "ユウマ"),
+    ("紬", "ツムギ"),
+    ("律", "リツ"),
+    ("澪", "ミオ"),
+    ("朝陽", "アサヒ"),
+    ("心春", "コハル"),
+    ("颯", "ハヤテ"),
+]
 PASSWORD = "bench-password-2026"
 
 
@@ -107,7 +157,9 @@ def add_offices(count: int, rng: random.Random) -> None:
     ]
     sizes = weights(rng, count, 1.3)
     for number in range(1, count + 1):
-        office = Office.objects.create(name=f"{GENERATED_PREFIX} 相談支援センター{number:02d}", municipality=f"第{number}区")
+        office = Office.objects.create(
+            name=f"{GENERATED_PREFIX} 相談支援センター{number:02d}", municipality=f"第{number}区"
+        )
         districts = District.objects.bulk_create(
             District(code=f"bench-{number:02d}-{n}", name=f"第{number}区 第{n}地区", municipality=f"第{number}区")
             for n in range(1, 4)
@@ -117,16 +169,20 @@ def add_offices(count: int, rng: random.Random) -> None:
         )
         opens, closes = rng.choice([(clock(9), clock(17)), (clock(8, 30), clock(17, 15)), (clock(9), clock(18))])
         weekdays = [0, 1, 2, 3, 4] + ([5] if rng.random() < 0.2 else [])
-        OfficeHours.objects.bulk_create(OfficeHours(office=office, weekday=d, opens_at=opens, closes_at=closes) for d in weekdays)
+        OfficeHours.objects.bulk_create(
+            OfficeHours(office=office, weekday=d, opens_at=opens, closes_at=closes) for d in weekdays
+        )
         OfficeCalendarDay.objects.bulk_create(
             OfficeCalendarDay(office=office, date=day, is_open=False, reason="休日")
-            for day in sorted(set(holidays + year_end)) if day.weekday() in weekdays
+            for day in sorted(set(holidays + year_end))
+            if day.weekday() in weekdays
         )
         coordinators = max(1, min(12, round(sizes[number - 1] * 2)))
         people = [(f"bench{number:02d}-coord{n}", Role.COORDINATOR) for n in range(1, coordinators + 1)]
         people += [(f"bench{number:02d}-super", Role.SUPERVISOR), (f"bench{number:02d}-ward", Role.WARD_STAFF)]
         users = User.objects.bulk_create(
-            User(username=name, password=password, office=office, last_name="試験", first_name=name) for name, _ in people
+            User(username=name, password=password, office=office, last_name="試験", first_name=name)
+            for name, _ in people
         )
         User.groups.through.objects.bulk_create(
             User.groups.through(user_id=user.pk, group_id=groups[role].pk) for user, (_, role) in zip(users, people)
@@ -149,25 +205,41 @@ def add_clients(total: int, offices, shares: dict[int, float], rng: random.Rando
     for number, office in enumerate(picks):
         (surname, surname_kana), (given, given_kana) = rng.choice(SURNAMES), rng.choice(GIVEN)
         district = rng.choice(office.district_list) if rng.random() < 0.9 else None
-        clients.append(Client(
-            office=office, name=f"{surname} {given}{number}", name_kana=f"{surname_kana} {given_kana}",
-            birth_date=date(2004, 4, 2) + timedelta(days=rng.randrange(22 * 365)),
-            district=district, municipality_outside="" if district else "区外市",
-            has_medical_care=rng.random() < 0.7,
-            status=rng.choices([ClientStatus.ACTIVE, ClientStatus.WATCHING, ClientStatus.CLOSED], [7, 2, 1])[0],
-            assigned_coordinator_id=rng.choice(office.coordinator_list),
-            consent_obtained_on=date(2024, 4, 1) + timedelta(days=rng.randrange(900)),
-        ))
+        clients.append(
+            Client(
+                office=office,
+                name=f"{surname} {given}{number}",
+                name_kana=f"{surname_kana} {given_kana}",
+                birth_date=date(2004, 4, 2) + timedelta(days=rng.randrange(22 * 365)),
+                district=district,
+                municipality_outside="" if district else "区外市",
+                has_medical_care=rng.random() < 0.7,
+                status=rng.choices([ClientStatus.ACTIVE, ClientStatus.WATCHING, ClientStatus.CLOSED], [7, 2, 1])[0],
+                assigned_coordinator_id=rng.choice(office.coordinator_list),
+                consent_obtained_on=date(2024, 4, 1) + timedelta(days=rng.randrange(900)),
+            )
+        )
     clients = Client.objects.bulk_create(clients, batch_size=5000)
     through.objects.bulk_create(
-        (through(client_id=client.pk, medicalcareprocedure_id=procedure.pk)
-         for client in clients if client.has_medical_care for procedure in rng.sample(procedures, rng.randint(1, 3))),
+        (
+            through(client_id=client.pk, medicalcareprocedure_id=procedure.pk)
+            for client in clients
+            if client.has_medical_care
+            for procedure in rng.sample(procedures, rng.randint(1, 3))
+        ),
         batch_size=10000,
     )
     Guardian.objects.bulk_create(
-        (Guardian(client=client, name=f"{client.name.split()[0]} 母", relationship="母",
-                  phone=f"090-{client.pk // 10000:04d}-{client.pk % 10000:04d}", is_primary=True)
-         for client in clients),
+        (
+            Guardian(
+                client=client,
+                name=f"{client.name.split()[0]} 母",
+                relationship="母",
+                phone=f"090-{client.pk // 10000:04d}-{client.pk % 10000:04d}",
+                is_primary=True,
+            )
+            for client in clients
+        ),
         batch_size=5000,
     )
 
@@ -218,15 +290,34 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
     for office in offices:
         pool = clients.get(office.pk, [])
         local[office.pk] = (
-            office.coordinator_list, pool, list(accumulate(weights(rng, len(pool), 1.5))),
-            rng.sample(providers, min(len(providers), 400)), office.hours,
+            office.coordinator_list,
+            pool,
+            list(accumulate(weights(rng, len(pool), 1.5))),
+            rng.sample(providers, min(len(providers), 400)),
+            office.hours,
         )
 
     log_table, through_table = ContactLog._meta.db_table, ContactLog.activity_types.through._meta.db_table
     counterpart_table = Counterpart._meta.db_table
-    log_columns = ("id", "office_id", "occurred_on", "started_at", "duration_minutes", "coordinator_id", "client_id",
-                   "method_id", "report_summary", "include_in_report", "confidential_notes", "follow_up_action",
-                   "follow_up_due_on", "follow_up_done_on", "version", "created_at", "updated_at")
+    log_columns = (
+        "id",
+        "office_id",
+        "occurred_on",
+        "started_at",
+        "duration_minutes",
+        "coordinator_id",
+        "client_id",
+        "method_id",
+        "report_summary",
+        "include_in_report",
+        "confidential_notes",
+        "follow_up_action",
+        "follow_up_due_on",
+        "follow_up_done_on",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     next_id = (ContactLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     chunk = 100_000
     with transaction.atomic():
@@ -249,16 +340,28 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
                 client = rng.choices(pool, cum_weights=pool_cum)[0] if pool and rng.random() < 0.88 else None
                 included = rng.random() < 0.002
                 follow_up = rng.random() < 0.05
-                stamp = datetime.combine(day, started or clock(12), tzinfo=tz.utc) - timedelta(hours=9)
-                logs.append((
-                    next_id, office.pk, day, started, rng.choice([5, 10, 15, 20, 30, 30, 60, 90, 120]),
-                    rng.choice(coordinators), client, rng.choices(method_ids, method_w)[0],
-                    f"生成した記録 {next_id}" if included or rng.random() < 0.3 else "", included,
-                    "生成した記録の本文。" if rng.random() < 0.5 else "",
-                    "折り返し連絡" if follow_up else "", day + timedelta(days=7) if follow_up else None,
-                    day + timedelta(days=rng.randint(1, 10)) if follow_up and rng.random() < 0.8 else None,
-                    1, stamp, stamp,
-                ))
+                stamp = datetime.combine(day, started or clock(12), tzinfo=UTC) - timedelta(hours=9)
+                logs.append(
+                    (
+                        next_id,
+                        office.pk,
+                        day,
+                        started,
+                        rng.choice([5, 10, 15, 20, 30, 30, 60, 90, 120]),
+                        rng.choice(coordinators),
+                        client,
+                        rng.choices(method_ids, method_w)[0],
+                        f"生成した記録 {next_id}" if included or rng.random() < 0.3 else "",
+                        included,
+                        "生成した記録の本文。" if rng.random() < 0.5 else "",
+                        "折り返し連絡" if follow_up else "",
+                        day + timedelta(days=7) if follow_up else None,
+                        day + timedelta(days=rng.randint(1, 10)) if follow_up and rng.random() < 0.8 else None,
+                        1,
+                        stamp,
+                        stamp,
+                    )
+                )
                 for type_id in set(rng.choices(types, type_w, k=rng.choices([1, 2, 3], [60, 30, 10])[0])):
                     through.append((next_id, type_id))
                 for _ in range(rng.choices([1, 2], [75, 25])[0]):
@@ -267,7 +370,9 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
                         provider_id, category_id = rng.choice(nearby)
                         counterparts.append((next_id, category_id, provider_id, ""))
                     elif draw < 0.55:
-                        counterparts.append((next_id, rng.choice(other_categories), None, f"生成した機関{rng.randint(1, 40)}"))
+                        counterparts.append(
+                            (next_id, rng.choice(other_categories), None, f"生成した機関{rng.randint(1, 40)}")
+                        )
                     else:
                         counterparts.append((next_id, rng.choices(family_ids, family_w)[0], None, ""))
                 next_id += 1
@@ -389,8 +494,10 @@ def measure_reports(args) -> None:
         ContactLog.objects.in_period(quarter).values("office").annotate(n=Count("id")).order_by("-n", "office")
     )
     counts = [row["n"] for row in sizes]
-    print(f"\nlogs per office in 令和7年度 第1四半期: largest {counts[0]:,}, median {counts[len(counts) // 2]:,}, "
-          f"smallest {counts[-1]:,} ({len(counts)} offices)")
+    print(
+        f"\nlogs per office in 令和7年度 第1四半期: largest {counts[0]:,}, median {counts[len(counts) // 2]:,}, "
+        f"smallest {counts[-1]:,} ({len(counts)} offices)"
+    )
     large = Office.objects.get(pk=sizes[0]["office"])
     typical = Office.objects.get(pk=sizes[len(sizes) // 2]["office"])
     cases = [
@@ -402,8 +509,11 @@ def measure_reports(args) -> None:
     print(f"{'case':<40} {'logs':>7} {'queries':>8} {'build s':>8} {'xlsx s':>8} {'pdf s':>8}")
     for label, office, period in cases:
         figures = measure(office, period, args.repeat)
-        print(f"{label:<40} {figures['logs']:>7,} {figures['queries']:>8} {figures['build']:>8.3f} "
-              f"{figures['xlsx']:>8.3f} {figures['pdf']:>8.3f}", flush=True)
+        print(
+            f"{label:<40} {figures['logs']:>7,} {figures['queries']:>8} {figures['build']:>8.3f} "
+            f"{figures['xlsx']:>8.3f} {figures['pdf']:>8.3f}",
+            flush=True,
+        )
     print("\nslowest queries of one build (largest office, one quarter):")
     slowest = slowest_queries(lambda: build_quarterly_report(large, quarter))
     for seconds, sql, _ in slowest:
@@ -429,11 +539,14 @@ def measure_searches(args) -> None:
     print(f"{'search':<44} {'results':>8} {'queries':>8} {'median ms':>10} {'p95 ms':>8}")
     for label, params in SEARCHES:
         queries = []
-        with connection.execute_wrapper(lambda execute, *call: queries.append(1) or execute(*call)):
+        with connection.execute_wrapper(lambda execute, *call, queries=queries: queries.append(1) or execute(*call)):
             client.get("/directory/", params)
         times, count = search_times(client, params, args.runs)
-        print(f"{label:<44} {count:>8} {len(queries):>8} {statistics.median(times) * 1000:>10.1f} "
-              f"{percentile(times, 0.95) * 1000:>8.1f}", flush=True)
+        print(
+            f"{label:<44} {count:>8} {len(queries):>8} {statistics.median(times) * 1000:>10.1f} "
+            f"{percentile(times, 0.95) * 1000:>8.1f}",
+            flush=True,
+        )
     if args.explain:
         label, params = SEARCHES[1]
         slowest = slowest_queries(lambda: client.get("/directory/", params), top=1)
@@ -466,10 +579,12 @@ def main(argv=None):
     refuse_unless_benchmark_database(args.fill_this_database)
     if not args.measure_only:
         generate(args, random.Random(SEED))
-    print(f"\ndatabase: {connection.vendor} {connection.pg_version // 10000}; python {sys.version.split()[0]}; "
-          f"{Office.objects.count()} offices, {Client.objects.count():,} clients, "
-          f"{Provider.objects.count():,} providers, {ContactLog.objects.count():,} logs, "
-          f"{ContactLog.activity_types.through.objects.count():,} log types")
+    print(
+        f"\ndatabase: {connection.vendor} {connection.pg_version // 10000}; python {sys.version.split()[0]}; "
+        f"{Office.objects.count()} offices, {Client.objects.count():,} clients, "
+        f"{Provider.objects.count():,} providers, {ContactLog.objects.count():,} logs, "
+        f"{ContactLog.activity_types.through.objects.count():,} log types"
+    )
     print("load average (1, 5, 15 min): " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
     if args.part in ("all", "report"):
         measure_reports(args)

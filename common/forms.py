@@ -1,4 +1,5 @@
 """Showing a service's ValidationError on the form (and formsets) it came from."""
+
 from collections.abc import Mapping
 
 from django import forms

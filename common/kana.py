@@ -14,6 +14,7 @@ Four variants, each for one use; they differ on purpose:
 The directory's search key (`directory.search.search_key`) folds much further (dashes, block
 numbers of addresses, romaji) and lives with the directory.
 """
+
 import re
 import unicodedata
 

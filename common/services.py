@@ -1,4 +1,5 @@
 """The one helper create and update services save a model's own fields with."""
+
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 

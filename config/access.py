@@ -29,10 +29,24 @@ ACCESS_MATRIX: dict[str, dict] = {
     # sign-in and two-factor
     "login": _row(200, 302, 302, 302, 302, "signed-in users are sent home"),
     "logout": _row(405, 405, 405, 405, 405, "POST only (Django 5)"),
-    "mfa_setup": _row(302, 302, 302, 302, 302, "only for whoever must give a code (MFA on, not ward staff), without a confirmed app; others → home"),
+    "mfa_setup": _row(
+        302,
+        302,
+        302,
+        302,
+        302,
+        "only for whoever must give a code (MFA on, not ward staff), without a confirmed app; others → home",
+    ),
     "mfa_verify": _row(302, 302, 302, 302, 302, "with MFA on: without a confirmed app → enrolment; others → home"),
     # Django admin
-    ADMIN_ENTRY: _row(302, 302, 302, 302, 200, "anonymous and non-staff → the admin's sign-in page; personal data read-only there, every page of it logged"),
+    ADMIN_ENTRY: _row(
+        302,
+        302,
+        302,
+        302,
+        200,
+        "anonymous and non-staff → the admin's sign-in page; personal data read-only there, every page of it logged",
+    ),
     # home
     "home": _row(302, 200, 200, 200, 200, "ward staff see no client data"),
     # clients
@@ -56,7 +70,9 @@ ACCESS_MATRIX: dict[str, dict] = {
     # spreadsheet imports (clients, logs, providers: one flow, the kind in the URL)
     "imports:start": _row(302, 403, 200, 403, 200, "offers the kinds the user may import"),
     "imports:template": _row(302, 403, 200, 403, 200, "an unknown kind: 404"),
-    "imports:preview": _row(302, 403, 302, 403, 302, "a token not issued to this session for this kind → back to the start"),
+    "imports:preview": _row(
+        302, 403, 302, 403, 302, "a token not issued to this session for this kind → back to the start"
+    ),
     "imports:confirm": _row(405, 405, 405, 405, 405, "POST only"),
     "imports:cancel": _row(405, 405, 405, 405, 405, "POST only"),
     # directory (shared by all offices)

@@ -4,6 +4,7 @@ Environment: TSUNAGU_BIND (default 127.0.0.1:8000, loopback: nginx in front term
 WEB_CONCURRENCY (worker processes). Any other setting can be overridden for one run with
 GUNICORN_CMD_ARGS, e.g. GUNICORN_CMD_ARGS="--threads 8".
 """
+
 import os
 import time
 

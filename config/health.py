@@ -1,4 +1,5 @@
 """`/healthz`: whether this server can answer, database included, for nginx, systemd or a monitor."""
+
 import logging
 
 from django.db import Error, connection

@@ -4,6 +4,7 @@ The request id comes from `config.middleware.RequestIdMiddleware` (which takes n
 `X-Request-ID` or makes one) and is sent back in the response header, so a line in the log, the
 line in nginx's log and the line in gunicorn's access log of the same request share one id.
 """
+
 import logging
 from contextvars import ContextVar
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Project-wide request ids and response headers that no single app owns."""
+
 import re
 import uuid
 

@@ -1,4 +1,5 @@
 """Tsunagu settings: one module, driven by environment variables."""
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -118,22 +119,24 @@ else:
     SQLITE_PATH = Path(env_str("TSUNAGU_SQLITE_PATH", str(BASE_DIR / "var" / "tsunagu.sqlite3")))
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].update({
-        "OPTIONS": {
-            # Writers take the lock at BEGIN, so two writers queue instead of one failing
-            # half-way with "database is locked"; WAL lets readers go on meanwhile.
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": (
-                "PRAGMA journal_mode=WAL;"
-                "PRAGMA synchronous=NORMAL;"
-                "PRAGMA foreign_keys=ON;"
-                "PRAGMA busy_timeout=20000;"
-            ),
-        },
-        # A file, not memory, so tests run with WAL like production and a live server shares it.
-        "TEST": {"NAME": env_str("TSUNAGU_TEST_SQLITE_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
-    })
+    DATABASES["default"].update(
+        {
+            "OPTIONS": {
+                # Writers take the lock at BEGIN, so two writers queue instead of one failing
+                # half-way with "database is locked"; WAL lets readers go on meanwhile.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=20000;"
+                ),
+            },
+            # A file, not memory, so tests run with WAL like production and a live server shares it.
+            "TEST": {"NAME": env_str("TSUNAGU_TEST_SQLITE_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -192,7 +195,8 @@ STATIC_ROOT = Path(env_str("TSUNAGU_STATIC_ROOT", str(BASE_DIR / "var" / "static
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }

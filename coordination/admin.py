@@ -77,7 +77,15 @@ class CounterpartInline(ViewOnly, admin.TabularInline):
 
 @admin.register(ContactLog)
 class ContactLogAdmin(PersonalDataAdmin):
-    list_display = ["occurred_on", "started_at", "method", "client", "coordinator", "include_in_report", "report_summary"]
+    list_display = [
+        "occurred_on",
+        "started_at",
+        "method",
+        "client",
+        "coordinator",
+        "include_in_report",
+        "report_summary",
+    ]
     list_filter = ["office", "method", "include_in_report", "coordinator"]
     list_select_related = ["method__parent", "client", "coordinator"]
     date_hierarchy = "occurred_on"

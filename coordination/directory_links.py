@@ -1,4 +1,5 @@
 """What coordination adds to a provider's page in the directory (registered in apps.ready)."""
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -11,7 +12,7 @@ from .models import ContactLog
 
 
 def contact_logs_naming(provider: Provider, user) -> ProviderPageLink | None:
-    """"This fiscal year, N contact logs name this provider", linking to them, for the office team."""
+    """ "This fiscal year, N contact logs name this provider", linking to them, for the office team."""
     if not user.has_perm("coordination.view_contactlog") or user.office_id is None:
         return None
     fiscal_year = fiscal_year_of(timezone.localdate())

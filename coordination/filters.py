@@ -1,4 +1,5 @@
 """What the list filters of clients, logs and events share."""
+
 from collections import defaultdict
 
 import django_filters

@@ -1,4 +1,5 @@
 """Fiscal years (1 April – 31 March) and quarter ranges, with their Japanese labels."""
+
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -46,9 +47,7 @@ class FiscalPeriod:
 
     def __post_init__(self):
         if not 1 <= self.first_quarter <= self.last_quarter <= 4:
-            raise ValueError(
-                f"四半期の範囲が正しくありません: 第{self.first_quarter}～{self.last_quarter}四半期"
-            )
+            raise ValueError(f"四半期の範囲が正しくありません: 第{self.first_quarter}～{self.last_quarter}四半期")
 
     @classmethod
     def finished_by(cls, today: date) -> "FiscalPeriod":

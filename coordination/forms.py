@@ -1,4 +1,5 @@
 """Form fields every area of coordination uses."""
+
 from datetime import date
 
 from django import forms

@@ -1,4 +1,5 @@
 """Saves that write their own history record."""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 

@@ -1,6 +1,5 @@
 """The client and log imports as tabular import kinds (registered in apps.CoordinationConfig.ready)."""
 
-
 from accounts.access import office_of
 from coordination.clients.resources import ClientResource
 from coordination.logs.resources import ContactLogImportResource
@@ -21,13 +20,23 @@ def _office_resource(resource_class):
 
 IMPORT_KINDS = [
     ImportKind(
-        identifier="clients", verbose_name="相談対象者", resource_class=ClientResource,
-        template_stem="取込ひな形_相談対象者", permissions=IMPORT_PERMISSIONS, list_url="client_list",
-        make_resource=_office_resource(ClientResource), help_template="coordination/imports/clients_help.html",
+        identifier="clients",
+        verbose_name="相談対象者",
+        resource_class=ClientResource,
+        template_stem="取込ひな形_相談対象者",
+        permissions=IMPORT_PERMISSIONS,
+        list_url="client_list",
+        make_resource=_office_resource(ClientResource),
+        help_template="coordination/imports/clients_help.html",
     ),
     ImportKind(
-        identifier="logs", verbose_name="相談・支援・活動記録", resource_class=ContactLogImportResource,
-        template_stem="取込ひな形_相談支援記録", permissions=IMPORT_PERMISSIONS, list_url="log_list",
-        make_resource=_office_resource(ContactLogImportResource), help_template="coordination/imports/logs_help.html",
+        identifier="logs",
+        verbose_name="相談・支援・活動記録",
+        resource_class=ContactLogImportResource,
+        template_stem="取込ひな形_相談支援記録",
+        permissions=IMPORT_PERMISSIONS,
+        list_url="log_list",
+        make_resource=_office_resource(ContactLogImportResource),
+        help_template="coordination/imports/logs_help.html",
     ),
 ]

@@ -1,4 +1,5 @@
 """JSON for the log form's pickers, searched as the user types."""
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.utils import timezone

@@ -1,4 +1,5 @@
 """What the client and log imports refer to by natural key: the office's lookups (loaded once per import) and the widgets that resolve a cell."""
+
 import re
 import unicodedata
 from collections import defaultdict
@@ -155,7 +156,9 @@ class Lookups:
             return matches[0]
         if matches:
             raise ValueError(f"「{text}」に当てはまる職員が複数います。ユーザー名で書いてください。")
-        raise ValueError(f"「{text}」という職員はこの事業所にいません。ユーザー名か氏名（例：青木 ひかり）で書いてください。")
+        raise ValueError(
+            f"「{text}」という職員はこの事業所にいません。ユーザー名か氏名（例：青木 ひかり）で書いてください。"
+        )
 
     @cached_property
     def providers(self) -> dict[str, list[Provider]]:
@@ -217,7 +220,9 @@ class MinutesWidget(widgets.Widget):
             try:
                 number = float(text)
             except ValueError:
-                raise ValueError(f"「{_text(value)}」は分の数として読み取れません。「30」のように数字で書いてください。") from None
+                raise ValueError(
+                    f"「{_text(value)}」は分の数として読み取れません。「30」のように数字で書いてください。"
+                ) from None
         if number != int(number) or not 0 <= number <= 1440:
             raise ValueError("所要時間は0～1440の分の数（整数）で書いてください。")
         return int(number)
@@ -301,7 +306,9 @@ class ProceduresWidget(widgets.ManyToManyWidget):
         for part in split_cell(value):
             procedure = self.lookups.procedures.get(_key(part))
             if procedure is None:
-                raise ValueError(f"「{part}」という医療的ケアはありません。取り込みの説明にある14項目の名称で書いてください。")
+                raise ValueError(
+                    f"「{part}」という医療的ケアはありません。取り込みの説明にある14項目の名称で書いてください。"
+                )
             if procedure not in found:
                 found.append(procedure)
         return found

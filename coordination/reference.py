@@ -1,4 +1,5 @@
 """The reference lists shipped as fixtures, loaded without overwriting what is there."""
+
 from pathlib import Path
 
 from django.conf import settings

@@ -3,6 +3,7 @@
 Every person and provider here is invented. The counts come from `seed`; this module
 only decides which fictional record carries which count, with a fixed random seed.
 """
+
 import random
 from collections import Counter
 from datetime import date, time, timedelta
@@ -44,21 +45,72 @@ DEMO_USERS = [
 ]
 
 SURNAMES = [
-    ("青山", "アオヤマ"), ("石田", "イシダ"), ("上野", "ウエノ"), ("大川", "オオカワ"), ("岡野", "オカノ"),
-    ("川村", "カワムラ"), ("北原", "キタハラ"), ("小西", "コニシ"), ("坂口", "サカグチ"), ("柴田", "シバタ"),
-    ("杉本", "スギモト"), ("関口", "セキグチ"), ("高野", "タカノ"), ("千葉", "チバ"), ("土屋", "ツチヤ"),
-    ("中島", "ナカジマ"), ("西田", "ニシダ"), ("野口", "ノグチ"), ("浜田", "ハマダ"), ("平野", "ヒラノ"),
-    ("福田", "フクダ"), ("堀内", "ホリウチ"), ("前田", "マエダ"), ("三浦", "ミウラ"), ("村上", "ムラカミ"),
-    ("望月", "モチヅキ"), ("安田", "ヤスダ"), ("吉村", "ヨシムラ"), ("若林", "ワカバヤシ"), ("今井", "イマイ"),
-    ("内田", "ウチダ"), ("片山", "カタヤマ"),
+    ("青山", "アオヤマ"),
+    ("石田", "イシダ"),
+    ("上野", "ウエノ"),
+    ("大川", "オオカワ"),
+    ("岡野", "オカノ"),
+    ("川村", "カワムラ"),
+    ("北原", "キタハラ"),
+    ("小西", "コニシ"),
+    ("坂口", "サカグチ"),
+    ("柴田", "シバタ"),
+    ("杉本", "スギモト"),
+    ("関口", "セキグチ"),
+    ("高野", "タカノ"),
+    ("千葉", "チバ"),
+    ("土屋", "ツチヤ"),
+    ("中島", "ナカジマ"),
+    ("西田", "ニシダ"),
+    ("野口", "ノグチ"),
+    ("浜田", "ハマダ"),
+    ("平野", "ヒラノ"),
+    ("福田", "フクダ"),
+    ("堀内", "ホリウチ"),
+    ("前田", "マエダ"),
+    ("三浦", "ミウラ"),
+    ("村上", "ムラカミ"),
+    ("望月", "モチヅキ"),
+    ("安田", "ヤスダ"),
+    ("吉村", "ヨシムラ"),
+    ("若林", "ワカバヤシ"),
+    ("今井", "イマイ"),
+    ("内田", "ウチダ"),
+    ("片山", "カタヤマ"),
 ]
 CHILD_NAMES = [
-    ("陽向", "ヒナタ"), ("結衣", "ユイ"), ("蒼", "アオイ"), ("湊", "ミナト"), ("芽依", "メイ"), ("悠真", "ユウマ"),
-    ("紬", "ツムギ"), ("律", "リツ"), ("澪", "ミオ"), ("朝陽", "アサヒ"), ("心春", "コハル"), ("颯", "ハヤテ"),
-    ("琴音", "コトネ"), ("大和", "ヤマト"), ("凛", "リン"), ("陸", "リク"), ("葵", "アオイ"), ("蓮", "レン"),
-    ("日葵", "ヒマリ"), ("樹", "イツキ"), ("詩", "ウタ"), ("晴", "ハル"), ("実桜", "ミオ"), ("奏太", "ソウタ"),
-    ("千尋", "チヒロ"), ("健太", "ケンタ"), ("彩花", "アヤカ"), ("拓海", "タクミ"), ("美咲", "ミサキ"),
-    ("翔", "ショウ"), ("真央", "マオ"), ("智也", "トモヤ"),
+    ("陽向", "ヒナタ"),
+    ("結衣", "ユイ"),
+    ("蒼", "アオイ"),
+    ("湊", "ミナト"),
+    ("芽依", "メイ"),
+    ("悠真", "ユウマ"),
+    ("紬", "ツムギ"),
+    ("律", "リツ"),
+    ("澪", "ミオ"),
+    ("朝陽", "アサヒ"),
+    ("心春", "コハル"),
+    ("颯", "ハヤテ"),
+    ("琴音", "コトネ"),
+    ("大和", "ヤマト"),
+    ("凛", "リン"),
+    ("陸", "リク"),
+    ("葵", "アオイ"),
+    ("蓮", "レン"),
+    ("日葵", "ヒマリ"),
+    ("樹", "イツキ"),
+    ("詩", "ウタ"),
+    ("晴", "ハル"),
+    ("実桜", "ミオ"),
+    ("奏太", "ソウタ"),
+    ("千尋", "チヒロ"),
+    ("健太", "ケンタ"),
+    ("彩花", "アヤカ"),
+    ("拓海", "タクミ"),
+    ("美咲", "ミサキ"),
+    ("翔", "ショウ"),
+    ("真央", "マオ"),
+    ("智也", "トモヤ"),
 ]
 PARENT_NAMES = ["由美", "直子", "恵", "彩", "裕子", "真理", "智子", "舞", "香織", "美穂", "綾", "沙織"]
 
@@ -67,23 +119,68 @@ TOWNS = {
     "kita-akabane": ["赤羽", "赤羽西", "赤羽台", "浮間", "志茂", "神谷", "桐ケ丘"],
     "kita-takinogawa": ["滝野川", "田端", "中里", "西ケ原", "昭和町"],
 }
-OTHER_MUNICIPALITIES = [("板橋区", "東京都板橋区"), ("足立区", "東京都足立区"), ("豊島区", "東京都豊島区"),
-                        ("荒川区", "東京都荒川区"), ("文京区", "東京都文京区"), ("川口市", "埼玉県川口市")]
+OTHER_MUNICIPALITIES = [
+    ("板橋区", "東京都板橋区"),
+    ("足立区", "東京都足立区"),
+    ("豊島区", "東京都豊島区"),
+    ("荒川区", "東京都荒川区"),
+    ("文京区", "東京都文京区"),
+    ("川口市", "埼玉県川口市"),
+]
 
 STEMS = [
-    ("あおば", "アオバ"), ("さくら", "サクラ"), ("ひまわり", "ヒマワリ"), ("つばさ", "ツバサ"), ("そよかぜ", "ソヨカゼ"),
-    ("こもれび", "コモレビ"), ("ほしぞら", "ホシゾラ"), ("みどり", "ミドリ"), ("かえで", "カエデ"), ("すずらん", "スズラン"),
-    ("あさひ", "アサヒ"), ("にじいろ", "ニジイロ"), ("ぽかぽか", "ポカポカ"), ("わかば", "ワカバ"), ("こころ", "ココロ"),
-    ("はぐくみ", "ハグクミ"), ("ゆりかご", "ユリカゴ"), ("たんぽぽ", "タンポポ"), ("のぞみ", "ノゾミ"), ("ひだまり", "ヒダマリ"),
-    ("なないろ", "ナナイロ"), ("あすなろ", "アスナロ"), ("きらり", "キラリ"), ("まなび", "マナビ"), ("やまびこ", "ヤマビコ"),
-    ("しおかぜ", "シオカゼ"), ("いちょう", "イチョウ"), ("けやき", "ケヤキ"), ("つくし", "ツクシ"), ("もみじ", "モミジ"),
+    ("あおば", "アオバ"),
+    ("さくら", "サクラ"),
+    ("ひまわり", "ヒマワリ"),
+    ("つばさ", "ツバサ"),
+    ("そよかぜ", "ソヨカゼ"),
+    ("こもれび", "コモレビ"),
+    ("ほしぞら", "ホシゾラ"),
+    ("みどり", "ミドリ"),
+    ("かえで", "カエデ"),
+    ("すずらん", "スズラン"),
+    ("あさひ", "アサヒ"),
+    ("にじいろ", "ニジイロ"),
+    ("ぽかぽか", "ポカポカ"),
+    ("わかば", "ワカバ"),
+    ("こころ", "ココロ"),
+    ("はぐくみ", "ハグクミ"),
+    ("ゆりかご", "ユリカゴ"),
+    ("たんぽぽ", "タンポポ"),
+    ("のぞみ", "ノゾミ"),
+    ("ひだまり", "ヒダマリ"),
+    ("なないろ", "ナナイロ"),
+    ("あすなろ", "アスナロ"),
+    ("きらり", "キラリ"),
+    ("まなび", "マナビ"),
+    ("やまびこ", "ヤマビコ"),
+    ("しおかぜ", "シオカゼ"),
+    ("いちょう", "イチョウ"),
+    ("けやき", "ケヤキ"),
+    ("つくし", "ツクシ"),
+    ("もみじ", "モミジ"),
 ]
-PLACES = [("王子", "オウジ"), ("赤羽", "アカバネ"), ("滝野川", "タキノガワ"), ("十条", "ジュウジョウ"), ("浮間", "ウキマ"),
-          ("田端", "タバタ"), ("志茂", "シモ"), ("中里", "ナカザト")]
+PLACES = [
+    ("王子", "オウジ"),
+    ("赤羽", "アカバネ"),
+    ("滝野川", "タキノガワ"),
+    ("十条", "ジュウジョウ"),
+    ("浮間", "ウキマ"),
+    ("田端", "タバタ"),
+    ("志茂", "シモ"),
+    ("中里", "ナカザト"),
+]
 
 # Provider category code → (how many, (name suffix, kana suffix) choices).
 PROVIDER_PLAN = {
-    "hospital": (25, [("病院", "ビョウイン"), ("こどもクリニック", "コドモクリニック"), ("小児科クリニック", "ショウニカクリニック")]),
+    "hospital": (
+        25,
+        [
+            ("病院", "ビョウイン"),
+            ("こどもクリニック", "コドモクリニック"),
+            ("小児科クリニック", "ショウニカクリニック"),
+        ],
+    ),
     "rehab-center": (3, [("療育センター", "リョウイクセンター")]),
     "home-care-clinic": (15, [("在宅クリニック", "ザイタククリニック"), ("在宅診療所", "ザイタクシンリョウジョ")]),
     "visiting-nurse": (40, [("訪問看護ステーション", "ホウモンカンゴステーション")]),
@@ -105,28 +202,40 @@ PROVIDER_PLAN = {
     "core-consultation-center": (4, [("障害者相談支援センター", "ショウガイシャソウダンシエンセンター")]),
     "consultation-support": (20, [("相談支援事業所", "ソウダンシエンジギョウショ")]),
     "support-center-regional": (4, [("医療的ケア児相談窓口", "イリョウテキケアジソウダンマドグチ")]),
-    "care-management": (8, [("ケアプランセンター", "ケアプランセンター"), ("高齢者あんしんセンター", "コウレイシャアンシンセンター")]),
+    "care-management": (
+        8,
+        [("ケアプランセンター", "ケアプランセンター"), ("高齢者あんしんセンター", "コウレイシャアンシンセンター")],
+    ),
     "family-association": (4, [("家族の会", "カゾクノカイ")]),
     "foundation-company": (5, [("福祉財団", "フクシザイダン"), ("リサーチ", "リサーチ")]),
 }
 # Public bodies: fixed names rather than invented stems.
 PUBLIC_PROVIDERS = {
-    "ward-office": [("北区 障害福祉課", "キタク ショウガイフクシカ", "北区"),
-                    ("北区 障害福祉課 障害相談係", "キタク ショウガイフクシカ ショウガイソウダンガカリ", "北区"),
-                    ("北区 保育課", "キタク ホイクカ", "北区"), ("北区 子ども未来課", "キタク コドモミライカ", "北区"),
-                    ("北区 健康政策課", "キタク ケンコウセイサクカ", "北区"),
-                    ("北区 教育総合相談センター", "キタク キョウイクソウゴウソウダンセンター", "北区")],
-    "health-center": [("王子健康支援センター", "オウジケンコウシエンセンター", "北区"),
-                      ("赤羽健康支援センター", "アカバネケンコウシエンセンター", "北区"),
-                      ("滝野川健康支援センター", "タキノガワケンコウシエンセンター", "北区")],
+    "ward-office": [
+        ("北区 障害福祉課", "キタク ショウガイフクシカ", "北区"),
+        ("北区 障害福祉課 障害相談係", "キタク ショウガイフクシカ ショウガイソウダンガカリ", "北区"),
+        ("北区 保育課", "キタク ホイクカ", "北区"),
+        ("北区 子ども未来課", "キタク コドモミライカ", "北区"),
+        ("北区 健康政策課", "キタク ケンコウセイサクカ", "北区"),
+        ("北区 教育総合相談センター", "キタク キョウイクソウゴウソウダンセンター", "北区"),
+    ],
+    "health-center": [
+        ("王子健康支援センター", "オウジケンコウシエンセンター", "北区"),
+        ("赤羽健康支援センター", "アカバネケンコウシエンセンター", "北区"),
+        ("滝野川健康支援センター", "タキノガワケンコウシエンセンター", "北区"),
+    ],
     "child-family-center": [("北区 子ども家庭支援センター", "キタク コドモカテイシエンセンター", "北区")],
     "child-guidance": [("北区 児童相談所", "キタク ジドウソウダンジョ", "北区")],
-    "other-government": [("東京都 福祉局", "トウキョウト フクシキョク", "東京都"),
-                         ("板橋区 障害福祉部", "イタバシク ショウガイフクシブ", "板橋区"),
-                         ("足立区 障がい援護課", "アダチク ショウガイエンゴカ", "足立区"),
-                         ("荒川区 障害者福祉課", "アラカワク ショウガイシャフクシカ", "荒川区")],
-    "support-center-core": [("医療的ケア児支援センター（区部）", "イリョウテキケアジシエンセンター（クブ）", "東京都"),
-                            ("医療的ケア児支援センター（多摩）", "イリョウテキケアジシエンセンター（タマ）", "東京都")],
+    "other-government": [
+        ("東京都 福祉局", "トウキョウト フクシキョク", "東京都"),
+        ("板橋区 障害福祉部", "イタバシク ショウガイフクシブ", "板橋区"),
+        ("足立区 障がい援護課", "アダチク ショウガイエンゴカ", "足立区"),
+        ("荒川区 障害者福祉課", "アラカワク ショウガイシャフクシカ", "荒川区"),
+    ],
+    "support-center-core": [
+        ("医療的ケア児支援センター（区部）", "イリョウテキケアジシエンセンター（クブ）", "東京都"),
+        ("医療的ケア児支援センター（多摩）", "イリョウテキケアジシエンセンター（タマ）", "東京都"),
+    ],
 }
 # Counterparts with no directory entry: a generic free-text organization.
 FREE_TEXT_ORGANIZATIONS = {
@@ -255,11 +364,15 @@ class DemoBuilder:
                 made += 1
         for code, entries in PUBLIC_PROVIDERS.items():
             for name, kana, municipality in entries:
-                providers.append(Provider(name=name, name_kana=kana, category=categories[code], municipality=municipality))
+                providers.append(
+                    Provider(name=name, name_kana=kana, category=categories[code], municipality=municipality)
+                )
         for number, provider in enumerate(providers, start=1):
             provider.phone = f"03-0000-{number:04d}"
             provider.fax = f"03-0001-{number:04d}" if rng.random() < 0.6 else ""
-            provider.has_coordinator = provider.category.code in {"visiting-nurse", "consultation-support"} and rng.random() < 0.3
+            provider.has_coordinator = (
+                provider.category.code in {"visiting-nurse", "consultation-support"} and rng.random() < 0.3
+            )
             # Within the 14 months before the day the demo is loaded, so some always need re-verifying.
             days_ago = (date(2025, 12, 20) - _random_date(rng, date(2024, 6, 1), date(2025, 12, 20))).days
             provider.verified_on = timezone.localdate() - timedelta(days=days_ago * 3 // 4)
@@ -270,7 +383,9 @@ class DemoBuilder:
     def build_clients(self, office: Office, coordinators: list[User]) -> dict[AgeBand, list[Client]]:
         rng = self.rng
         procedures = list(MedicalCareProcedure.objects.order_by("position"))
-        common = [p for p in procedures if p.code in {"tube-feeding", "suction", "tracheostomy", "ventilator", "oxygen"}]
+        common = [
+            p for p in procedures if p.code in {"tube-feeding", "suction", "tracheostomy", "ventilator", "oxygen"}
+        ]
         districts = {d.code: d for d in District.objects.filter(code__in=[c for c, _, _ in seed.DISTRICTS])}
         homes = [districts[code] for code, _, n in seed.DISTRICTS for _ in range(n)]
         homes += [None] * seed.CLIENTS_OUTSIDE_WARD
@@ -311,8 +426,11 @@ class DemoBuilder:
                 del client.skip_history_when_saving
                 CLIENT_HISTORY.create_historical_record(client, "+")
                 Guardian.objects.create(
-                    client=client, name=f"{surname} {rng.choice(PARENT_NAMES)}", relationship="母",
-                    phone=f"090-0000-{number:04d}", is_primary=True,
+                    client=client,
+                    name=f"{surname} {rng.choice(PARENT_NAMES)}",
+                    relationship="母",
+                    phone=f"090-0000-{number:04d}",
+                    is_primary=True,
                 )
                 by_band[band].append(client)
         return by_band
@@ -377,7 +495,8 @@ class DemoBuilder:
         start, end = self.period.start, self.period.end
         open_days = calendar.opening_days(start, end)
         closed_weekdays = [
-            d for d in (start + timedelta(days=i) for i in range((end - start).days + 1))
+            d
+            for d in (start + timedelta(days=i) for i in range((end - start).days + 1))
             if not calendar.is_open(d) and d.weekday() < 5 and not (d.month == 12 and d.day >= 29)
         ]
         out_of_hours = set(rng.sample(range(len(logs)), seed.OUT_OF_HOURS - events_out_of_hours))
@@ -387,7 +506,9 @@ class DemoBuilder:
                 log["time"] = time(rng.randint(9, 16), rng.choice([0, 15, 30, 45]))
             elif rng.random() < 0.6:
                 log["date"] = rng.choice(open_days)
-                log["time"] = rng.choice([time(8, 30), time(8, 45), time(17, 0), time(17, 30), time(18, 0), time(19, 15)])
+                log["time"] = rng.choice(
+                    [time(8, 30), time(8, 45), time(17, 0), time(17, 30), time(18, 0), time(19, 15)]
+                )
             else:
                 log["date"] = rng.choice(closed_weekdays)
                 log["time"] = time(rng.randint(9, 18), rng.choice([0, 30]))
@@ -408,30 +529,34 @@ class DemoBuilder:
         logs = []
         for item in plan:
             follow_up = item["client"] is not None and rng.random() < 0.08
-            logs.append(ContactLog(
-                office=office,
-                occurred_on=item["date"],
-                started_at=item["time"],
-                duration_minutes=rng.choice([5, 10, 15, 20, 30, 45, 60, 90]),
-                coordinator=coordinators[0] if rng.random() < 0.7 else coordinators[1],
-                client=item["client"],
-                method=methods[item["method"]],
-                report_summary=summaries.get(id(item), ""),
-                include_in_report=id(item) in summaries,
-                confidential_notes=(
-                    f"{types[item['types'][0]].label}について。状況を確認し、必要な情報を伝えた。"
-                    if item["client"] else ""
-                ),
-                follow_up_action="関係機関に確認して折り返し連絡" if follow_up else "",
-                follow_up_due_on=item["date"] + timedelta(days=7) if follow_up else None,
-                follow_up_done_on=item["date"] + timedelta(days=5) if follow_up and rng.random() < 0.85 else None,
-            ))
+            logs.append(
+                ContactLog(
+                    office=office,
+                    occurred_on=item["date"],
+                    started_at=item["time"],
+                    duration_minutes=rng.choice([5, 10, 15, 20, 30, 45, 60, 90]),
+                    coordinator=coordinators[0] if rng.random() < 0.7 else coordinators[1],
+                    client=item["client"],
+                    method=methods[item["method"]],
+                    report_summary=summaries.get(id(item), ""),
+                    include_in_report=id(item) in summaries,
+                    confidential_notes=(
+                        f"{types[item['types'][0]].label}について。状況を確認し、必要な情報を伝えた。"
+                        if item["client"]
+                        else ""
+                    ),
+                    follow_up_action="関係機関に確認して折り返し連絡" if follow_up else "",
+                    follow_up_due_on=item["date"] + timedelta(days=7) if follow_up else None,
+                    follow_up_done_on=item["date"] + timedelta(days=5) if follow_up and rng.random() < 0.85 else None,
+                )
+            )
         logs = ContactLog.objects.bulk_create(logs)
 
         through = ContactLog.activity_types.through
         through.objects.bulk_create(
             through(contactlog_id=log.pk, activitytype_id=types[code].pk)
-            for log, item in zip(logs, plan) for code in item["types"]
+            for log, item in zip(logs, plan)
+            for code in item["types"]
         )
         counterparts = []
         for log, item in zip(logs, plan):
@@ -458,7 +583,7 @@ class DemoBuilder:
             if not carriers:
                 continue
             # More pieces than logs: the last log carries the rest, so the joined text is unchanged.
-            pieces = pieces[: len(carriers) - 1] + ["、".join(pieces[len(carriers) - 1:])]
+            pieces = pieces[: len(carriers) - 1] + ["、".join(pieces[len(carriers) - 1 :])]
             for item, piece in zip(carriers, pieces):
                 summaries[id(item)] = piece
         return summaries
@@ -470,9 +595,18 @@ class DemoBuilder:
         calendar = office.calendar()
         events = [
             Event(
-                office=office, kind=kind, role=role, scope=scope, name=name, held_on=held_on,
-                started_at=started_at, method_venue=venue, topic=topic, audience=audience,
-                participant_count=count, participant_note=note,
+                office=office,
+                kind=kind,
+                role=role,
+                scope=scope,
+                name=name,
+                held_on=held_on,
+                started_at=started_at,
+                method_venue=venue,
+                topic=topic,
+                audience=audience,
+                participant_count=count,
+                participant_note=note,
             )
             for kind, role, scope, name, held_on, started_at, venue, topic, audience, count, note in seed.EVENTS
         ]
@@ -502,7 +636,9 @@ class DemoBuilder:
         # One date for all: a provider's matrix then reads as part of its creation (tabular.history).
         now = timezone.now()
         for queryset in (
-            Provider.objects.all(), ProviderProcedure.objects.all(), Event.objects.for_office(office),
+            Provider.objects.all(),
+            ProviderProcedure.objects.all(),
+            Event.objects.for_office(office),
         ):
             queryset.model.history.bulk_history_create(list(queryset), batch_size=1000, default_date=now)
 

@@ -3,6 +3,7 @@
 Invented but plausible, and deterministic: a random generator of its own, so the demo's other
 records (which the golden report test pins) come out as before.
 """
+
 import random
 from datetime import date, timedelta
 
@@ -23,13 +24,28 @@ CARE_LEVELS = {
 
 # category code → (care level, ages from, ages to, hours, services)
 PROFILES = {
-    "hospital": ("full", None, None, "月～金 9:00～17:00、土 9:00～12:00（小児科外来）",
-                 "小児科外来、レスパイト入院、在宅移行の支援"),
+    "hospital": (
+        "full",
+        None,
+        None,
+        "月～金 9:00～17:00、土 9:00～12:00（小児科外来）",
+        "小児科外来、レスパイト入院、在宅移行の支援",
+    ),
     "rehab-center": ("full", 0, 18, "月～金 9:00～17:00", "外来療育、リハビリテーション、短期入所"),
-    "home-care-clinic": ("full", None, None, "月～金 9:00～18:00（24時間往診対応）",
-                         "訪問診療、在宅人工呼吸器の管理、緊急往診"),
-    "visiting-nurse": ("full", None, None, "月～金 9:00～18:00（24時間緊急対応あり）",
-                       "小児訪問看護、医療的ケアの手技指導、入浴介助"),
+    "home-care-clinic": (
+        "full",
+        None,
+        None,
+        "月～金 9:00～18:00（24時間往診対応）",
+        "訪問診療、在宅人工呼吸器の管理、緊急往診",
+    ),
+    "visiting-nurse": (
+        "full",
+        None,
+        None,
+        "月～金 9:00～18:00（24時間緊急対応あり）",
+        "小児訪問看護、医療的ケアの手技指導、入浴介助",
+    ),
     "visiting-rehab": ("limited", None, None, "月～金 9:00～17:00", "理学療法・作業療法・言語聴覚療法の訪問"),
     "nursery": ("limited", 0, 5, "月～土 7:30～18:30", "保育（0～5歳児クラス）、一時預かり"),
     "kindergarten": ("limited", 3, 5, "月～金 9:00～14:00（預かり保育は18:00まで）", "幼児教育、預かり保育"),
@@ -53,7 +69,13 @@ CONDITIONS = {
     "limited": ["医療的ケア看護職員の配置による", "保護者の付き添いが必要な場合あり", "主治医の指示書が必要"],
 }
 TRAINED_STAFF = "喀痰吸引等研修を修了した職員のみ対応"
-VACANCIES = ["月・水に空きあり", "現在満員（キャンセル待ち）", "土曜のみ受け入れ可", "新規の受け入れ可", "4月から1名受け入れ可"]
+VACANCIES = [
+    "月・水に空きあり",
+    "現在満員（キャンセル待ち）",
+    "土曜のみ受け入れ可",
+    "新規の受け入れ可",
+    "4月から1名受け入れ可",
+]
 PUBLIC_NOTES = ["駐車場あり", "見学は要予約", "送迎あり（区内）", "医療的ケア児の受け入れ実績あり"]
 INTERNAL_NOTES = [
     "窓口は管理者。折り返しは夕方が確実。",
@@ -114,8 +136,20 @@ def describe_providers(providers: list[Provider], *, verifiers: list, today: dat
                 cells.append(ProviderProcedure(provider=provider, procedure=procedure, status=status, note=note))
     Provider.objects.bulk_update(
         providers,
-        ["opening_hours", "ages_from", "ages_to", "services", "url", "email", "vacancy_note", "vacancy_noted_on",
-         "public_note", "internal_note", "verified_on", "verified_by"],
+        [
+            "opening_hours",
+            "ages_from",
+            "ages_to",
+            "services",
+            "url",
+            "email",
+            "vacancy_note",
+            "vacancy_noted_on",
+            "public_note",
+            "internal_note",
+            "verified_on",
+            "verified_by",
+        ],
         batch_size=200,
     )
     ProviderProcedure.objects.bulk_create(cells, batch_size=1000)

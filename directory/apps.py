@@ -11,7 +11,10 @@ class DirectoryConfig(AppConfig):
 
         # Every office role searches the directory (the system admin works in Django admin).
         register_menu_item(
-            40, "機関・事業所を探す", "directory:provider_list", roles=[Role.COORDINATOR, Role.SUPERVISOR, Role.WARD_STAFF]
+            40,
+            "機関・事業所を探す",
+            "directory:provider_list",
+            roles=[Role.COORDINATOR, Role.SUPERVISOR, Role.WARD_STAFF],
         )
 
         # Providers are imported through tabular's screens.

@@ -1,5 +1,6 @@
 """The directory as files: the spreadsheet export of the list and the HSDS data package (the
 provider import runs through tabular's import screens, see `resources.PROVIDER_IMPORT`)."""
+
 import io
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -30,8 +31,10 @@ def provider_export(request, file_format):
     dataset = resource.export(provider_filter.qs)
     dataset.title = "機関・事業所"
     return FileResponse(
-        io.BytesIO(export_bytes(dataset, file_format)), as_attachment=True,
-        filename=f"機関・事業所_{today:%Y%m%d}.{file_format}", content_type=CONTENT_TYPES[file_format],
+        io.BytesIO(export_bytes(dataset, file_format)),
+        as_attachment=True,
+        filename=f"機関・事業所_{today:%Y%m%d}.{file_format}",
+        content_type=CONTENT_TYPES[file_format],
     )
 
 
@@ -41,6 +44,8 @@ def provider_hsds_export(request):
     """The whole directory (active providers) as an Open Referral HSDS data package in a zip."""
     content = hsds.package_zip(hsds.directory_package())
     return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=f"hsds_{timezone.localdate():%Y%m%d}.zip",
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"hsds_{timezone.localdate():%Y%m%d}.zip",
         content_type="application/zip",
     )

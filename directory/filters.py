@@ -1,4 +1,5 @@
 """The directory list's search box, filters and sort (django-filter)."""
+
 from datetime import date
 
 import django_filters
@@ -32,9 +33,7 @@ class ProviderFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         label="種別", queryset=ProviderCategory.objects.order_by("position"), to_field_name="code", empty_label=ALL
     )
-    area = django_filters.ChoiceFilter(
-        label="地区・区市町村", method="filter_area", empty_label=ALL, widget=LongSelect
-    )
+    area = django_filters.ChoiceFilter(label="地区・区市町村", method="filter_area", empty_label=ALL, widget=LongSelect)
     procedure = django_filters.ModelMultipleChoiceFilter(
         label="受け入れる医療的ケア（すべて「可」か「条件付き」）",
         queryset=MedicalCareProcedure.objects.order_by("position"),
@@ -55,7 +54,9 @@ class ProviderFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         label="並び順", choices=[(key, label) for key, (label, _) in SORTS.items()], method="sort_by", empty_label=None
     )
-    per_page = django_filters.ChoiceFilter(label="表示件数", choices=PAGE_SIZES, method="filter_nothing", empty_label=None)
+    per_page = django_filters.ChoiceFilter(
+        label="表示件数", choices=PAGE_SIZES, method="filter_nothing", empty_label=None
+    )
 
     class Meta:
         model = Provider
@@ -86,8 +87,10 @@ class ProviderFilter(django_filters.FilterSet):
         """The districts, then the other municipalities providers are in (two queries)."""
         districts = [(f"{DISTRICT}{d.code}", str(d)) for d in District.objects.order_by("municipality", "code")]
         municipalities = (
-            Provider.objects.exclude(municipality="").order_by("municipality")
-            .values_list("municipality", flat=True).distinct()
+            Provider.objects.exclude(municipality="")
+            .order_by("municipality")
+            .values_list("municipality", flat=True)
+            .distinct()
         )
         return [
             ("地区", districts),

@@ -1,4 +1,5 @@
 """The provider form and its acceptance matrix (one row per procedure)."""
+
 from django import forms
 
 from .models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory
@@ -10,20 +11,40 @@ class ProviderForm(forms.ModelForm):
 
     url = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
     vacancy_noted_on = forms.DateField(
-        label="空き状況の確認日", required=False, input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"],
+        label="空き状況の確認日",
+        required=False,
+        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "日付は 2025-04-01 の形で入力してください。"},
     )
     verified = forms.BooleanField(
-        label="この内容を今日確認した（最終確認日を今日にする）", required=False,
+        label="この内容を今日確認した（最終確認日を今日にする）",
+        required=False,
     )
 
     class Meta:
         model = Provider
         fields = [
-            "name", "name_kana", "category", "district", "municipality", "address", "phone", "fax", "email",
-            "url", "opening_hours", "ages_from", "ages_to", "services", "has_coordinator", "vacancy_note",
-            "vacancy_noted_on", "public_note", "internal_note", "is_active",
+            "name",
+            "name_kana",
+            "category",
+            "district",
+            "municipality",
+            "address",
+            "phone",
+            "fax",
+            "email",
+            "url",
+            "opening_hours",
+            "ages_from",
+            "ages_to",
+            "services",
+            "has_coordinator",
+            "vacancy_note",
+            "vacancy_noted_on",
+            "public_note",
+            "internal_note",
+            "is_active",
         ]
         widgets = {
             "services": forms.Textarea(attrs={"rows": 3}),
@@ -78,10 +99,14 @@ class AcceptanceForm(forms.Form):
 
     procedure = forms.CharField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
-        label="受け入れ", choices=Acceptance.choices, error_messages={"invalid_choice": "受け入れは一覧から選んでください。"}
+        label="受け入れ",
+        choices=Acceptance.choices,
+        error_messages={"invalid_choice": "受け入れは一覧から選んでください。"},
     )
     note = forms.CharField(
-        label="条件・備考", required=False, max_length=200,
+        label="条件・備考",
+        required=False,
+        max_length=200,
         error_messages={"max_length": "条件・備考は200文字以内で書いてください。"},
     )
 

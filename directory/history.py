@@ -1,13 +1,33 @@
 """A provider's change history: its fields and its acceptance matrix, who changed what and when."""
+
 from tabular.history import FieldChange, History, Tracked, history_entries, records_together
 
 from .models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
 
 # The provider form's fields in its order.
 PROVIDER_FIELDS = [
-    "name", "name_kana", "category", "district", "municipality", "address", "phone", "fax", "email", "url",
-    "opening_hours", "ages_from", "ages_to", "services", "has_coordinator", "vacancy_note", "vacancy_noted_on",
-    "public_note", "internal_note", "is_active", "verified_on", "verified_by",
+    "name",
+    "name_kana",
+    "category",
+    "district",
+    "municipality",
+    "address",
+    "phone",
+    "fax",
+    "email",
+    "url",
+    "opening_hours",
+    "ages_from",
+    "ages_to",
+    "services",
+    "has_coordinator",
+    "vacancy_note",
+    "vacancy_noted_on",
+    "public_note",
+    "internal_note",
+    "is_active",
+    "verified_on",
+    "verified_by",
 ]
 INTERNAL_NOTE = "internal_note"
 CELL_FIELDS = ["status", "note"]
@@ -16,7 +36,9 @@ CELL_FIELDS = ["status", "note"]
 def _status_change(old, new) -> list[FieldChange]:
     # No row is 未確認: a cell added or removed changes from or to 未確認.
     label = str(ProviderProcedure._meta.get_field("status").verbose_name)
-    return [FieldChange(label, Acceptance(old or Acceptance.UNKNOWN).label, Acceptance(new or Acceptance.UNKNOWN).label)]
+    return [
+        FieldChange(label, Acceptance(old or Acceptance.UNKNOWN).label, Acceptance(new or Acceptance.UNKNOWN).label)
+    ]
 
 
 def provider_history(
@@ -29,7 +51,10 @@ def provider_history(
     """
     fields = [name for name in PROVIDER_FIELDS if include_internal_note or name != INTERNAL_NOTE]
     provider_records, cell_records = records_together(
-        [(provider.history.all(), fields), (ProviderProcedure.history.filter(provider_id=provider.pk), ["procedure", *CELL_FIELDS])]
+        [
+            (provider.history.all(), fields),
+            (ProviderProcedure.history.filter(provider_id=provider.pk), ["procedure", *CELL_FIELDS]),
+        ]
     )
     names = {procedure.pk: procedure.name for procedure in procedures}
     by_procedure: dict[int, list] = {}
@@ -38,7 +63,12 @@ def provider_history(
     cell_label = ProviderProcedure._meta.verbose_name
     tracked = [Tracked(provider_records, fields)]
     tracked += [
-        Tracked(records, CELL_FIELDS, subject=f"{cell_label}：{names.get(procedure_id, '（削除された項目）')}", differs={"status": _status_change})
+        Tracked(
+            records,
+            CELL_FIELDS,
+            subject=f"{cell_label}：{names.get(procedure_id, '（削除された項目）')}",
+            differs={"status": _status_change},
+        )
         for procedure_id, records in by_procedure.items()
     ]
     return history_entries(tracked, limit=limit)

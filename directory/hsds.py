@@ -17,6 +17,7 @@ or of a reference list's code, so every export of the same directory gives the s
 active providers are published, and never an internal note or who verified an entry.
 `build_package` is a pure function of the rows; `package_files` turns a package into bytes.
 """
+
 import csv
 import io
 import json
@@ -129,65 +130,132 @@ def _tables() -> dict[str, Table]:
     """The tables in the order of HSDS 3's tabular schema, empty."""
     tables = [
         Table(
-            "organization", "organizations.csv", "The organizations (機関・事業所) of the directory.",
-            [_id(), Column("name", required=True), Column("alternate_name", description="フリガナ"),
-             Column("description", required=True), Column("email", format="email"), Column("website", format="uri")],
+            "organization",
+            "organizations.csv",
+            "The organizations (機関・事業所) of the directory.",
+            [
+                _id(),
+                Column("name", required=True),
+                Column("alternate_name", description="フリガナ"),
+                Column("description", required=True),
+                Column("email", format="email"),
+                Column("website", format="uri"),
+            ],
         ),
         Table(
-            "service", "services.csv", "What each organization offers: one service per organization.",
-            [_id(), _ref("organization_id", required=True), Column("name", required=True),
-             Column("alternate_name", description="フリガナ"), Column("description"), Column("url", format="uri"),
-             Column("email", format="email"), Column("status", required=True),
-             Column("eligibility_description"), Column("minimum_age", "number"), Column("maximum_age", "number"),
-             Column("assured_date", "date", description="最終確認日"),
-             Column("alert", description="空き状況（確認日）")],
+            "service",
+            "services.csv",
+            "What each organization offers: one service per organization.",
+            [
+                _id(),
+                _ref("organization_id", required=True),
+                Column("name", required=True),
+                Column("alternate_name", description="フリガナ"),
+                Column("description"),
+                Column("url", format="uri"),
+                Column("email", format="email"),
+                Column("status", required=True),
+                Column("eligibility_description"),
+                Column("minimum_age", "number"),
+                Column("maximum_age", "number"),
+                Column("assured_date", "date", description="最終確認日"),
+                Column("alert", description="空き状況（確認日）"),
+            ],
             {"organization_id": "organization"},
         ),
         Table(
-            "location", "locations.csv", "Where each organization is.",
-            [_id(), Column("location_type", required=True), _ref("organization_id"), Column("name"),
-             Column("description")],
+            "location",
+            "locations.csv",
+            "Where each organization is.",
+            [
+                _id(),
+                Column("location_type", required=True),
+                _ref("organization_id"),
+                Column("name"),
+                Column("description"),
+            ],
             {"organization_id": "organization"},
         ),
         Table(
-            "service_at_location", "service_at_locations.csv", "Each service at its organization's location.",
+            "service_at_location",
+            "service_at_locations.csv",
+            "Each service at its organization's location.",
             [_id(), _ref("service_id", required=True), _ref("location_id", required=True)],
             {"service_id": "service", "location_id": "location"},
         ),
         Table(
-            "address", "addresses.csv", "The address of each location that has one (Japanese order).",
-            [_id(), _ref("location_id", required=True), Column("address_1", required=True), Column("city"),
-             Column("region", description="地区"), Column("state_province"), Column("postal_code"),
-             Column("country", required=True), Column("address_type", required=True)],
+            "address",
+            "addresses.csv",
+            "The address of each location that has one (Japanese order).",
+            [
+                _id(),
+                _ref("location_id", required=True),
+                Column("address_1", required=True),
+                Column("city"),
+                Column("region", description="地区"),
+                Column("state_province"),
+                Column("postal_code"),
+                Column("country", required=True),
+                Column("address_type", required=True),
+            ],
             {"location_id": "location"},
         ),
         Table(
-            "phone", "phones.csv", "Telephone (voice) and FAX (fax) numbers of each location.",
-            [_id(), _ref("location_id"), _ref("organization_id"), Column("number", required=True),
-             Column("type"), Column("description")],
+            "phone",
+            "phones.csv",
+            "Telephone (voice) and FAX (fax) numbers of each location.",
+            [
+                _id(),
+                _ref("location_id"),
+                _ref("organization_id"),
+                Column("number", required=True),
+                Column("type"),
+                Column("description"),
+            ],
             {"location_id": "location", "organization_id": "organization"},
         ),
         Table(
-            "schedule", "schedules.csv", "Opening hours (受付・営業時間) as free text.",
+            "schedule",
+            "schedules.csv",
+            "Opening hours (受付・営業時間) as free text.",
             [_id(), _ref("service_id"), _ref("location_id"), Column("description")],
             {"service_id": "service", "location_id": "location"},
         ),
         Table(
-            "taxonomy", "taxonomies.csv", "The vocabularies the attributes use.",
+            "taxonomy",
+            "taxonomies.csv",
+            "The vocabularies the attributes use.",
             [_id(), Column("name", required=True), Column("description", required=True)],
         ),
         Table(
-            "taxonomy_term", "taxonomy_terms.csv", "The terms of the vocabularies.",
-            [_id(), Column("code"), Column("name", required=True), Column("description", required=True),
-             Column("taxonomy"), _ref("taxonomy_id"), Column("language")],
+            "taxonomy_term",
+            "taxonomy_terms.csv",
+            "The terms of the vocabularies.",
+            [
+                _id(),
+                Column("code"),
+                Column("name", required=True),
+                Column("description", required=True),
+                Column("taxonomy"),
+                _ref("taxonomy_id"),
+                Column("language"),
+            ],
             {"taxonomy_id": "taxonomy"},
         ),
         Table(
-            "attribute", "attributes.csv",
+            "attribute",
+            "attributes.csv",
             "Terms applied to services: the medical-care acceptance matrix (value: accepted, conditional, "
             "refused, unknown; label: 可・条件付き：条件・不可・未確認), the category, a coordinator on staff.",
-            [_id(), _ref("link_id", required=True), _ref("taxonomy_term_id", required=True),
-             Column("link_type"), Column("link_entity", required=True), Column("value"), Column("label")],
+            [
+                _id(),
+                _ref("link_id", required=True),
+                _ref("taxonomy_term_id", required=True),
+                Column("link_type"),
+                Column("link_entity", required=True),
+                Column("value"),
+                Column("label"),
+            ],
             {"taxonomy_term_id": "taxonomy_term", "link_id": "service"},
         ),
     ]
@@ -220,9 +288,9 @@ def split_address(address: str, municipality: str) -> tuple[str, str]:
     """(都道府県, the rest after the municipality) of a Japanese address (`東京都北区王子1-2-3` → 東京都, 王子1-2-3)."""
     match = _PREFECTURE.match(address)
     prefecture = match.group(1) if match else ""
-    rest = address[len(prefecture):]
+    rest = address[len(prefecture) :]
     if municipality and rest.startswith(municipality):
-        rest = rest[len(municipality):]
+        rest = rest[len(municipality) :]
     return prefecture, rest.strip() or address
 
 
@@ -261,10 +329,16 @@ def build_package(
         service_id = hsds_id("service", *key)
         location_id = hsds_id("location", *key)
         municipality = effective_municipality(provider)
-        tables["organization"].rows.append({
-            "id": organization_id, "name": provider.name, "alternate_name": provider.name_kana,
-            "description": provider.category.name, "email": provider.email, "website": provider.url,
-        })
+        tables["organization"].rows.append(
+            {
+                "id": organization_id,
+                "name": provider.name,
+                "alternate_name": provider.name_kana,
+                "description": provider.category.name,
+                "email": provider.email,
+                "website": provider.url,
+            }
+        )
         description = provider.services
         if provider.public_note:
             description = f"{description}\n\n備考：{provider.public_note}".strip()
@@ -272,39 +346,76 @@ def build_package(
         if provider.vacancy_note:
             noted = f"（{provider.vacancy_noted_on.isoformat()}確認）" if provider.vacancy_noted_on else ""
             alert = f"空き状況{noted}：{provider.vacancy_note}"
-        tables["service"].rows.append({
-            "id": service_id, "organization_id": organization_id, "name": provider.name,
-            "alternate_name": provider.name_kana, "description": description, "url": provider.url,
-            "email": provider.email, "status": "active", "eligibility_description": _ages(provider),
-            "minimum_age": provider.ages_from, "maximum_age": provider.ages_to,
-            "assured_date": provider.verified_on.isoformat() if provider.verified_on else "", "alert": alert,
-        })
+        tables["service"].rows.append(
+            {
+                "id": service_id,
+                "organization_id": organization_id,
+                "name": provider.name,
+                "alternate_name": provider.name_kana,
+                "description": description,
+                "url": provider.url,
+                "email": provider.email,
+                "status": "active",
+                "eligibility_description": _ages(provider),
+                "minimum_age": provider.ages_from,
+                "maximum_age": provider.ages_to,
+                "assured_date": provider.verified_on.isoformat() if provider.verified_on else "",
+                "alert": alert,
+            }
+        )
         place = " ".join(part for part in [municipality, provider.district.name if provider.district else ""] if part)
-        tables["location"].rows.append({
-            "id": location_id, "location_type": "physical", "organization_id": organization_id,
-            "name": provider.name, "description": place,
-        })
-        tables["service_at_location"].rows.append({
-            "id": hsds_id("service_at_location", *key), "service_id": service_id, "location_id": location_id,
-        })
+        tables["location"].rows.append(
+            {
+                "id": location_id,
+                "location_type": "physical",
+                "organization_id": organization_id,
+                "name": provider.name,
+                "description": place,
+            }
+        )
+        tables["service_at_location"].rows.append(
+            {
+                "id": hsds_id("service_at_location", *key),
+                "service_id": service_id,
+                "location_id": location_id,
+            }
+        )
         if provider.address:
             prefecture, rest = split_address(provider.address, municipality)
-            tables["address"].rows.append({
-                "id": hsds_id("address", *key), "location_id": location_id, "address_1": rest, "city": municipality,
-                "region": provider.district.name if provider.district else "", "state_province": prefecture,
-                "postal_code": "", "country": "JP", "address_type": "physical",
-            })
+            tables["address"].rows.append(
+                {
+                    "id": hsds_id("address", *key),
+                    "location_id": location_id,
+                    "address_1": rest,
+                    "city": municipality,
+                    "region": provider.district.name if provider.district else "",
+                    "state_province": prefecture,
+                    "postal_code": "",
+                    "country": "JP",
+                    "address_type": "physical",
+                }
+            )
         for number, kind, label in [(provider.phone, "voice", "電話"), (provider.fax, "fax", "FAX")]:
             if number:
-                tables["phone"].rows.append({
-                    "id": hsds_id("phone", *key, kind), "location_id": location_id,
-                    "organization_id": organization_id, "number": number, "type": kind, "description": label,
-                })
+                tables["phone"].rows.append(
+                    {
+                        "id": hsds_id("phone", *key, kind),
+                        "location_id": location_id,
+                        "organization_id": organization_id,
+                        "number": number,
+                        "type": kind,
+                        "description": label,
+                    }
+                )
         if provider.opening_hours:
-            tables["schedule"].rows.append({
-                "id": hsds_id("schedule", *key), "service_id": service_id, "location_id": location_id,
-                "description": provider.opening_hours,
-            })
+            tables["schedule"].rows.append(
+                {
+                    "id": hsds_id("schedule", *key),
+                    "service_id": service_id,
+                    "location_id": location_id,
+                    "description": provider.opening_hours,
+                }
+            )
         _add_attributes(tables["attribute"], provider, key, service_id, term_ids)
     return Package(tables)
 
@@ -323,20 +434,33 @@ def _add_taxonomies(tables, procedures, categories) -> dict[tuple[str, str], str
         for term_code, term_name, term_description in terms[code]:
             term_id = hsds_id("taxonomy_term", code, term_code)
             term_ids[code, term_code] = term_id
-            tables["taxonomy_term"].rows.append({
-                "id": term_id, "code": term_code, "name": term_name, "description": term_description,
-                "taxonomy": name, "taxonomy_id": taxonomy_id, "language": "ja",
-            })
+            tables["taxonomy_term"].rows.append(
+                {
+                    "id": term_id,
+                    "code": term_code,
+                    "name": term_name,
+                    "description": term_description,
+                    "taxonomy": name,
+                    "taxonomy_id": taxonomy_id,
+                    "language": "ja",
+                }
+            )
     return term_ids
 
 
 def _add_attributes(table: Table, provider: Provider, key, service_id: str, term_ids) -> None:
     def add(taxonomy: str, term: str, value: str, label: str):
-        table.rows.append({
-            "id": hsds_id("attribute", *key, taxonomy, term), "link_id": service_id,
-            "taxonomy_term_id": term_ids[taxonomy, term], "link_type": LINK_TYPES[taxonomy],
-            "link_entity": "service", "value": value, "label": label,
-        })
+        table.rows.append(
+            {
+                "id": hsds_id("attribute", *key, taxonomy, term),
+                "link_id": service_id,
+                "taxonomy_term_id": term_ids[taxonomy, term],
+                "link_type": LINK_TYPES[taxonomy],
+                "link_entity": "service",
+                "value": value,
+                "label": label,
+            }
+        )
 
     add(CATEGORY, provider.category.code, "", provider.category.name)
     if provider.has_coordinator:
@@ -351,7 +475,9 @@ def _add_attributes(table: Table, provider: Provider, key, service_id: str, term
 
 def package_files(package: Package) -> dict[str, bytes]:
     """`datapackage.json` and the CSVs, by file name."""
-    files = {"datapackage.json": (json.dumps(package.descriptor(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")}
+    files = {
+        "datapackage.json": (json.dumps(package.descriptor(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    }
     for table in package.tables.values():
         files[table.path] = table.csv_bytes()
     return files

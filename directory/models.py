@@ -1,4 +1,5 @@
 """Providers and the reference lists they are classified by."""
+
 from collections.abc import Iterable
 from datetime import date
 
@@ -274,8 +275,12 @@ class Provider(models.Model):
     is_active = models.BooleanField("有効", default=True)
     verified_on = models.DateField("最終確認日", null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="確認した職員", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="確認した職員",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Name, フリガナ, municipality and address folded by directory.search, plus the romaji of the
     # フリガナ: the search box looks here (`search_text__contains`). Kept by save() and bulk_create().
@@ -284,7 +289,9 @@ class Provider(models.Model):
     objects = ProviderQuerySet.as_manager()
     # Who changed what on the provider page; search_text is derived from the other fields.
     history = HistoricalRecords(
-        verbose_name="機関・事業所の変更履歴", verbose_name_plural="機関・事業所の変更履歴", excluded_fields=["search_text"]
+        verbose_name="機関・事業所の変更履歴",
+        verbose_name_plural="機関・事業所の変更履歴",
+        excluded_fields=["search_text"],
     )
 
     class Meta:
@@ -303,7 +310,8 @@ class Provider(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ages_from__isnull=True) | models.Q(ages_to__isnull=True)
+                condition=models.Q(ages_from__isnull=True)
+                | models.Q(ages_to__isnull=True)
                 | models.Q(ages_from__lte=models.F("ages_to")),
                 name="directory_provider_ages_in_order",
                 violation_error_message="対象年齢は「から」を「まで」以下にしてください。",
@@ -391,7 +399,9 @@ class ProviderProcedure(models.Model):
 class OfficeDistrict(models.Model):
     """A district an office covers, at its place in the report's §2 (the table is from coordination's days)."""
 
-    office = models.ForeignKey("accounts.Office", verbose_name="事業所", on_delete=models.CASCADE, related_name="district_links")
+    office = models.ForeignKey(
+        "accounts.Office", verbose_name="事業所", on_delete=models.CASCADE, related_name="district_links"
+    )
     district = models.ForeignKey(District, verbose_name="地区", on_delete=models.PROTECT)
     position = models.PositiveSmallIntegerField("報告書での順番")
 

@@ -5,6 +5,7 @@ many of the office's contact logs name it. Coordination knows about logs, so it 
 function here (in its AppConfig.ready) and the provider page shows whatever the registered
 functions return for the signed-in user.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 

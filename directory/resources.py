@@ -14,6 +14,7 @@ On import a blank cell keeps what is saved (a new provider gets the default): a 
 fact must not erase what was entered on screen. A row that changes nothing is skipped as
 unchanged, so an exported file imports back as "no change".
 """
+
 import re
 import unicodedata
 from collections import defaultdict
@@ -37,17 +38,38 @@ _NOTE_SEPARATORS = re.compile(r"[:：]")
 _NOTE_IN_BRACKETS = re.compile(r"^(?P<status>[^（(]+)[（(](?P<note>.*)[)）]$")
 # Spellings people use for the four statuses besides the labels themselves.
 ACCEPTANCE_SYMBOLS = {
-    "○": Acceptance.ACCEPTED, "◯": Acceptance.ACCEPTED, "〇": Acceptance.ACCEPTED,
+    "○": Acceptance.ACCEPTED,
+    "◯": Acceptance.ACCEPTED,
+    "〇": Acceptance.ACCEPTED,
     "△": Acceptance.CONDITIONAL,
-    "×": Acceptance.REFUSED, "✕": Acceptance.REFUSED,
-    "?": Acceptance.UNKNOWN, "-": Acceptance.UNKNOWN,
+    "×": Acceptance.REFUSED,
+    "✕": Acceptance.REFUSED,
+    "?": Acceptance.UNKNOWN,
+    "-": Acceptance.UNKNOWN,
 }
 AGE_LIMIT = 120
 # What provider_create and provider_update take besides the user, the acceptances and `verified`.
 SERVICE_FIELDS = (
-    "name", "category", "name_kana", "district", "municipality", "address", "phone", "fax", "email", "url",
-    "opening_hours", "ages_from", "ages_to", "services", "has_coordinator", "vacancy_note", "vacancy_noted_on",
-    "public_note", "internal_note", "is_active",
+    "name",
+    "category",
+    "name_kana",
+    "district",
+    "municipality",
+    "address",
+    "phone",
+    "fax",
+    "email",
+    "url",
+    "opening_hours",
+    "ages_from",
+    "ages_to",
+    "services",
+    "has_coordinator",
+    "vacancy_note",
+    "vacancy_noted_on",
+    "public_note",
+    "internal_note",
+    "is_active",
 )
 NOTE_MAX_LENGTH = ProviderProcedure._meta.get_field("note").max_length
 
@@ -71,7 +93,7 @@ def parse_acceptance(text) -> tuple[str, str]:
         status_text, note = bracketed["status"], bracketed["note"]  # 条件付き（9:00～12:00）
     else:
         status_text, _, note = raw.replace(":", NOTE_SEPARATOR).partition(NOTE_SEPARATOR)
-        note = raw[len(status_text) + 1:] if note else ""  # the note as typed, its own colons kept
+        note = raw[len(status_text) + 1 :] if note else ""  # the note as typed, its own colons kept
     status_key, note = cell_key(status_text), note.strip()
     status = ACCEPTANCE_SYMBOLS.get(status_key)
     for choice in Acceptance:
@@ -195,7 +217,9 @@ class AgeWidget(widgets.Widget):
             try:
                 number = float(text)
             except ValueError:
-                raise ValueError(f"「{cell_text(value)}」は年齢として読み取れません。「3」のように数字で書いてください。") from None
+                raise ValueError(
+                    f"「{cell_text(value)}」は年齢として読み取れません。「3」のように数字で書いてください。"
+                ) from None
         if number != int(number) or not 0 <= number <= AGE_LIMIT:
             raise ValueError(f"年齢は0～{AGE_LIMIT}の整数で書いてください。")
         return int(number)
@@ -289,9 +313,28 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
     class Meta:
         model = Provider
         fields = (
-            "name", "name_kana", "category", "district", "municipality", "address", "phone", "fax", "email", "url",
-            "opening_hours", "ages_from", "ages_to", "services", "has_coordinator", "vacancy_note",
-            "vacancy_noted_on", "public_note", "internal_note", "is_active", "verified_on", "verified_by",
+            "name",
+            "name_kana",
+            "category",
+            "district",
+            "municipality",
+            "address",
+            "phone",
+            "fax",
+            "email",
+            "url",
+            "opening_hours",
+            "ages_from",
+            "ages_to",
+            "services",
+            "has_coordinator",
+            "vacancy_note",
+            "vacancy_noted_on",
+            "public_note",
+            "internal_note",
+            "is_active",
+            "verified_on",
+            "verified_by",
         )
         # full_clean() in the dry run too, so the preview shows the model's own messages by column.
         clean_model_instances = True
@@ -458,7 +501,9 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
         if is_create:
             provider = provider_create(user=self.user, acceptances=acceptances, **verification, **values)
         else:
-            provider = provider_update(provider=instance, user=self.user, acceptances=acceptances, **verification, **values)
+            provider = provider_update(
+                provider=instance, user=self.user, acceptances=acceptances, **verification, **values
+            )
         instance.pk = provider.pk
 
     def save_m2m(self, instance, row, **kwargs):
@@ -479,7 +524,12 @@ def _resource_for(request, sheet) -> ProviderResource:
 
 # Importing adds and changes providers: coordinators only, never supervisors or ward staff.
 PROVIDER_IMPORT = ImportKind(
-    identifier="providers", verbose_name="機関・事業所", resource_class=ProviderResource,
-    template_stem="取込ひな形_機関・事業所", permissions=("directory.add_provider", "directory.change_provider"),
-    list_url="directory:provider_list", make_resource=_resource_for, help_template="directory/import_help.html",
+    identifier="providers",
+    verbose_name="機関・事業所",
+    resource_class=ProviderResource,
+    template_stem="取込ひな形_機関・事業所",
+    permissions=("directory.add_provider", "directory.change_provider"),
+    list_url="directory:provider_list",
+    make_resource=_resource_for,
+    help_template="directory/import_help.html",
 )

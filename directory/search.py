@@ -20,6 +20,7 @@ query: long vowels collapse (ou, oo → o; uu → u; ー adds nothing), so houmo
 all match ホウモン; a romaji query is first read back into kana (jaconv), so the Kunrei and
 wāpuro spellings (sinbasi, shimbashi, tyuu) meet the Hepburn reading (shinbashi, chuu).
 """
+
 import re
 import unicodedata
 
@@ -118,7 +119,8 @@ def romaji_key(kana: str) -> str:
 def romaji_query_key(text: str) -> str | None:
     """The folded romaji of a query typed in Latin letters (hōmon, houmon, homon → homon), else None."""
     plain = "".join(
-        char for char in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).lower())
+        char
+        for char in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).lower())
         if not unicodedata.combining(char)
     )
     plain = _IGNORED_RE.sub("", plain)

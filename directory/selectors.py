@@ -1,4 +1,5 @@
 """Reads of the directory, each shaped for one page."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -64,9 +65,7 @@ def acceptance_matrix(provider: Provider) -> list[MatrixRow]:
     rows = []
     for procedure in MedicalCareProcedure.objects.order_by("position"):
         cell = cells.get(procedure.pk)
-        rows.append(
-            MatrixRow(procedure, cell.status if cell else Acceptance.UNKNOWN, cell.note if cell else "")
-        )
+        rows.append(MatrixRow(procedure, cell.status if cell else Acceptance.UNKNOWN, cell.note if cell else ""))
     return rows
 
 

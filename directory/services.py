@@ -1,4 +1,5 @@
 """Writes on the directory: each validates everything first, then saves all or nothing."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date

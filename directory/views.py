@@ -1,4 +1,5 @@
 """The directory: search, a provider's page, the re-verification list, and the coordinators' edits."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -73,7 +74,9 @@ def provider_detail(request, pk):
         "provider": provider,
         "matrix": matrix,
         "history": provider_history(
-            provider, procedures=[row.procedure for row in matrix], include_internal_note=can_see_internal_note,
+            provider,
+            procedures=[row.procedure for row in matrix],
+            include_internal_note=can_see_internal_note,
             limit=limit_for(request),
         ),
         "needs_reverification": provider.needs_reverification_on(today),
@@ -104,7 +107,7 @@ def provider_reverify_list(request):
 @require_POST
 @permission_required("directory.change_provider", raise_exception=True)
 def provider_verify(request, pk):
-    """"今日確認した": records today and the user, then goes back where the button was."""
+    """ "今日確認した": records today and the user, then goes back where the button was."""
     provider = _provider(pk)
     services.provider_verify(provider=provider, user=request.user)
     messages.success(request, f"{provider.name} を今日確認済みにしました。")
@@ -156,4 +159,3 @@ def provider_create(request):
 @permission_required("directory.change_provider", raise_exception=True)
 def provider_update(request, pk):
     return _provider_form_page(request, provider=_provider(pk))
-

@@ -1,4 +1,5 @@
 """Form widgets of the directory's pages."""
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -23,5 +24,8 @@ class LongSelect(forms.Select):
             )
             groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html) if group_name else html)
         return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), format_html_join("", "{}", ((g,) for g in groups))
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            format_html_join("", "{}", ((g,) for g in groups)),
         )

@@ -12,6 +12,7 @@ so the commands can work on the configured database and a restore drill on any o
 Files are named `tsunagu-<UTC time>[-n].<sqlite3|dump>[.enc]`, written under a dot-name and renamed
 when complete, readable by their owner only.
 """
+
 import os
 import re
 import shutil
@@ -142,7 +143,7 @@ def backup_create(
     seconds = time.monotonic() - started
     # The backup just written is kept whatever the clock said of the others.
     others = [path for path in generations(directory) if path != target]
-    kept, deleted = [target, *others[: keep - 1]], others[keep - 1:]
+    kept, deleted = [target, *others[: keep - 1]], others[keep - 1 :]
     for old in deleted:
         old.unlink()
     return BackupResult(path=target, size=target.stat().st_size, seconds=seconds, kept=kept, deleted=deleted)
@@ -201,9 +202,13 @@ def _pg_connect(database: dict) -> psycopg.Connection:
     options = {name: str(value) for name, value in database.get("OPTIONS", {}).items() if name in PG_ENV_OPTIONS}
     try:
         return psycopg.connect(
-            dbname=database["NAME"], user=database.get("USER") or None, password=database.get("PASSWORD") or None,
-            host=database.get("HOST") or None, port=str(database["PORT"]) if database.get("PORT") else None,
-            autocommit=True, **options,
+            dbname=database["NAME"],
+            user=database.get("USER") or None,
+            password=database.get("PASSWORD") or None,
+            host=database.get("HOST") or None,
+            port=str(database["PORT"]) if database.get("PORT") else None,
+            autocommit=True,
+            **options,
         )
     except psycopg.OperationalError as error:
         raise BackupError(f"PostgreSQL に接続できません（{database['NAME']}）: {error}") from error
@@ -285,7 +290,9 @@ def _backup_kind(path: Path, key: bytes | None) -> str:
         return "sqlite"
     if head.startswith(PG_CUSTOM_HEADER):
         return "postgresql"
-    raise BackupError(f"{path.name} はつなぐのバックアップではありません（SQLite のファイルでも pg_dump -Fc のファイルでもありません）。")
+    raise BackupError(
+        f"{path.name} はつなぐのバックアップではありません（SQLite のファイルでも pg_dump -Fc のファイルでもありません）。"
+    )
 
 
 def restore(*, path: Path, database: dict, key: bytes | None) -> RestoreResult:
@@ -370,8 +377,14 @@ def _pg_restore(path: Path, database: dict, key: bytes | None) -> RestoreResult:
     # Owners and grants are the target server's: the restoring role owns what it creates. One
     # transaction and the first error stops it, so a failed restore leaves the database empty.
     command = [
-        pg_restore, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--no-password",
-        *args, f"--dbname={database['NAME']}",
+        pg_restore,
+        "--no-owner",
+        "--no-privileges",
+        "--exit-on-error",
+        "--single-transaction",
+        "--no-password",
+        *args,
+        f"--dbname={database['NAME']}",
     ]
     with tempfile.TemporaryFile() as errors:
         # The plain dump goes through a pipe: decrypted, it never lies on a disk.

@@ -12,6 +12,7 @@ last flag marks the final chunk: a file cut short at a chunk boundary fails to d
 passing for a shorter one, and chunks cannot be swapped because their number is their nonce. The
 key check (also from HKDF) tells a wrong key apart from a damaged file before anything is read.
 """
+
 import base64
 import binascii
 import hmac
@@ -50,8 +51,7 @@ def parse_key(text: str) -> bytes:
         key = b""
     if len(key) != 32:
         raise BackupKeyError(
-            f"{KEY_ENV} は 32 バイトの鍵を base64 で書いたものにしてください"
-            "（作り方: openssl rand -base64 32）。"
+            f"{KEY_ENV} は 32 バイトの鍵を base64 で書いたものにしてください（作り方: openssl rand -base64 32）。"
         )
     return key
 
@@ -109,8 +109,8 @@ def decrypt_chunks(source: BinaryIO, key: bytes) -> Iterator[bytes]:
     header = _read_exactly(source, HEADER_SIZE)
     if len(header) < HEADER_SIZE or not header.startswith(MAGIC):
         raise BackupDamagedError("暗号化されたバックアップの先頭が読めません。")
-    salt = header[len(MAGIC):len(MAGIC) + SALT_SIZE]
-    chunk_size = int.from_bytes(header[len(MAGIC) + SALT_SIZE:len(MAGIC) + SALT_SIZE + 4], "big")
+    salt = header[len(MAGIC) : len(MAGIC) + SALT_SIZE]
+    chunk_size = int.from_bytes(header[len(MAGIC) + SALT_SIZE : len(MAGIC) + SALT_SIZE + 4], "big")
     cipher, check = _derive(key, salt)
     if not hmac.compare_digest(check, header[-CHECK_SIZE:]):
         raise BackupKeyError(f"{KEY_ENV} の鍵が、このバックアップを暗号化した鍵と違います。")

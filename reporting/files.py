@@ -1,4 +1,5 @@
 """The report's files as users download them: a finalized version byte for byte, else the draft now."""
+
 from accounts.models import Office
 from coordination.fiscal import FiscalPeriod
 

@@ -4,8 +4,13 @@ from coordination.fiscal import FiscalPeriod, fiscal_year_label
 
 # A single quarter, a cumulative range from Q1, or the whole year (report.md, "Period and header").
 QUARTER_CHOICES = [
-    ("1", "第1四半期"), ("2", "第2四半期"), ("3", "第3四半期"), ("4", "第4四半期"),
-    ("1-2", "第1～2四半期"), ("1-3", "第1～3四半期"), ("1-4", "第1～4四半期（通年）"),
+    ("1", "第1四半期"),
+    ("2", "第2四半期"),
+    ("3", "第3四半期"),
+    ("4", "第4四半期"),
+    ("1-2", "第1～2四半期"),
+    ("1-3", "第1～3四半期"),
+    ("1-4", "第1～4四半期（通年）"),
 ]
 
 
@@ -45,7 +50,10 @@ class ReportTextsForm(forms.Form):
             for row in section.rows:
                 name = f"text_{section.number}_{row.key}"
                 self.fields[name] = forms.CharField(
-                    label=" ▸ ".join(row.path), required=False, initial=row.text, max_length=4000,
+                    label=" ▸ ".join(row.path),
+                    required=False,
+                    initial=row.text,
+                    max_length=4000,
                     widget=forms.Textarea(attrs={"rows": 2 if len(row.text) < 80 else 4}),
                 )
                 self.rows.append((section, row, name))

@@ -1,4 +1,5 @@
 """A report's change history: the supervisor's text edits, finalizations and new drafts."""
+
 from tabular.history import NOTHING, FieldChange, History, Tracked, history_entries
 
 from .models import QuarterlyReport
@@ -24,7 +25,9 @@ def _texts_differ(report: Report):
     """Changes of the §3/§5 texts, one per row, labelled like the edit form (`3 ▸ group ▸ row`)."""
     labels = {
         (str(section.number), row.key): f"{section.number}. {section.text_heading}：{' ▸ '.join(row.path)}"
-        for section in report.sections if section.has_text for row in section.rows
+        for section in report.sections
+        if section.has_text
+        for row in section.rows
     }
 
     def differ(old, new) -> list[FieldChange]:

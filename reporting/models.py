@@ -1,4 +1,5 @@
 """A report's life after it is computed: the supervisor's edited texts and its finalized versions."""
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -10,7 +11,9 @@ from coordination.fiscal import FiscalPeriod
 class QuarterlyReport(models.Model):
     """One office's report for one period: the draft's edited texts and its finalized versions."""
 
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="quarterly_reports", verbose_name="事業所")
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="quarterly_reports", verbose_name="事業所"
+    )
     fiscal_year = models.PositiveSmallIntegerField("年度")
     first_quarter = models.PositiveSmallIntegerField("最初の四半期")
     last_quarter = models.PositiveSmallIntegerField("最後の四半期")
@@ -20,7 +23,12 @@ class QuarterlyReport(models.Model):
     # False while the latest finalized version stands; True while a new draft is being prepared.
     draft_open = models.BooleanField("下書き中", default=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="更新者"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="更新者",
     )
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
@@ -36,7 +44,9 @@ class QuarterlyReport(models.Model):
                 name="reporting_quarterlyreport_one_per_period",
             ),
             models.CheckConstraint(
-                condition=models.Q(first_quarter__gte=1, last_quarter__lte=4, first_quarter__lte=models.F("last_quarter")),
+                condition=models.Q(
+                    first_quarter__gte=1, last_quarter__lte=4, first_quarter__lte=models.F("last_quarter")
+                ),
                 name="reporting_quarterlyreport_quarter_range",
             ),
         ]
@@ -52,7 +62,9 @@ class QuarterlyReport(models.Model):
 class ReportVersion(models.Model):
     """A finalized report: its data and every format's file, frozen byte for byte."""
 
-    report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="versions", verbose_name="業務報告書")
+    report = models.ForeignKey(
+        QuarterlyReport, on_delete=models.PROTECT, related_name="versions", verbose_name="業務報告書"
+    )
     number = models.PositiveSmallIntegerField("版")
     finalized_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="確定した人"

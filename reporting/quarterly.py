@@ -1,4 +1,5 @@
 """build_quarterly_report(office, period): the 業務報告書 as plain data."""
+
 from dataclasses import replace
 
 from accounts.models import Office
@@ -37,8 +38,13 @@ def _counted_tree(number, title, model, counts, texts=None) -> Section:
     )
     has_text = texts is not None
     return Section(
-        number, title, ("count",), rows, has_text=has_text,
-        headings=COLUMN_HEADINGS[number], text_heading=TEXT_HEADINGS[number] if has_text else "",
+        number,
+        title,
+        ("count",),
+        rows,
+        has_text=has_text,
+        headings=COLUMN_HEADINGS[number],
+        text_heading=TEXT_HEADINGS[number] if has_text else "",
     )
 
 
@@ -71,7 +77,9 @@ def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
         by_area[area] = by_area.get(area, 0) + 1
 
     section_1 = Section(
-        1, "相談対象者 (実人数)", ("clients", "contacts", "with_care", "without_care"),
+        1,
+        "相談対象者 (実人数)",
+        ("clients", "contacts", "with_care", "without_care"),
         tuple(
             Row(
                 path=(SCHOOL_GROUP_LABEL, band.label) if band in SCHOOL_BANDS else (band.label,),
@@ -85,7 +93,9 @@ def _section_1_and_2(office, period, clients) -> tuple[Section, Section]:
     areas = [(d.pk, d.name, d.code) for d in districts]
     areas += [(OUTSIDE_WARD, OUTSIDE_WARD, "outside"), (UNKNOWN, UNKNOWN, "unknown")]
     section_2 = Section(
-        2, "相談対象者の住所 (実人数)", ("clients",),
+        2,
+        "相談対象者の住所 (実人数)",
+        ("clients",),
         tuple(Row(path=(label,), values={"clients": by_area.get(area, 0)}, key=code) for area, label, code in areas),
         headings=COLUMN_HEADINGS[2],
     )
@@ -116,32 +126,48 @@ def _event_sections(events) -> tuple[EventSection, ...]:
         return [e for e in events if e.kind == kind]
 
     outreach = EventTable(
-        "周知活動等", ("周知活動等", "実施機関", "実施日", "方法", "内容", "対象", "参加者数"),
+        "周知活動等",
+        ("周知活動等", "実施機関", "実施日", "方法", "内容", "対象", "参加者数"),
         tuple(
-            (EventScope(e.scope).label if e.scope else "", e.name, _month_day(e.held_on), e.method_venue,
-             e.topic, e.audience, e.participants_label)
+            (
+                EventScope(e.scope).label if e.scope else "",
+                e.name,
+                _month_day(e.held_on),
+                e.method_venue,
+                e.topic,
+                e.audience,
+                e.participants_label,
+            )
             for e in of(EventKind.OUTREACH)
         ),
     )
     meetings = EventTable(
-        "会議", ("会議参加", "会議名", "開催日", "方法・会場", "主な議題", "対象", "参加者数"),
+        "会議",
+        ("会議参加", "会議名", "開催日", "方法・会場", "主な議題", "対象", "参加者数"),
         tuple(
             (e.role, e.name, _month_day(e.held_on), e.method_venue, e.topic, e.audience, e.participants_label)
             for e in of(EventKind.MEETING)
         ),
     )
     trainings = EventTable(
-        "研修", ("参加・開催", "研修名", "開催日", "方法・会場", "主なテーマ", "対象", "参加者数"),
+        "研修",
+        ("参加・開催", "研修名", "開催日", "方法・会場", "主なテーマ", "対象", "参加者数"),
         tuple(
             (e.role, e.name, _month_day(e.held_on), e.method_venue, e.topic, e.audience, e.participants_label)
             for e in of(EventKind.TRAINING)
         ),
     )
     others = EventTable(
-        "その他", ("課題・テーマ", "期間", "方法", "内容・結果など", "対象"),
+        "その他",
+        ("課題・テーマ", "期間", "方法", "内容・結果など", "対象"),
         tuple(
-            (e.name, _month_day(e.held_on) + (f"～{_month_day(e.ends_on)}" if e.ends_on else ""),
-             e.method_venue, e.topic, e.audience)
+            (
+                e.name,
+                _month_day(e.held_on) + (f"～{_month_day(e.ends_on)}" if e.ends_on else ""),
+                e.method_venue,
+                e.topic,
+                e.audience,
+            )
             for e in of(EventKind.OTHER)
         ),
     )
@@ -162,7 +188,7 @@ def _method_counts(rows) -> dict[int, int]:
 def _monthly_methods(period, rows) -> MonthlyCounts:
     """Logs per month of the period by top-level method (訪問 and 会議参加 gather their leaves)."""
     months = [(month.year, month.month) for month in period.months()]
-    paths = dict((node.pk, path) for node, path in ContactMethod.objects.leaf_paths())
+    paths = {node.pk: path for node, path in ContactMethod.objects.leaf_paths()}
     groups = list(dict.fromkeys(path[0] for path in paths.values()))
     counts = {group: [0] * len(months) for group in groups}
     for row in rows:
@@ -204,7 +230,10 @@ def build_quarterly_report(office: Office, period: FiscalPeriod) -> Report:
         _counted_tree(3, "相談者および機関数 (延べ件数)", CounterpartCategory, counterpart_counts, organization_texts),
         _counted_tree(4, "相談・支援・活動方法 (延べ件数)", ContactMethod, _method_counts(log_rows)),
         _counted_tree(
-            5, "相談・活動の種別 (延べ件数)", ActivityType, queries.activity_type_counts(office, period),
+            5,
+            "相談・活動の種別 (延べ件数)",
+            ActivityType,
+            queries.activity_type_counts(office, period),
             _summary_texts(queries.activity_summaries(office, period)),
         ),
     )

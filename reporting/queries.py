@@ -1,4 +1,5 @@
 """The aggregation queries behind the 業務報告書: one query each, whatever the number of logs."""
+
 from django.db.models import Count, Q
 
 from coordination.clients.models import Client
@@ -19,7 +20,12 @@ def client_contacts(office, period) -> list[dict]:
     logs = _logs(office, period).exclude(client=None)
     contacts = dict(logs.values_list("client_id").annotate(n=Count("id")).order_by())
     clients = Client.objects.filter(pk__in=logs.values("client_id")).values(
-        "id", "birth_date", "age_band_override", "has_medical_care", "district_id", "district__municipality",
+        "id",
+        "birth_date",
+        "age_band_override",
+        "has_medical_care",
+        "district_id",
+        "district__municipality",
         "municipality_outside",
     )
     return [{**client, "contacts": contacts[client["id"]]} for client in clients]
@@ -66,8 +72,9 @@ def activity_summaries(office, period) -> list[tuple[int, str]]:
         contactlog__in=_logs(office, period).filter(include_in_report=True)
     )
     return list(
-        through.order_by("contactlog__occurred_on", "contactlog__started_at", "contactlog_id")
-        .values_list("activitytype_id", "contactlog__report_summary")
+        through.order_by("contactlog__occurred_on", "contactlog__started_at", "contactlog_id").values_list(
+            "activitytype_id", "contactlog__report_summary"
+        )
     )
 
 

@@ -1,4 +1,5 @@
 """Reads for the report pages: which report to show (draft or finalized) and what changed since."""
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -38,7 +39,10 @@ class ReportState:
 
 def report_record(office: Office, period: FiscalPeriod) -> QuarterlyReport | None:
     return QuarterlyReport.objects.filter(
-        office=office, fiscal_year=period.fiscal_year, first_quarter=period.first_quarter, last_quarter=period.last_quarter
+        office=office,
+        fiscal_year=period.fiscal_year,
+        first_quarter=period.first_quarter,
+        last_quarter=period.last_quarter,
     ).first()
 
 
@@ -65,16 +69,22 @@ def report_state(office: Office, period: FiscalPeriod) -> ReportState:
 
 def version_of(office: Office, period: FiscalPeriod, number: int) -> ReportVersion | None:
     return ReportVersion.objects.filter(
-        report__office=office, report__fiscal_year=period.fiscal_year,
-        report__first_quarter=period.first_quarter, report__last_quarter=period.last_quarter, number=number,
+        report__office=office,
+        report__fiscal_year=period.fiscal_year,
+        report__first_quarter=period.first_quarter,
+        report__last_quarter=period.last_quarter,
+        number=number,
     ).first()
 
 
 def changed_since(office: Office, period: FiscalPeriod, since) -> tuple[list[ContactLog], list[Event]]:
     """Logs and events of the period created or edited after `since` (a finalization), newest first."""
     logs = (
-        ContactLog.objects.for_office(office).in_period(period).filter(updated_at__gt=since)
-        .select_related("method", "coordinator").order_by("-updated_at")
+        ContactLog.objects.for_office(office)
+        .in_period(period)
+        .filter(updated_at__gt=since)
+        .select_related("method", "coordinator")
+        .order_by("-updated_at")
     )
     events = Event.objects.for_office(office).in_period(period).filter(updated_at__gt=since).order_by("-updated_at")
     return list(logs), list(events)
@@ -101,7 +111,8 @@ def _gone_records(history_model, date_field: str, office: Office, period: Fiscal
     in_period = {f"{date_field}__range": (period.start, period.end)}
     previous_date = (
         history_model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
-        .order_by("-history_id").values(date_field)[:1]
+        .order_by("-history_id")
+        .values(date_field)[:1]
     )
     return (
         history_model.objects.filter(office=office, history_date__gt=since)
@@ -132,27 +143,40 @@ def gone_since(
             continue
         seen.add(record.id)
         deleted = record.history_type == "-"
-        rows.append(GoneRecord(
-            "相談・支援記録", record.occurred_on if deleted else record.previous_date,
-            None if deleted else record.occurred_on, record.method.label if record.method else "",
-            str(record.coordinator) if record.coordinator else "", record.history_date,
-        ))
+        rows.append(
+            GoneRecord(
+                "相談・支援記録",
+                record.occurred_on if deleted else record.previous_date,
+                None if deleted else record.occurred_on,
+                record.method.label if record.method else "",
+                str(record.coordinator) if record.coordinator else "",
+                record.history_date,
+            )
+        )
     seen, still_listed = set(), {event.pk for event in changed_events}
     for record in _gone_records(Event.history.model, "held_on", office, period, since):
         if record.id in seen or record.id in still_listed:
             continue
         seen.add(record.id)
         deleted = record.history_type == "-"
-        rows.append(GoneRecord(
-            record.get_kind_display(), record.held_on if deleted else record.previous_date,
-            None if deleted else record.held_on, record.name, "", record.history_date,
-        ))
+        rows.append(
+            GoneRecord(
+                record.get_kind_display(),
+                record.held_on if deleted else record.previous_date,
+                None if deleted else record.held_on,
+                record.name,
+                "",
+                record.history_date,
+            )
+        )
     return sorted(rows, key=lambda row: row.when, reverse=True)
 
 
 def fiscal_years(office: Office, today) -> list[int]:
     """Fiscal years for the picker: from the first logged one (at least last year) to this one, newest first."""
-    first_day = ContactLog.objects.for_office(office).order_by("occurred_on").values_list("occurred_on", flat=True).first()
+    first_day = (
+        ContactLog.objects.for_office(office).order_by("occurred_on").values_list("occurred_on", flat=True).first()
+    )
     current = fiscal_year_of(today)
     first = min(fiscal_year_of(first_day), current - 1) if first_day else current - 1
     return list(range(current, first - 1, -1))

@@ -1,4 +1,5 @@
 """Writes on reports: editing a draft's texts, finalizing, opening a new draft."""
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,8 +17,10 @@ ALREADY_FINAL = "この報告書は確定済みです。変更するには「新
 
 def _record_for_update(office: Office, period: FiscalPeriod, user: User) -> QuarterlyReport:
     key = {
-        "office": office, "fiscal_year": period.fiscal_year,
-        "first_quarter": period.first_quarter, "last_quarter": period.last_quarter,
+        "office": office,
+        "fiscal_year": period.fiscal_year,
+        "first_quarter": period.first_quarter,
+        "last_quarter": period.last_quarter,
     }
     try:
         return QuarterlyReport.objects.select_for_update().get(**key)
@@ -66,14 +69,20 @@ def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> Repo
     """Freezes the draft's numbers and texts as a new version, with every format's file."""
     now = timezone.now()
     if period.end >= timezone.localdate(now):
-        raise ValidationError(f"期間が終わっていない報告書は確定できません（期末：{period.date_range_label.split('～')[1]}）。")
+        raise ValidationError(
+            f"期間が終わっていない報告書は確定できません（期末：{period.date_range_label.split('～')[1]}）。"
+        )
     record = _record_for_update(office, period, user)
     if _is_final(record):
         raise ValidationError(ALREADY_FINAL)
     report = draft_report(office, period, record)
     last = record.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ReportVersion(
-        report=record, number=last + 1, finalized_by=user, finalized_at=now, data=report_to_dict(report),
+        report=record,
+        number=last + 1,
+        finalized_by=user,
+        finalized_at=now,
+        data=report_to_dict(report),
         **{identifier: format.render(report) for identifier, format in FORMATS.items()},
     )
     version.save()

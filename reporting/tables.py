@@ -1,4 +1,5 @@
 """The 業務報告書 as plain data: what every renderer takes, and nothing else."""
+
 from dataclasses import dataclass, field
 from datetime import date
 

@@ -118,8 +118,11 @@ def edit_texts(request):
     texts_form = ReportTextsForm(request.POST or None, report=state.report)
     if request.method == "POST" and texts_form.is_valid():
         services.report_texts_update(
-            office=office, period=period, user=request.user,
-            schedule=texts_form.cleaned_data["schedule"], texts=texts_form.texts(),
+            office=office,
+            period=period,
+            user=request.user,
+            schedule=texts_form.cleaned_data["schedule"],
+            texts=texts_form.texts(),
         )
         messages.success(request, "下書きの文章を保存しました。")
         return redirect(_page_url(period))
@@ -153,4 +156,6 @@ def finalize(request):
 @permission_required("reporting.finalize_quarterlyreport", raise_exception=True)
 def open_draft(request):
     """Starts a new draft that will supersede the finalized version."""
-    return _post_action(request, services.report_draft_open, "新しい下書きを作成しました。確定すると新しい版になります。")
+    return _post_action(
+        request, services.report_draft_open, "新しい下書きを作成しました。確定すると新しい版になります。"
+    )

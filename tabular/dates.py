@@ -1,4 +1,5 @@
 """Dates as people type them: `2025-04-01`, `2025/4/1`, `R7.4.1`, `令和7年4月1日`, `令和元年5月1日`."""
+
 import re
 import unicodedata
 from datetime import date, timedelta
@@ -13,7 +14,9 @@ INVALID = f"日付として読み取れません。{FORMATS_HINT} のように�
 # After NFKC: full-width digits, letters and ／．－ are half-width, and 〜 like separators are
 # plain ASCII. Spaces are removed before matching.
 _SEPARATOR = r"[./\-]"
-_WESTERN = re.compile(rf"^(?P<year>\d{{4}})(?:{_SEPARATOR}|年)(?P<month>\d{{1,2}})(?:{_SEPARATOR}|月)(?P<day>\d{{1,2}})日?$")
+_WESTERN = re.compile(
+    rf"^(?P<year>\d{{4}})(?:{_SEPARATOR}|年)(?P<month>\d{{1,2}})(?:{_SEPARATOR}|月)(?P<day>\d{{1,2}})日?$"
+)
 _COMPACT = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
 _ERA = re.compile(
     rf"^(?P<era>[A-Za-z]|[^\d\s./\-年月日]+?)(?P<year>\d{{1,2}}|元)(?:{_SEPARATOR}|年)"
@@ -79,6 +82,4 @@ def parse_date(text: str) -> date:
 def refuse_future(day: date, today: date) -> None:
     """Raises the form's message for a day after today."""
     if day > today:
-        raise ValidationError(
-            f"未来の日付は入力できません（今日は{format_date(today)}です）。", code="future"
-        )
+        raise ValidationError(f"未来の日付は入力できません（今日は{format_date(today)}です）。", code="future")

@@ -1,4 +1,5 @@
 """The upload form every spreadsheet import uses."""
+
 from collections.abc import Iterable
 
 from django import forms
@@ -17,7 +18,10 @@ class SpreadsheetUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label="取り込むもの",
         widget=forms.RadioSelect,
-        error_messages={"required": "取り込むものを選んでください。", "invalid_choice": "取り込むものを選んでください。"},
+        error_messages={
+            "required": "取り込むものを選んでください。",
+            "invalid_choice": "取り込むものを選んでください。",
+        },
     )
     file = forms.FileField(
         label="ファイル",

@@ -6,6 +6,7 @@ names behind foreign keys are looked up once per related model for all the entri
 number of queries does not grow with the number of changes. `templates/includes/history.html`
 shows the entries on every object page.
 """
+
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -143,8 +144,7 @@ class _Names:
                 if model_field.is_relation:
                     ids[model_field.related_model].update(v for v in (old, new) if v is not None)
         self.names = {
-            model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}
-            for model, pks in ids.items()
+            model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)} for model, pks in ids.items()
         }
 
     def show(self, model_field, value) -> str:
@@ -165,12 +165,16 @@ def _entry(raw: _Raw, names: _Names) -> HistoryEntry:
             changes.extend(tracked.differs[name](old, new))
             continue
         model_field = record._meta.get_field(name)
-        changes.append(FieldChange(str(model_field.verbose_name), names.show(model_field, old), names.show(model_field, new)))
+        changes.append(
+            FieldChange(str(model_field.verbose_name), names.show(model_field, old), names.show(model_field, new))
+        )
     subject = tracked.subject(record) if callable(tracked.subject) else tracked.subject
     who = str(record.history_user) if record.history_user_id else "（不明）"
     note = raw.note or ("" if changes or record.history_type != "~" else NO_VISIBLE_CHANGE)
     actions = PART_ACTIONS if subject else ACTIONS
-    return HistoryEntry(record.history_date, who, actions.get(record.history_type, record.history_type), changes, note, subject)
+    return HistoryEntry(
+        record.history_date, who, actions.get(record.history_type, record.history_type), changes, note, subject
+    )
 
 
 @dataclass(frozen=True)
@@ -271,10 +275,16 @@ def records_together(parts: Sequence[tuple[models.QuerySet, Sequence[str]] | Rec
             **{model_field.attname: row[f"c_{index}_{position}"] for position, model_field in enumerate(fields)},
         )
         user_id = row["c_history_user_id"]
-        record.history_user = user_model(
-            pk=user_id, username=row["c_history_user__username"], first_name=row["c_history_user__first_name"],
-            last_name=row["c_history_user__last_name"],
-        ) if user_id else None
+        record.history_user = (
+            user_model(
+                pk=user_id,
+                username=row["c_history_user__username"],
+                first_name=row["c_history_user__first_name"],
+                last_name=row["c_history_user__last_name"],
+            )
+            if user_id
+            else None
+        )
         records[index].append(record)
     return records
 
@@ -288,7 +298,8 @@ def history_entries(tracked: Iterable[Tracked], *, limit: int | None = None) -> 
     if created:
         born = min(created)
         raws = [
-            raw for raw in raws
+            raw
+            for raw in raws
             if not (raw.tracked.subject and raw.record.history_type == "+" and raw.record.history_date <= born)
         ]
     raws.sort(key=lambda raw: raw.record.history_date, reverse=True)

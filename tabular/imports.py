@@ -12,6 +12,7 @@ apps); `tabular.views` runs the same screens for every kind. A resource used her
 `columns()`, `required_columns`, `column_of(key)`, `sheet_row(n)` and `row_label(row)`;
 `tabular.resources.SheetImportMixin` gives it all but the label.
 """
+
 import logging
 import os
 import re

@@ -1,5 +1,6 @@
 """What every spreadsheet import resource shares (django-import-export): its columns, errors
 reported by column and spreadsheet row, refused formula cells, the helpers its checks use."""
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .spreadsheets import Sheet
@@ -82,7 +83,7 @@ class SheetImportMixin:
         formulas = self.sheet.formula_cells.get(kwargs["row_number"] - 1) if self.sheet else None
         if formulas:
             # Nothing in a formula's cell was read: its result depends on the sheet it came from.
-            raise ValidationError({column: FORMULA_REFUSED for column in formulas})
+            raise ValidationError(dict.fromkeys(formulas, FORMULA_REFUSED))
 
     def clean_many(self, field_name, row, errors):
         """Cleans a many-to-many column (import-export only does so when saving)."""

@@ -5,6 +5,7 @@ or `.csv` text (UTF-8, UTF-8 with BOM or CP932), at most 5 MB. Formula cells are
 formula text and reported, never evaluated. Exports put an apostrophe before any text a
 spreadsheet program would take for a formula.
 """
+
 import csv
 import io
 import re
@@ -88,7 +89,9 @@ def read_upload(name: str, content: bytes) -> Sheet:
     if not content:
         raise UploadError("ファイルが空です。")
     if extension in {"xlsm", "xlsb", "xltm"}:
-        raise UploadError("マクロを含むブック（.xlsm など）は取り込めません。Excel で「.xlsx」形式で保存し直してください。")
+        raise UploadError(
+            "マクロを含むブック（.xlsm など）は取り込めません。Excel で「.xlsx」形式で保存し直してください。"
+        )
     if extension == "xls":
         raise UploadError("古い Excel 形式（.xls）は取り込めません。Excel で「.xlsx」形式で保存し直してください。")
     if extension == "xlsx":
@@ -137,9 +140,7 @@ def _check_workbook_zip(content: bytes) -> None:
             if any(name.lower().endswith("vbaproject.bin") for name in names) or (
                 b"macroEnabled" in archive.read("[Content_Types].xml")
             ):
-                raise UploadError(
-                    "マクロを含むブックは取り込めません。Excel で「.xlsx」形式で保存し直してください。"
-                )
+                raise UploadError("マクロを含むブックは取り込めません。Excel で「.xlsx」形式で保存し直してください。")
             if _inflates_too_much(members):
                 raise UploadError(ZIP_BOMB)
     except zipfile.BadZipFile:
@@ -195,7 +196,7 @@ def _read_csv(content: bytes) -> Sheet:
             if len(rows) > MAX_ROWS + 1:
                 raise UploadError(f"一度に取り込めるのは{MAX_ROWS:,}行までです。ファイルを分けてください。")
     except csv.Error:
-        raise UploadError("CSV ファイルとして読めません。区切りや引用符（\"）を確かめてください。") from None
+        raise UploadError('CSV ファイルとして読めません。区切りや引用符（"）を確かめてください。') from None
     return _sheet(rows)
 
 

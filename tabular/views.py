@@ -4,6 +4,7 @@ with every error by row and column, then confirm (all rows or none) or cancel.
 The kind comes from `tabular.imports.KINDS` (each app registers its own) and says who may use it,
 how to build the resource for the request and where a confirmed import goes.
 """
+
 import io
 
 from django.contrib import messages
@@ -53,7 +54,9 @@ def import_start(request):
         raise PermissionDenied
     posted = request.method == "POST"
     form = SpreadsheetUploadForm(
-        request.POST if posted else None, request.FILES if posted else None, kinds=kinds,
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        kinds=kinds,
         initial={"kind": request.GET.get("kind")},
     )
     if posted and form.is_valid():
@@ -74,7 +77,9 @@ def import_template(request, kind, file_format):
         raise Http404("そのひな形はありません。")
     content = export_bytes(template_dataset(import_kind), file_format)
     return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=f"{import_kind.template_stem}.{file_format}",
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"{import_kind.template_stem}.{file_format}",
         content_type=CONTENT_TYPES[file_format],
     )
 

@@ -1,4 +1,5 @@
 """Japanese era (和暦) labels computed from the date."""
+
 from dataclasses import dataclass
 from datetime import date
 

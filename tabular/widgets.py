@@ -1,4 +1,5 @@
 """Spreadsheet cells to and from values (django-import-export widgets) that know no domain rules."""
+
 import re
 import unicodedata
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """Shared fixtures: the reference lists and the demo office, loaded once per test session."""
+
 import pytest
 from django.conf import settings
 from django.db import connection

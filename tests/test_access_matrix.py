@@ -3,6 +3,7 @@
 The walk is over the live URL configuration, so a view added later without an entry in the
 matrix fails `test_every_url_name_is_in_the_matrix` — a new view cannot ship unguarded.
 """
+
 import re
 from pathlib import Path
 
@@ -90,8 +91,15 @@ def url_of(name: str, office) -> str:
 
 
 def user_of(role: str):
-    return None if role == "anonymous" else User.objects.get(username={
-        "ward_staff": "ward", "coordinator": "coordinator", "supervisor": "supervisor", "admin": "admin"}[role])
+    return (
+        None
+        if role == "anonymous"
+        else User.objects.get(
+            username={"ward_staff": "ward", "coordinator": "coordinator", "supervisor": "supervisor", "admin": "admin"}[
+                role
+            ]
+        )
+    )
 
 
 def test_every_url_name_is_in_the_matrix():

@@ -1,4 +1,5 @@
 """Django admin covers every model, in Japanese."""
+
 import re
 
 import pytest
@@ -22,7 +23,26 @@ def test_every_model_is_in_the_admin_with_a_japanese_name(model):
     assert admin.site.is_registered(model)
     assert JAPANESE.search(str(model._meta.verbose_name))
     for field in model._meta.get_fields():
-        if getattr(field, "verbose_name", None) and not field.auto_created and field.name not in {"id", "password", "username", "email", "first_name", "last_name", "is_staff", "is_active", "is_superuser", "last_login", "date_joined", "groups", "user_permissions"}:
+        if (
+            getattr(field, "verbose_name", None)
+            and not field.auto_created
+            and field.name
+            not in {
+                "id",
+                "password",
+                "username",
+                "email",
+                "first_name",
+                "last_name",
+                "is_staff",
+                "is_active",
+                "is_superuser",
+                "last_login",
+                "date_joined",
+                "groups",
+                "user_permissions",
+            }
+        ):
             assert JAPANESE.search(str(field.verbose_name)) or str(field.verbose_name) in {"FAX"}, (model, field.name)
 
 

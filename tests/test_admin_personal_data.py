@@ -1,4 +1,5 @@
 """Personal data in Django admin: admins may read it, never write it, and every reading is logged."""
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -29,7 +30,13 @@ def signed_in_admin(client, admin_user):
 
 
 def sample(model, office):
-    scope = {Client: "office", Guardian: "client__office", ContactLog: "office", Counterpart: "contact_log__office", Event: "office"}
+    scope = {
+        Client: "office",
+        Guardian: "client__office",
+        ContactLog: "office",
+        Counterpart: "contact_log__office",
+        Event: "office",
+    }
     return model.objects.filter(**{scope[model]: office}).order_by("pk").first()
 
 
@@ -55,7 +62,12 @@ def test_an_admin_reading_personal_data_in_the_admin_is_logged_on_every_page(sig
         response = signed_in_admin.get(url, REMOTE_ADDR="192.0.2.60")
         assert response.status_code == 200, page
         event = last_event()
-        assert (event.username, event.role, event.action, event.outcome) == ("admin", "システム管理者", Action.VIEW, Outcome.SUCCESS), page
+        assert (event.username, event.role, event.action, event.outcome) == (
+            "admin",
+            "システム管理者",
+            Action.VIEW,
+            Outcome.SUCCESS,
+        ), page
         assert event.url_name == f"admin:coordination_{model._meta.model_name}_{page}"
         assert (event.ip_address, event.occurred_at.utcoffset() is not None) == ("192.0.2.60", True)
         if page != "changelist":
@@ -69,7 +81,8 @@ def test_a_search_in_the_admins_client_list_is_logged_with_what_was_searched(sig
 
 def test_the_admins_search_as_you_type_for_a_client_is_logged(signed_in_admin):
     response = signed_in_admin.get(
-        reverse("admin:autocomplete"), {"app_label": "coordination", "model_name": "contactlog", "field_name": "client", "term": "キタ"}
+        reverse("admin:autocomplete"),
+        {"app_label": "coordination", "model_name": "contactlog", "field_name": "client", "term": "キタ"},
     )
     assert response.status_code == 200
     assert (last_event().action, last_event().url_name) == (Action.VIEW, "admin:autocomplete")

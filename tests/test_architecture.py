@@ -6,6 +6,7 @@ leaves: they import none of our apps (but `common`), and every app may import th
 (model_update, service errors on forms, kana folding) is below everything and imports nothing of
 ours. docs/architecture.md draws the picture.
 """
+
 import ast
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Sign-in security: lockout, TOTP two-factor sign-in, password rules and session limits."""
+
 import time
 from base64 import b32encode
 from datetime import timedelta

@@ -6,6 +6,7 @@ both, that optimistic locking loses no edit: a stale edit is refused (ContactLog
 coordinator reads the log again and saves once more, as the edit page asks a person to do.
 Commits for real (each thread has its own connection) and deletes what it created.
 """
+
 import os
 import random
 import threading
@@ -55,9 +56,15 @@ def log_parts(committed_db):
 
 def create_log(parts: dict, coordinator: User, summary: str, rng: random.Random) -> ContactLog:
     return contact_log_create(
-        office=parts["office"], coordinator=coordinator, occurred_on=timezone.localdate(),
-        method=parts["method"], activity_types=parts["activity_types"], counterparts=parts["counterparts"],
-        client=rng.choice(parts["clients"]), report_summary=summary, include_in_report=True,
+        office=parts["office"],
+        coordinator=coordinator,
+        occurred_on=timezone.localdate(),
+        method=parts["method"],
+        activity_types=parts["activity_types"],
+        counterparts=parts["counterparts"],
+        client=rng.choice(parts["clients"]),
+        report_summary=summary,
+        include_in_report=True,
     )
 
 
@@ -68,9 +75,16 @@ def edit_log(parts: dict, coordinator: User, log_id: int, summary: str, tally: T
         time.sleep(0.001)  # a person reads the form before saving: another may save meanwhile
         try:
             saved = contact_log_update(
-                log=log, expected_version=log.version, user=coordinator, occurred_on=log.occurred_on,
-                method=parts["method"], activity_types=parts["activity_types"], counterparts=parts["counterparts"],
-                client=log.client, report_summary=summary, include_in_report=True,
+                log=log,
+                expected_version=log.version,
+                user=coordinator,
+                occurred_on=log.occurred_on,
+                method=parts["method"],
+                activity_types=parts["activity_types"],
+                counterparts=parts["counterparts"],
+                client=log.client,
+                report_summary=summary,
+                include_in_report=True,
             )
             return saved.version
         except ContactLogConflict:
@@ -117,7 +131,9 @@ def test_eight_coordinators_creating_and_editing_logs_at_once_lose_nothing_and_n
             assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
         assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     rng = random.Random(0)
-    hot = [create_log(log_parts, log_parts["coordinators"][0], f"同時編集試験 hot-{n}", rng).pk for n in range(HOT_LOGS)]
+    hot = [
+        create_log(log_parts, log_parts["coordinators"][0], f"同時編集試験 hot-{n}", rng).pk for n in range(HOT_LOGS)
+    ]
     pool = list(hot)
     tallies = [Tally() for _ in range(THREADS)]
     started = time.monotonic()

@@ -4,6 +4,7 @@ Production settings, a temporary SQLite file named by DATABASE_URL and a tempora
 a port the kernel picks. Requests go over plain http to loopback, as nginx's would; pages other
 than /healthz need `X-Forwarded-Proto: https`, which nginx sets after terminating TLS.
 """
+
 import http.client
 import json
 import queue
@@ -82,12 +83,19 @@ def server(tmp_path_factory):
     # Django admin's own files are left out only to keep this test quick; `make serve` collects all.
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0", "--ignore", "admin"],
-        cwd=BASE_DIR, env=env, check=True, capture_output=True,
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     with open(directory / "stderr.log", "w") as stderr:
         process = subprocess.Popen(
             [str(GUNICORN), "--config", "config/gunicorn.py"],
-            cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
         )
     try:
         yield Server(process, directory / "static")
@@ -132,7 +140,9 @@ def test_the_access_log_on_stdout_carries_the_request_id_sent_back(server):
     request_id = response.getheader("X-Request-ID")
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
     line = server.wait_for_line(re.escape(f"[{request_id}]"))
-    assert re.match(ISO_TIMESTAMP + r" INFO gunicorn\.access \[" + request_id + r'\] .*"GET /healthz HTTP/1\.1" 200', line)
+    assert re.match(
+        ISO_TIMESTAMP + r" INFO gunicorn\.access \[" + request_id + r'\] .*"GET /healthz HTTP/1\.1" 200', line
+    )
 
 
 def test_django_log_lines_on_stdout_carry_the_request_id_from_nginx(server):

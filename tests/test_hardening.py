@@ -1,4 +1,5 @@
 """Hardened settings: CSP, no-store for signed-in pages, security headers, error pages, check --deploy."""
+
 import secrets
 import subprocess
 import sys
@@ -122,7 +123,10 @@ def production_env(tmp_path) -> dict[str, str]:
 def test_the_production_settings_pass_djangos_deployment_checks_without_a_warning(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, capture_output=True, text=True, env=production_env(tmp_path),
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        env=production_env(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -135,7 +139,11 @@ def test_production_turns_debug_off_and_cookies_and_transport_secure(tmp_path):
         "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS >= 31536000, s.DATABASES['default']['ENGINE'])"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, env=production_env(tmp_path),
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        env=production_env(tmp_path),
     )
     assert result.stdout.split() == ["False", "True", "True", "True", "True", "True", "django.db.backends.sqlite3"], (
         result.stderr
@@ -147,7 +155,11 @@ def test_production_refuses_to_start_without_each_required_variable(tmp_path, mi
     env = production_env(tmp_path)
     del env[missing]
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=BASE_DIR, capture_output=True, text=True, env=env,
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr

@@ -1,4 +1,5 @@
 """Enrolling an authenticator app: nothing saved before a right code, one app per user, every step recorded."""
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -43,7 +44,9 @@ def last_event() -> AccessEvent:
     return AccessEvent.objects.order_by("-id").first()
 
 
-def test_opening_the_enrolment_page_again_and_again_saves_nothing_and_keeps_the_same_secret(client, mfa_on, coordinator):
+def test_opening_the_enrolment_page_again_and_again_saves_nothing_and_keeps_the_same_secret(
+    client, mfa_on, coordinator
+):
     client.force_login(coordinator)
     pages = [client.get(SETUP) for _ in range(3)]
     assert {page.status_code for page in pages} == {200}
@@ -86,7 +89,11 @@ def test_a_user_with_a_confirmed_app_cannot_enrol_another_one_and_the_try_is_rec
     response = client.post(SETUP, {"code": "123456"})
     assert response.status_code == 403
     assert list(TOTPDevice.objects.filter(user=coordinator)) == [device]
-    assert (last_event().action, last_event().url_name, last_event().outcome) == (Action.REFUSED, "mfa_setup", Outcome.REFUSED)
+    assert (last_event().action, last_event().url_name, last_event().outcome) == (
+        Action.REFUSED,
+        "mfa_setup",
+        Outcome.REFUSED,
+    )
     # Signed in with the code, the page still enrols nothing.
     assert client.post(VERIFY, {"code": code_for(device.bin_key, later_steps=1), "next": "/"}).status_code == 302
     assert client.post(SETUP, {"code": "123456"}).status_code == 403
@@ -113,7 +120,10 @@ def test_the_admin_never_sees_an_apps_secret_and_cannot_add_or_change_one(client
     assert page.status_code == 200
     assert device.key not in page.content.decode()
     assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
-    assert client.post(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]), {"key": "00" * 20}).status_code == 403
+    assert (
+        client.post(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]), {"key": "00" * 20}).status_code
+        == 403
+    )
     assert client.get(reverse("admin:otp_totp_totpdevice_config", args=[device.pk])).status_code == 403
     assert client.get(reverse("admin:otp_totp_totpdevice_qrcode", args=[device.pk])).status_code == 403
     device.refresh_from_db()
@@ -127,19 +137,34 @@ def test_enrolment_and_codes_are_recorded_in_the_access_log(client, mfa_on, coor
     client.post(SETUP, {"code": wrong(code_for(secret))}, REMOTE_ADDR="192.0.2.31")
     event = last_event()
     assert (event.action, event.outcome, event.url_name, event.username, event.role, event.ip_address) == (
-        Action.SIGN_IN_FAILED, Outcome.REFUSED, "mfa_setup", "coordinator", "コーディネーター", "192.0.2.31"
+        Action.SIGN_IN_FAILED,
+        Outcome.REFUSED,
+        "mfa_setup",
+        "coordinator",
+        "コーディネーター",
+        "192.0.2.31",
     )
     client.post(SETUP, {"code": code_for(secret)})
-    assert (last_event().action, last_event().outcome, last_event().url_name) == (Action.SIGN_IN, Outcome.SUCCESS, "mfa_setup")
+    assert (last_event().action, last_event().outcome, last_event().url_name) == (
+        Action.SIGN_IN,
+        Outcome.SUCCESS,
+        "mfa_setup",
+    )
 
     client.logout()
     client.force_login(coordinator)
     client.post(VERIFY, {"code": wrong(code_for(secret, later_steps=1))})
-    assert (last_event().action, last_event().outcome, last_event().url_name) == (Action.SIGN_IN_FAILED, Outcome.REFUSED, "mfa_verify")
+    assert (last_event().action, last_event().outcome, last_event().url_name) == (
+        Action.SIGN_IN_FAILED,
+        Outcome.REFUSED,
+        "mfa_verify",
+    )
 
 
 @pytest.mark.parametrize("mfa", [True, False])
-def test_users_who_need_no_code_are_sent_home_from_both_pages_and_their_posts_refused(client, settings, ward_staff, coordinator, mfa):
+def test_users_who_need_no_code_are_sent_home_from_both_pages_and_their_posts_refused(
+    client, settings, ward_staff, coordinator, mfa
+):
     settings.TSUNAGU_REQUIRE_MFA = mfa
     users = [ward_staff] if mfa else [ward_staff, coordinator]
     for user in users:

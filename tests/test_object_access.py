@@ -3,6 +3,7 @@
 Querysets are scoped in one place (`Model.objects.for_office(request.user.office)`); these tests
 walk every URL that names a client, log, event or report version, from both sides.
 """
+
 from datetime import date
 
 import pytest
@@ -16,8 +17,15 @@ from tests.coordination.client_factories import make_client, make_log, make_offi
 pytestmark = pytest.mark.django_db
 
 PERIOD = "fiscal_year=2025&quarters=1-3"
-OBJECT_URLS = ["client_detail", "client_update", "log_detail", "log_update", "event_detail", "event_update",
-               "report_version"]
+OBJECT_URLS = [
+    "client_detail",
+    "client_update",
+    "log_detail",
+    "log_update",
+    "event_detail",
+    "event_update",
+    "report_version",
+]
 # Edit pages, which supervisors may not open in any office (403, see config/access.py).
 WRITES = {"client_update", "log_update", "event_update"}
 
@@ -30,11 +38,15 @@ def office_b():
     supervisor = make_user(office, "b-supervisor", Role.SUPERVISOR)
     client = make_client(office)
     log = make_log(client, coordinator, date(2025, 6, 2))
-    event = Event.objects.create(
-        office=office, kind=EventKind.MEETING, name="板橋区の協議会", held_on=date(2025, 6, 2)
-    )
-    return {"office": office, "coordinator": coordinator, "supervisor": supervisor,
-            "client": client, "log": log, "event": event}
+    event = Event.objects.create(office=office, kind=EventKind.MEETING, name="板橋区の協議会", held_on=date(2025, 6, 2))
+    return {
+        "office": office,
+        "coordinator": coordinator,
+        "supervisor": supervisor,
+        "client": client,
+        "log": log,
+        "event": event,
+    }
 
 
 @pytest.fixture

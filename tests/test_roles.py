@@ -1,4 +1,5 @@
 """Roles are groups with permissions, created by a migration."""
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -23,8 +24,12 @@ def test_ward_staff_may_only_read_the_directory():
 
 def test_coordinators_keep_their_offices_records_and_the_directory():
     granted = perms("コーディネーター")
-    assert {"coordination.add_contactlog", "coordination.change_client", "coordination.add_event",
-            "directory.change_provider"} <= granted
+    assert {
+        "coordination.add_contactlog",
+        "coordination.change_client",
+        "coordination.add_event",
+        "directory.change_provider",
+    } <= granted
     assert "accounts.change_office" not in granted
     # The office's own settings and the providers' internal notes, readable (accounts and directory).
     assert {"accounts.view_office", "accounts.view_officehours", "directory.view_officedistrict"} <= granted

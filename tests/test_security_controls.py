@@ -1,4 +1,5 @@
 """Controls of docs/security.md that no other test proves: password storage, password range, cookies."""
+
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.urls import reverse
@@ -41,7 +42,9 @@ def test_production_requires_two_factor_sign_in_and_has_no_demo_accounts(tmp_pat
     from tests.test_hardening import production_env
 
     code = "import django; django.setup(); from django.conf import settings as s; print(s.TSUNAGU_REQUIRE_MFA, s.TSUNAGU_DEMO)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, env=production_env(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, env=production_env(tmp_path)
+    )
     assert result.stdout.split() == ["True", "False"], result.stderr
 
 

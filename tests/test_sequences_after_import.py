@@ -6,6 +6,7 @@ falling behind, the imported rows. These tests import through the real upload fl
 column in the file, and then create a record through the services: the new id must come after
 every id in the table.
 """
+
 import io
 from datetime import date
 
@@ -63,14 +64,17 @@ def highest_id(model) -> int:
     return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def test_a_client_created_after_a_client_import_gets_an_id_after_every_imported_client(client, coordinator, demo_office):
+def test_a_client_created_after_a_client_import_gets_an_id_after_every_imported_client(
+    client, coordinator, demo_office
+):
     client.force_login(coordinator)
     rows = [
         {"氏名": "順番 一郎", "フリガナ": "ジュンバン イチロウ", "生年月日": "2020/4/1"},
         {"氏名": "順番 二郎", "フリガナ": "ジュンバン ジロウ", "生年月日": "2021/5/2"},
     ]
     import_file(
-        client, start=reverse("imports:start"),
+        client,
+        start=reverse("imports:start"),
         data={"kind": "clients", "file": xlsx(list(ClientResource.example_row), rows)},
     )
     imported = Client.objects.for_office(demo_office).filter(name__startswith="順番 ")
@@ -78,7 +82,11 @@ def test_a_client_created_after_a_client_import_gets_an_id_after_every_imported_
     before = highest_id(Client)
 
     created = client_create(
-        office=demo_office, user=coordinator, name="順番 三郎", name_kana="ジュンバン サブロウ", birth_date=date(2022, 6, 3)
+        office=demo_office,
+        user=coordinator,
+        name="順番 三郎",
+        name_kana="ジュンバン サブロウ",
+        birth_date=date(2022, 6, 3),
     )
 
     assert created.pk > before
@@ -88,11 +96,22 @@ def test_a_client_created_after_a_client_import_gets_an_id_after_every_imported_
 def test_a_provider_created_after_a_directory_import_gets_an_id_after_every_imported_provider(client, coordinator):
     client.force_login(coordinator)
     rows = [
-        {"名称": "順番訪問看護ステーション", "フリガナ": "じゅんばん", "種別": "訪問看護ステーション", "区市町村": "北区"},
-        {"名称": "順番相談支援事業所", "フリガナ": "じゅんばん そうだん", "種別": "訪問看護ステーション", "区市町村": "板橋区"},
+        {
+            "名称": "順番訪問看護ステーション",
+            "フリガナ": "じゅんばん",
+            "種別": "訪問看護ステーション",
+            "区市町村": "北区",
+        },
+        {
+            "名称": "順番相談支援事業所",
+            "フリガナ": "じゅんばん そうだん",
+            "種別": "訪問看護ステーション",
+            "区市町村": "板橋区",
+        },
     ]
     import_file(
-        client, start=reverse("imports:start"),
+        client,
+        start=reverse("imports:start"),
         data={"kind": "providers", "file": xlsx(list(ProviderResource.example()), rows)},
     )
     imported = Provider.objects.filter(name__startswith="順番")
@@ -100,7 +119,9 @@ def test_a_provider_created_after_a_directory_import_gets_an_id_after_every_impo
     before = highest_id(Provider)
 
     created = provider_create(
-        user=coordinator, name="順番こども発達支援センター", category=ProviderCategory.objects.get(code="visiting-nurse"),
+        user=coordinator,
+        name="順番こども発達支援センター",
+        category=ProviderCategory.objects.get(code="visiting-nurse"),
         municipality="北区",
     )
 
@@ -113,7 +134,9 @@ def next_id(model) -> int:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [connection.ops.quote_name(table), model._meta.pk.column])
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)", [connection.ops.quote_name(table), model._meta.pk.column]
+            )
             (sequence,) = cursor.fetchone()
             cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
             last_value, is_called = cursor.fetchone()
@@ -127,7 +150,8 @@ def next_id(model) -> int:
 
 def test_after_the_reference_lists_and_demo_office_are_loaded_every_table_hands_out_fresh_ids():
     models = [
-        model for model in apps.get_models()
+        model
+        for model in apps.get_models()
         if model._meta.managed and not model._meta.proxy and isinstance(model._meta.pk, AutoFieldMixin)
     ]
     assert Client in models and Provider in models

@@ -1,4 +1,5 @@
 """Serving: the /healthz probe, request ids on responses and log lines, SQLite named by DATABASE_URL."""
+
 import io
 import logging
 import re
@@ -117,8 +118,14 @@ def test_a_sqlite_file_named_by_database_url_keeps_wal_and_immediate_transaction
         "connection.settings_dict['OPTIONS']['transaction_mode'])"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True,
-        env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin",
-             "DATABASE_URL": f"sqlite:///{tmp_path / 'named.sqlite3'}"},
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'named.sqlite3'}",
+        },
     )
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"], result.stderr

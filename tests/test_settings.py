@@ -1,4 +1,5 @@
 """The embedded database is SQLite in WAL mode with a busy timeout; DATABASE_URL switches it."""
+
 import subprocess
 import sys
 
@@ -22,7 +23,10 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
 def read_setting(expression: str, **env) -> str:
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
         env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin", **env},
     )
     return result.stdout.strip() + result.stderr

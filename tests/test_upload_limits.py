@@ -1,4 +1,5 @@
 """Uploads that would exhaust the server are refused before they are parsed: zip bombs, endless rows."""
+
 import io
 import tracemalloc
 import zipfile
@@ -121,7 +122,9 @@ def test_a_zip_bomb_is_refused_by_the_provider_import_before_parsing_and_nothing
     client.force_login(coordinator)
     count = Provider.objects.count()
     response, peak = post_measuring_memory(
-        client, reverse("imports:start"), {"kind": "providers", "file": SimpleUploadedFile("providers.xlsx", provider_bomb)}
+        client,
+        reverse("imports:start"),
+        {"kind": "providers", "file": SimpleUploadedFile("providers.xlsx", provider_bomb)},
     )
     assert response.status_code == 200
     assert ZIP_BOMB_MESSAGE in response.content.decode()
@@ -162,7 +165,9 @@ def test_a_real_workbook_of_10000_rows_is_not_taken_for_a_bomb():
 def test_a_csv_line_of_endless_commas_is_refused_with_a_japanese_message(client, coordinator, import_dir):
     client.force_login(coordinator)
     content = ("氏名" + "," * (4 * 1024 * 1024)).encode("utf-8")
-    response = client.post(reverse("imports:start"), {"kind": "clients", "file": SimpleUploadedFile("clients.csv", content)})
+    response = client.post(
+        reverse("imports:start"), {"kind": "clients", "file": SimpleUploadedFile("clients.csv", content)}
+    )
     assert response.status_code == 200
     assert TOO_MANY_COLUMNS in response.content.decode()
     assert not import_dir.exists() or not any(import_dir.iterdir())

@@ -1,5 +1,6 @@
 """scripts/with-postgres, which `make test` uses for the PostgreSQL run: its server is gone
 afterwards, whether the command succeeds, fails or is interrupted."""
+
 import os
 import signal
 import subprocess
@@ -45,7 +46,10 @@ def test_a_failing_command_gets_a_live_server_and_leaves_no_server_or_directory_
 def test_ctrl_c_stops_the_command_and_the_server():
     process = subprocess.Popen(
         [str(SCRIPT), sys.executable, "-c", PROBE, "sleep"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
         # As from a terminal: Ctrl-C not ignored (pytest may run with it ignored).
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )

@@ -3,6 +3,7 @@
 benchmarks/load/prepare.py creates them; the locustfile signs in with them. The keys are derived
 from the user names, so both sides know them without sharing a file. Benchmark databases only.
 """
+
 import hashlib
 
 PASSWORD = "bench-load-password-2026"

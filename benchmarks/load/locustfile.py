@@ -14,6 +14,7 @@ browser behind nginx does: it uses https:// URLs (so Secure cookies are kept and
 PlainProxyAdapter sends each request over plain HTTP to the same host and port with
 `X-Forwarded-Proto: https`, the header nginx adds (settings.SECURE_PROXY_SSL_HEADER).
 """
+
 import csv
 import itertools
 import random
@@ -27,9 +28,22 @@ from locust import HttpUser, between, events, task
 from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from benchmarks.load.accounts import PASSWORD, totp_key, username  # noqa: E402
+from benchmarks.load.accounts import PASSWORD, totp_key, username
 
-KANA = ["あおば", "ｻｸﾗ", "ひまわり", "ツバサ", "みどり", "かえで", "あさひ", "わかば", "こころ", "のぞみ", "けやき", "aoba"]
+KANA = [
+    "あおば",
+    "ｻｸﾗ",
+    "ひまわり",
+    "ツバサ",
+    "みどり",
+    "かえで",
+    "あさひ",
+    "わかば",
+    "こころ",
+    "のぞみ",
+    "けやき",
+    "aoba",
+]
 PROCEDURES = ["ventilator", "suction", "tube-feeding", "tracheostomy", "oxygen"]
 CLIENT_QUERIES = ["ア", "カ", "サ", "タ", "ナ", "ハ", "マ", "ヤ", "ラ", "ワ"]
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -39,12 +53,16 @@ SAMPLES: list[tuple[float, str, str, float, int]] = []  # (start, method, name, 
 
 @events.init_command_line_parser.add_listener
 def _add_arguments(parser):
-    parser.add_argument("--samples-csv", default="", help="write every request's time here (benchmarks/load/summary.py)")
+    parser.add_argument(
+        "--samples-csv", default="", help="write every request's time here (benchmarks/load/summary.py)"
+    )
 
 
 @events.request.add_listener
 def _record(request_type, name, response_time, exception, start_time=None, **kwargs):
-    SAMPLES.append((round(start_time or time.time(), 3), request_type, name, round(response_time, 1), int(exception is not None)))
+    SAMPLES.append(
+        (round(start_time or time.time(), 3), request_type, name, round(response_time, 1), int(exception is not None))
+    )
 
 
 @events.quitting.add_listener
@@ -94,16 +112,23 @@ class OfficeUser(HttpUser):
     def sign_in(self, name: str):
         page = self.client.get("/login/", name="sign in")
         response = self.post(
-            "/login/", {"csrfmiddlewaretoken": TOKEN.search(page.text).group(1), "username": name,
-                        "password": PASSWORD, "next": "/"}, name="sign in",
+            "/login/",
+            {
+                "csrfmiddlewaretoken": TOKEN.search(page.text).group(1),
+                "username": name,
+                "password": PASSWORD,
+                "next": "/",
+            },
+            name="sign in",
         )
         if "/login/mfa/" in response.url:
             from django_otp.oath import totp
 
             code = f"{totp(bytes.fromhex(totp_key(name))):06d}"
             response = self.post(
-                "/login/mfa/", {"csrfmiddlewaretoken": TOKEN.search(response.text).group(1), "code": code,
-                                "next": "/"}, name="sign in (two-factor)",
+                "/login/mfa/",
+                {"csrfmiddlewaretoken": TOKEN.search(response.text).group(1), "code": code, "next": "/"},
+                name="sign in (two-factor)",
             )
         if "/login/" in response.url:
             raise RuntimeError(f"{name} could not sign in: {response.status_code} {response.url}")
@@ -178,10 +203,15 @@ class Coordinator(OfficeUser):
 
     @task(2)
     def log_list(self):
-        filters = random.choice([
-            {}, {"quarter": "2025-1"}, {"q": "訪問"}, {"sort": "date"},
-            {"date_from": "2025-06-01", "date_to": "2025-06-30"},
-        ])
+        filters = random.choice(
+            [
+                {},
+                {"quarter": "2025-1"},
+                {"q": "訪問"},
+                {"sort": "date"},
+                {"date_from": "2025-06-01", "date_to": "2025-06-30"},
+            ]
+        )
         self.page("/logs/", "log list", **filters)
 
 

@@ -9,6 +9,7 @@ staff (benchmarks/load/accounts.py), coordinators and supervisors with a confirm
 whose key the locustfile knows. Refuses a database holding any office but the demo one.
 Running it again adds only what is missing.
 """
+
 import argparse
 import os
 import random
@@ -60,8 +61,11 @@ def main(argv=None):
     demo.demo_load()
     office = Office.objects.get(name=demo_data.OFFICE_NAME)
 
-    roles = {"coordinator": (Role.COORDINATOR, args.coordinators), "supervisor": (Role.SUPERVISOR, args.supervisors),
-             "ward": (Role.WARD_STAFF, args.ward)}
+    roles = {
+        "coordinator": (Role.COORDINATOR, args.coordinators),
+        "supervisor": (Role.SUPERVISOR, args.supervisors),
+        "ward": (Role.WARD_STAFF, args.ward),
+    }
     password = make_password(PASSWORD)
     with transaction.atomic():
         for role_name, (role, count) in roles.items():
@@ -70,7 +74,8 @@ def main(argv=None):
             present = set(User.objects.filter(username__in=names).values_list("username", flat=True))
             users = User.objects.bulk_create(
                 User(username=name, password=password, office=office, last_name="負荷試験", first_name=name)
-                for name in names if name not in present
+                for name in names
+                if name not in present
             )
             User.groups.through.objects.bulk_create(User.groups.through(user_id=u.pk, group_id=group.pk) for u in users)
             if role != Role.WARD_STAFF:

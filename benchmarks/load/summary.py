@@ -7,6 +7,7 @@ the report downloads): requests, errors, p50, p95, p99 in milliseconds, over the
 the requests started after the last virtual user finished signing in (or after --warm-up
 seconds). The "whole run" line counts every request, the sign-in storm included.
 """
+
 import argparse
 import csv
 from pathlib import Path
@@ -22,8 +23,14 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def figures(name: str, samples: list[tuple[float, int]]) -> tuple:
     times = [ms for ms, _ in samples]
-    return (name, len(samples), sum(failed for _, failed in samples),
-            percentile(times, 0.5), percentile(times, 0.95), percentile(times, 0.99))
+    return (
+        name,
+        len(samples),
+        sum(failed for _, failed in samples),
+        percentile(times, 0.5),
+        percentile(times, 0.95),
+        percentile(times, 0.99),
+    )
 
 
 def rows(path: Path, warm_up: float | None) -> tuple[float, list[tuple]]:

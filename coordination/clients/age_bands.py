@@ -1,4 +1,5 @@
 """The age bands of report section 1, fixed at 1 April of the fiscal year."""
+
 from datetime import date
 
 from django.db import models

@@ -1,4 +1,5 @@
 """The client list's filters."""
+
 import unicodedata
 
 import django_filters
@@ -26,7 +27,10 @@ class ClientFilter(django_filters.FilterSet):
         "birth_date": ("生年月日（年上から）", [F("birth_date").asc(nulls_last=True), "name_kana", "pk"]),
         "-birth_date": ("生年月日（年下から）", [F("birth_date").desc(nulls_last=True), "name_kana", "pk"]),
         "-last_contact": ("最終連絡日（新しい順）", [F("last_contact_on").desc(nulls_last=True), "name_kana", "pk"]),
-        "last_contact": ("最終連絡日（古い順・連絡なしが先）", [F("last_contact_on").asc(nulls_first=True), "name_kana", "pk"]),
+        "last_contact": (
+            "最終連絡日（古い順・連絡なしが先）",
+            [F("last_contact_on").asc(nulls_first=True), "name_kana", "pk"],
+        ),
     }
 
     q = django_filters.CharFilter(label="氏名・フリガナ", method="filter_name")
@@ -42,8 +46,11 @@ class ClientFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label="状況", choices=ClientStatus.choices, empty_label=ALL)
     coordinator = django_filters.ModelChoiceFilter(
-        label="担当コーディネーター", field_name="assigned_coordinator", queryset=User.objects.none(),
-        empty_label=ALL, null_label="担当なし",
+        label="担当コーディネーター",
+        field_name="assigned_coordinator",
+        queryset=User.objects.none(),
+        empty_label=ALL,
+        null_label="担当なし",
     )
     sort = django_filters.ChoiceFilter(
         label="並び順", choices=[(key, label) for key, (label, _) in SORTS.items()], method="sort_by", empty_label=None

@@ -1,4 +1,5 @@
 """The client form and its guardians."""
+
 import re
 
 from django import forms
@@ -33,9 +34,21 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = [
-            "name", "name_kana", "birth_date", "status", "assigned_coordinator", "district",
-            "municipality_outside", "has_medical_care", "procedures", "age_band_override",
-            "age_band_override_reason", "consent_obtained_on", "consent_scope", "consent_taken_by", "notes",
+            "name",
+            "name_kana",
+            "birth_date",
+            "status",
+            "assigned_coordinator",
+            "district",
+            "municipality_outside",
+            "has_medical_care",
+            "procedures",
+            "age_band_override",
+            "age_band_override_reason",
+            "consent_obtained_on",
+            "consent_scope",
+            "consent_taken_by",
+            "notes",
         ]
         widgets = {
             "procedures": forms.CheckboxSelectMultiple,
@@ -120,8 +133,12 @@ class BaseGuardianFormSet(forms.BaseInlineFormSet):
                 continue
             entries.append(
                 GuardianEntry(
-                    pk=form.instance.pk, name=data["name"], relationship=data["relationship"],
-                    phone=data["phone"], email=data["email"], is_primary=data["is_primary"],
+                    pk=form.instance.pk,
+                    name=data["name"],
+                    relationship=data["relationship"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    is_primary=data["is_primary"],
                 )
             )
         return entries

@@ -1,4 +1,5 @@
 """A client's change history, with its procedures and its guardians'."""
+
 from collections import defaultdict
 
 from coordination.clients.models import Client, Guardian
@@ -14,9 +15,20 @@ from tabular.history import (
 
 # A client's and a guardian's fields as the client form shows them.
 CLIENT_FIELDS = [
-    "name", "name_kana", "birth_date", "district", "municipality_outside", "has_medical_care",
-    "age_band_override", "age_band_override_reason", "status", "assigned_coordinator",
-    "consent_obtained_on", "consent_scope", "consent_taken_by", "notes",
+    "name",
+    "name_kana",
+    "birth_date",
+    "district",
+    "municipality_outside",
+    "has_medical_care",
+    "age_band_override",
+    "age_band_override_reason",
+    "status",
+    "assigned_coordinator",
+    "consent_obtained_on",
+    "consent_scope",
+    "consent_taken_by",
+    "notes",
 ]
 
 
@@ -53,19 +65,23 @@ def client_history(client: Client, *, limit: int | None) -> History:
 
     One query for all (the client page is at its query budget), plus one per kind of name shown.
     """
-    records, guardian_records, procedure_rows = records_together([
-        (client.history.all(), CLIENT_FIELDS),
-        (Guardian.history.filter(client_id=client.pk), GUARDIAN_FIELDS),
-        RecordedWith(
-            _procedure_history_model().objects.filter(client_id=client.pk),
-            ["medicalcareprocedure__position", "medicalcareprocedure__name"],
-        ),
-    ])
+    records, guardian_records, procedure_rows = records_together(
+        [
+            (client.history.all(), CLIENT_FIELDS),
+            (Guardian.history.filter(client_id=client.pk), GUARDIAN_FIELDS),
+            RecordedWith(
+                _procedure_history_model().objects.filter(client_id=client.pk),
+                ["medicalcareprocedure__position", "medicalcareprocedure__name"],
+            ),
+        ]
+    )
     for record in records:
         setattr(record, PROCEDURES, tuple(name for _, name in sorted(procedure_rows.get(record.history_id, ()))))
     by_guardian = defaultdict(list)
     for record in guardian_records:
         by_guardian[record.id].append(record)
     tracked = [Tracked(records, CLIENT_SHOWN, differs={PROCEDURES: _procedures_change})]
-    tracked += [Tracked(guardian_records, GUARDIAN_FIELDS, subject=_guardian) for guardian_records in by_guardian.values()]
+    tracked += [
+        Tracked(guardian_records, GUARDIAN_FIELDS, subject=_guardian) for guardian_records in by_guardian.values()
+    ]
     return history_entries(tracked, limit=limit)

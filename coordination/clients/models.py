@@ -22,7 +22,9 @@ class ClientStatus(models.TextChoices):
 # Module-level so that coordination.services can write one history record per saved client,
 # after the procedures are in place (as CONTACT_LOG_HISTORY does for a log's activity types).
 CLIENT_HISTORY = HistoricalRecords(
-    verbose_name="相談対象者の変更履歴", verbose_name_plural="相談対象者の変更履歴", m2m_fields=["procedures"],
+    verbose_name="相談対象者の変更履歴",
+    verbose_name_plural="相談対象者の変更履歴",
+    m2m_fields=["procedures"],
 )
 
 
@@ -43,13 +45,20 @@ class Client(models.Model):
         MedicalCareProcedure, verbose_name="医療的ケアの内容", blank=True, related_name="clients"
     )
     age_band_override = models.CharField(
-        "年齢区分の上書き", max_length=20, choices=AgeBand.choices, blank=True,
+        "年齢区分の上書き",
+        max_length=20,
+        choices=AgeBand.choices,
+        blank=True,
         help_text="就学猶予など、生年月日から決まる区分と違う場合だけ",
     )
     age_band_override_reason = models.CharField("上書きの理由", max_length=200, blank=True)
     status = models.CharField("状況", max_length=20, choices=ClientStatus, default=ClientStatus.ACTIVE)
     assigned_coordinator = models.ForeignKey(
-        User, verbose_name="担当コーディネーター", null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name="担当コーディネーター",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_clients",
     )
     consent_obtained_on = models.DateField("情報共有の同意日", null=True, blank=True)
@@ -92,7 +101,9 @@ class Client(models.Model):
         if self.age_band_override and not self.age_band_override_reason.strip():
             raise ValidationError({"age_band_override_reason": "年齢区分を上書きする場合は理由を入力してください。"})
         if self.district_id and self.municipality_outside:
-            raise ValidationError({"municipality_outside": "区内の地区と区外の住所地は、どちらか一方だけ入力してください。"})
+            raise ValidationError(
+                {"municipality_outside": "区内の地区と区外の住所地は、どちらか一方だけ入力してください。"}
+            )
 
     def age_band_for(self, fiscal_year: int) -> AgeBand:
         """The client's band of report section 1 in a fiscal year (the override wins)."""

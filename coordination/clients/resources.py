@@ -1,4 +1,5 @@
 """Clients to and from the office's spreadsheets."""
+
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,9 +22,20 @@ from tabular.widgets import cell_text as _text
 
 # What client_create and client_update take besides the office, user, procedures and guardians.
 CLIENT_SERVICE_FIELDS = (
-    "name", "name_kana", "birth_date", "district", "municipality_outside", "has_medical_care",
-    "age_band_override", "age_band_override_reason", "status", "assigned_coordinator",
-    "consent_obtained_on", "consent_scope", "consent_taken_by", "notes",
+    "name",
+    "name_kana",
+    "birth_date",
+    "district",
+    "municipality_outside",
+    "has_medical_care",
+    "age_band_override",
+    "age_band_override_reason",
+    "status",
+    "assigned_coordinator",
+    "consent_obtained_on",
+    "consent_scope",
+    "consent_taken_by",
+    "notes",
 )
 
 
@@ -86,8 +98,17 @@ class ClientResource(ImportResourceMixin, resources.ModelResource):
     class Meta:
         model = Client
         fields = (
-            "name", "name_kana", "birth_date", "district", "municipality_outside", "has_medical_care",
-            "procedures", "status", "assigned_coordinator", "consent_obtained_on", "consent_scope",
+            "name",
+            "name_kana",
+            "birth_date",
+            "district",
+            "municipality_outside",
+            "has_medical_care",
+            "procedures",
+            "status",
+            "assigned_coordinator",
+            "consent_obtained_on",
+            "consent_scope",
         )
         # The services validate everything when saving (in the dry run too, which rolls back).
         clean_model_instances = False
@@ -140,9 +161,13 @@ class ClientResource(ImportResourceMixin, resources.ModelResource):
         self.check_duplicate(errors, "name")
         key = self.row_key(row)
         if key and len(self.lookups.clients.get(key, [])) > 1:
-            errors["name"] = ValidationError("この氏名・フリガナ・生年月日の相談対象者が既に複数います。画面で確かめてください。")
+            errors["name"] = ValidationError(
+                "この氏名・フリガナ・生年月日の相談対象者が既に複数います。画面で確かめてください。"
+            )
         if imported.procedures and not instance.has_medical_care and "has_medical_care" not in errors:
-            errors["has_medical_care"] = ValidationError("医療的ケアの内容を書いた場合は「医療的ケア」を「あり」にしてください。")
+            errors["has_medical_care"] = ValidationError(
+                "医療的ケアの内容を書いた場合は「医療的ケア」を「あり」にしてください。"
+            )
         if errors:
             raise ValidationError(errors)
 

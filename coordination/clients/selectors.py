@@ -1,4 +1,5 @@
 """Reads of clients, each shaped for one page."""
+
 from dataclasses import dataclass
 from datetime import date, time
 from difflib import SequenceMatcher
@@ -18,9 +19,7 @@ def client_list_rows(office: Office):
 
     `last_contact_on` is the date of the client's latest contact log, for the column and the sort.
     """
-    last_contact = (
-        ContactLog.objects.filter(client=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
-    )
+    last_contact = ContactLog.objects.filter(client=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
     return (
         Client.objects.for_office(office)
         .select_related("district", "assigned_coordinator")
@@ -63,14 +62,15 @@ def client_timeline(client: Client, *, today: date) -> list[TimelineEntry]:
             due = log.follow_up_due_on
             entries.append(
                 TimelineEntry(
-                    "follow_up", due or log.occurred_on, log,
-                    is_open=is_open, is_overdue=is_open and due is not None and due < today,
+                    "follow_up",
+                    due or log.occurred_on,
+                    log,
+                    is_open=is_open,
+                    is_overdue=is_open and due is not None and due < today,
                 )
             )
     # Same day: the follow-up above the log; then later starts and later entries first.
-    entries.sort(
-        key=lambda e: (e.on, e.kind == "follow_up", e.log.started_at or time.min, e.log.pk), reverse=True
-    )
+    entries.sort(key=lambda e: (e.on, e.kind == "follow_up", e.log.started_at or time.min, e.log.pk), reverse=True)
     return entries
 
 

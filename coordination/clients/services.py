@@ -1,4 +1,5 @@
 """Writes on clients and their guardians: everything is validated first, then saved all or nothing."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -127,7 +128,9 @@ def _save_client(
     # Without history here: one record of this save, with the procedures, is written once they are set.
     with history_paused(client):
         model_update(
-            instance=client, fields=CLIENT_FIELDS, data=data,
+            instance=client,
+            fields=CLIENT_FIELDS,
+            data=data,
             validate=lambda c: _validate_client(c, procedures=procedures, today=timezone.localdate()),
         )
         client.procedures.set(procedures)

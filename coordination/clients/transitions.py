@@ -10,6 +10,7 @@ Dates come from the birth date alone:
 - 18 and 20: the birthdays (a 29 February birthday counts on 1 March in common years, as in
   `age_bands.age_on`).
 """
+
 import calendar
 from dataclasses import dataclass
 from datetime import date

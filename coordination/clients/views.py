@@ -1,4 +1,5 @@
 """相談対象者: list, page, create and edit, and the list of clients who depend on electricity."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
 """The event list's filters."""
+
 import unicodedata
 
 import django_filters
@@ -26,12 +27,18 @@ class EventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label="種類", choices=EventKind.choices, empty_label="すべて")
     fiscal_year = django_filters.ChoiceFilter(label="年度", empty_label="すべての年度", method="filter_nothing")
     quarter = django_filters.ChoiceFilter(
-        label="四半期", empty_label="年度全体", method="filter_nothing",
-        choices=[(str(q), f"第{q}四半期（{m}）") for q, m in ((1, "4～6月"), (2, "7～9月"), (3, "10～12月"), (4, "1～3月"))],
+        label="四半期",
+        empty_label="年度全体",
+        method="filter_nothing",
+        choices=[
+            (str(q), f"第{q}四半期（{m}）") for q, m in ((1, "4～6月"), (2, "7～9月"), (3, "10～12月"), (4, "1～3月"))
+        ],
     )
     q = django_filters.CharFilter(label="キーワード", method="filter_words")
     sort = django_filters.ChoiceFilter(
-        label="並び順", choices=[("newest", "新しい順"), ("oldest", "古い順")], empty_label=None,
+        label="並び順",
+        choices=[("newest", "新しい順"), ("oldest", "古い順")],
+        empty_label=None,
         method="filter_nothing",
     )
 
@@ -59,8 +66,11 @@ class EventFilter(django_filters.FilterSet):
         # Full-width letters and digits fold to half-width, as the office types both.
         for word in unicodedata.normalize("NFKC", value).split():
             queryset = queryset.filter(
-                Q(name__icontains=word) | Q(topic__icontains=word) | Q(audience__icontains=word)
-                | Q(method_venue__icontains=word) | Q(role__icontains=word)
+                Q(name__icontains=word)
+                | Q(topic__icontains=word)
+                | Q(audience__icontains=word)
+                | Q(method_venue__icontains=word)
+                | Q(role__icontains=word)
             )
         return queryset
 

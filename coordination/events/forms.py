@@ -1,4 +1,5 @@
 """The event form, one set of fields per kind of event."""
+
 import unicodedata
 from datetime import date
 
@@ -39,10 +40,9 @@ class EventForm(forms.Form):
     name = forms.CharField(max_length=200)
     held_on = JapaneseDateField()
     started_at = _TypedTimeField(
-        required=False, help_text="例：14:00（開所時間外の活動の集計に使います）",
-        widget=forms.TimeInput(
-            format="%H:%M", attrs={"inputmode": "numeric", "autocomplete": "off"}
-        ),
+        required=False,
+        help_text="例：14:00（開所時間外の活動の集計に使います）",
+        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"invalid": "開始時刻は 14:00 のように入力してください。"},
     )
     ends_on = JapaneseDateField(required=False)
@@ -50,10 +50,13 @@ class EventForm(forms.Form):
     topic = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     audience = forms.CharField(max_length=300, required=False)
     participant_count = _FoldedIntegerField(
-        min_value=0, required=False, help_text=PARTICIPANT_HELP,
+        min_value=0,
+        required=False,
+        help_text=PARTICIPANT_HELP,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={
-            "invalid": "参加者数は数字で入力してください（例：30）。", "min_value": "参加者数は0以上にしてください。",
+            "invalid": "参加者数は数字で入力してください（例：30）。",
+            "min_value": "参加者数は0以上にしてください。",
         },
     )
     participant_note = forms.CharField(max_length=100, required=False, help_text=PARTICIPANT_NOTE_HELP)
@@ -106,7 +109,9 @@ class EventForm(forms.Form):
             field = self.fields[name]
             # Whole paths even inside a group: a closed list then says 訪問 ▸ その他, not only その他.
             field.choices = [
-                (group, [(pk, f"{group} ▸ {label}") for pk, label in items]) if isinstance(items, list) else (group, items)
+                (group, [(pk, f"{group} ▸ {label}") for pk, label in items])
+                if isinstance(items, list)
+                else (group, items)
                 for group, items in grouped_leaf_choices(leaves)
             ]
             field.nodes = {str(node.pk): node for node, _ in leaves}

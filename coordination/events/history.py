@@ -10,8 +10,19 @@ from tabular.history import (
 )
 
 EVENT_FIELDS = [
-    "kind", "role", "scope", "name", "held_on", "started_at", "ends_on", "method_venue", "topic", "audience",
-    "participant_count", "participant_note", "contact_log",
+    "kind",
+    "role",
+    "scope",
+    "name",
+    "held_on",
+    "started_at",
+    "ends_on",
+    "method_venue",
+    "topic",
+    "audience",
+    "participant_count",
+    "participant_note",
+    "contact_log",
 ]
 
 

@@ -1,4 +1,5 @@
 """What each kind of event records: its fields and their labels as in report sections 6–8."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -68,7 +69,10 @@ LAYOUTS = {
         noun="周知活動",
         fields=("scope", "name", "held_on", "started_at", "method_venue", "topic", "audience", *PARTICIPANTS),
         labels={
-            "scope": "区内・区外", "name": "実施機関", "held_on": "実施日", "method_venue": "方法",
+            "scope": "区内・区外",
+            "name": "実施機関",
+            "held_on": "実施日",
+            "method_venue": "方法",
             "topic": "内容",
         },
         columns=("scope", "name", "held_on", "method_venue", "topic", "audience", "participants"),
@@ -101,7 +105,10 @@ LAYOUTS = {
         noun="取り組み",
         fields=("name", "held_on", "ends_on", "method_venue", "topic", "audience"),
         labels={
-            "name": "課題・テーマ", "held_on": "期間（始め）", "ends_on": "期間（終わり）", "method_venue": "方法",
+            "name": "課題・テーマ",
+            "held_on": "期間（始め）",
+            "ends_on": "期間（終わり）",
+            "method_venue": "方法",
             "topic": "内容・結果など",
         },
         columns=("name", "held_on", "method_venue", "topic", "audience"),
@@ -115,8 +122,14 @@ MIXED_COLUMNS = ("kind", "held_on", "name", "role", "method_venue", "topic", "au
 
 
 MIXED_COLUMN_LABELS = {
-    "kind": "種類", "held_on": "日付", "name": "名称", "role": "関わり方・区内外", "method_venue": "方法・会場",
-    "topic": "内容・議題・テーマ", "audience": "対象", "participants": "参加者数",
+    "kind": "種類",
+    "held_on": "日付",
+    "name": "名称",
+    "role": "関わり方・区内外",
+    "method_venue": "方法・会場",
+    "topic": "内容・議題・テーマ",
+    "audience": "対象",
+    "participants": "参加者数",
 }
 
 

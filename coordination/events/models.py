@@ -33,7 +33,9 @@ class Event(models.Model):
 
     office = models.ForeignKey(Office, verbose_name="事業所", on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("種類", max_length=20, choices=EventKind)
-    role = models.CharField("関わり方", max_length=50, blank=True, help_text="参加・講師・開催・司会進行と運営サポートなど")
+    role = models.CharField(
+        "関わり方", max_length=50, blank=True, help_text="参加・講師・開催・司会進行と運営サポートなど"
+    )
     scope = models.CharField("区内・区外", max_length=20, choices=EventScope, blank=True)
     name = models.CharField("名称（実施機関・会議名・研修名・テーマ）", max_length=200)
     held_on = models.DateField("実施日")
@@ -44,11 +46,18 @@ class Event(models.Model):
     audience = models.CharField("対象", max_length=300, blank=True)
     participant_count = models.PositiveIntegerField("参加者数", null=True, blank=True)
     participant_note = models.CharField(
-        "参加者数の表記", max_length=100, blank=True, help_text="「30名程度」「学生70名 教員4名」など。空欄なら「N名」",
+        "参加者数の表記",
+        max_length=100,
+        blank=True,
+        help_text="「30名程度」「学生70名 教員4名」など。空欄なら「N名」",
     )
     # When the event is also a counted activity, its contact log carries the counts.
     contact_log = models.OneToOneField(
-        ContactLog, verbose_name="対応する記録", null=True, blank=True, on_delete=models.SET_NULL,
+        ContactLog,
+        verbose_name="対応する記録",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="event",
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)

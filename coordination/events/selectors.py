@@ -1,4 +1,5 @@
 """Reads of events, each shaped for one page."""
+
 from datetime import date
 
 from django.db.models import Max, Min

@@ -1,4 +1,5 @@
 """Writes on events, and on the contact log an event is counted as."""
+
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -50,9 +51,20 @@ def event_create(
     """Record an event; with `count_as`, also its contact log, all or nothing."""
     event = Event(office=office, kind=kind)
     return _event_save(
-        event, user=user, count_as=count_as, role=role, scope=scope, name=name, held_on=held_on,
-        started_at=started_at, ends_on=ends_on, method_venue=method_venue, topic=topic, audience=audience,
-        participant_count=participant_count, participant_note=participant_note,
+        event,
+        user=user,
+        count_as=count_as,
+        role=role,
+        scope=scope,
+        name=name,
+        held_on=held_on,
+        started_at=started_at,
+        ends_on=ends_on,
+        method_venue=method_venue,
+        topic=topic,
+        audience=audience,
+        participant_count=participant_count,
+        participant_note=participant_note,
     )
 
 
@@ -75,9 +87,20 @@ def event_update(
 ) -> Event:
     """Change an event and keep its contact log in step (created, updated or removed), all or nothing."""
     return _event_save(
-        event, user=user, count_as=count_as, role=role, scope=scope, name=name, held_on=held_on,
-        started_at=started_at, ends_on=ends_on, method_venue=method_venue, topic=topic, audience=audience,
-        participant_count=participant_count, participant_note=participant_note,
+        event,
+        user=user,
+        count_as=count_as,
+        role=role,
+        scope=scope,
+        name=name,
+        held_on=held_on,
+        started_at=started_at,
+        ends_on=ends_on,
+        method_venue=method_venue,
+        topic=topic,
+        audience=audience,
+        participant_count=participant_count,
+        participant_note=participant_note,
     )
 
 
@@ -140,6 +163,9 @@ def _event_log_save(event: Event, *, user: User, count_as: LogCount) -> ContactL
 def _log_has_own_content(log: ContactLog) -> bool:
     """Whether someone added to the log what the event did not put there."""
     return bool(
-        log.client_id or log.report_summary or log.confidential_notes or log.follow_up_action
+        log.client_id
+        or log.report_summary
+        or log.confidential_notes
+        or log.follow_up_action
         or log.counterparts.exists()
     )

@@ -1,4 +1,5 @@
 """周知活動・会議・研修・その他 (report sections 6–8): list, record, show, edit."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
 """What each role's home page shows: follow-ups, recent logs, transitions, the office's counts."""
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -37,14 +38,9 @@ def office_quarter_counts(office: Office, *, fiscal_year: int) -> list[dict]:
     """Logs, distinct clients and events per quarter of a fiscal year (two queries)."""
     quarters = FiscalPeriod(fiscal_year).single_quarters()
     logs = ContactLog.objects.for_office(office).aggregate(
+        **{f"logs_{p.first_quarter}": Count("id", filter=Q(occurred_on__range=(p.start, p.end))) for p in quarters},
         **{
-            f"logs_{p.first_quarter}": Count("id", filter=Q(occurred_on__range=(p.start, p.end)))
-            for p in quarters
-        },
-        **{
-            f"clients_{p.first_quarter}": Count(
-                "client", distinct=True, filter=Q(occurred_on__range=(p.start, p.end))
-            )
+            f"clients_{p.first_quarter}": Count("client", distinct=True, filter=Q(occurred_on__range=(p.start, p.end)))
             for p in quarters
         },
     )
@@ -67,7 +63,10 @@ def supervisor_overview(office: Office, *, today: date) -> dict:
     fiscal_year = fiscal_year_of(today)
     return {
         "fiscal_years": [
-            {"label": FiscalPeriod(year).label.split(" ")[0], "quarters": office_quarter_counts(office, fiscal_year=year)}
+            {
+                "label": FiscalPeriod(year).label.split(" ")[0],
+                "quarters": office_quarter_counts(office, fiscal_year=year),
+            }
             for year in (fiscal_year, fiscal_year - 1)
         ],
         "client_count": Client.objects.for_office(office).count(),

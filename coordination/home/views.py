@@ -1,4 +1,5 @@
 """Each role's home page after sign-in."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone

@@ -1,4 +1,5 @@
 """The log list's filters (and the export's, which selects the same logs)."""
+
 import unicodedata
 from datetime import date
 
@@ -44,7 +45,9 @@ class ContactLogFilter(django_filters.FilterSet):
     date_from = JapaneseDateFilter(label="期間（から）", field_name="occurred_on", lookup_expr="gte")
     date_to = JapaneseDateFilter(label="期間（まで）", field_name="occurred_on", lookup_expr="lte")
     quarter = django_filters.ChoiceFilter(label="年度・四半期", method="filter_quarter", empty_label="指定しない")
-    coordinator = django_filters.ModelChoiceFilter(label="コーディネーター", queryset=User.objects.none(), empty_label=ALL)
+    coordinator = django_filters.ModelChoiceFilter(
+        label="コーディネーター", queryset=User.objects.none(), empty_label=ALL
+    )
     client = django_filters.ModelChoiceFilter(
         label="相談対象者", queryset=Client.objects.none(), empty_label=ALL, null_label="対象者なし（地域づくり等）"
     )
@@ -96,8 +99,8 @@ class ContactLogFilter(django_filters.FilterSet):
             ("per_page", "表示件数は一覧から選んでください。"),
         ]:
             self.form.fields[name].error_messages["invalid_choice"] = message
-        self.form.fields["client"].label_from_instance = (
-            lambda client: f"{client.name}（{client.name_kana}）" if client.name_kana else client.name
+        self.form.fields["client"].label_from_instance = lambda client: (
+            f"{client.name}（{client.name_kana}）" if client.name_kana else client.name
         )
 
     @property

@@ -59,11 +59,16 @@ class ContactLogForm(forms.Form):
 
     occurred_on = JapaneseDateField(label="日付", not_future=True)
     started_at = forms.TimeField(
-        label="開始時刻", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        label="開始時刻",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": "時刻は 10:30 のように入力してください。"},
     )
     duration_minutes = forms.IntegerField(
-        label="所要時間（分）", required=False, min_value=1, max_value=24 * 60,
+        label="所要時間（分）",
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "invalid": "所要時間は分の数字で入力してください。",
@@ -85,10 +90,15 @@ class ContactLogForm(forms.Form):
     activity_types = forms.MultipleChoiceField(
         label="種別",
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "種別を1つ以上選んでください。", "invalid_choice": "種別は一覧から選んでください。"},
+        error_messages={
+            "required": "種別を1つ以上選んでください。",
+            "invalid_choice": "種別は一覧から選んでください。",
+        },
     )
     report_summary = forms.CharField(
-        label="報告書用の要約（一行）", required=False, max_length=200,
+        label="報告書用の要約（一行）",
+        required=False,
+        max_length=200,
         help_text="氏名・住所など個人が分かることは書かないでください。例：退院に向けて訪問看護ステーションと調整",
     )
     include_in_report = forms.BooleanField(label="報告書に載せる", required=False)
@@ -107,19 +117,29 @@ class ContactLogForm(forms.Form):
             (pk, client_option_label(client)) for pk, client in self.clients.items()
         ]
         self.fields["method"].choices = [("", "選んでください")] + grouped_leaf_choices(choices.methods)
-        self.fields["activity_types"].choices = [(pk, label) for _, items in choices.activity_groups() for pk, label in items]
+        self.fields["activity_types"].choices = [
+            (pk, label) for _, items in choices.activity_groups() for pk, label in items
+        ]
         for name in ("report_summary", "follow_up_action"):
-            self.fields[name].error_messages["max_length"] = "%(limit_value)d文字以内にしてください（いま%(show_value)d文字）。"
+            self.fields[name].error_messages["max_length"] = (
+                "%(limit_value)d文字以内にしてください（いま%(show_value)d文字）。"
+            )
 
     @staticmethod
     def initial_for(log: ContactLog) -> dict:
         return {
-            "occurred_on": log.occurred_on, "started_at": log.started_at, "duration_minutes": log.duration_minutes,
-            "client": str(log.client_id) if log.client_id else NO_CLIENT, "method": str(log.method_id),
+            "occurred_on": log.occurred_on,
+            "started_at": log.started_at,
+            "duration_minutes": log.duration_minutes,
+            "client": str(log.client_id) if log.client_id else NO_CLIENT,
+            "method": str(log.method_id),
             "activity_types": [str(t.pk) for t in log.activity_types.all()],
-            "report_summary": log.report_summary, "include_in_report": log.include_in_report,
-            "confidential_notes": log.confidential_notes, "follow_up_action": log.follow_up_action,
-            "follow_up_due_on": log.follow_up_due_on, "version": log.version,
+            "report_summary": log.report_summary,
+            "include_in_report": log.include_in_report,
+            "confidential_notes": log.confidential_notes,
+            "follow_up_action": log.follow_up_action,
+            "follow_up_due_on": log.follow_up_due_on,
+            "version": log.version,
         }
 
     def clean_client(self) -> Client | None:
@@ -145,8 +165,17 @@ class ContactLogForm(forms.Form):
     def log_fields(self) -> dict:
         """The cleaned values as the services take them."""
         names = [
-            "occurred_on", "started_at", "duration_minutes", "client", "method", "activity_types", "report_summary",
-            "include_in_report", "confidential_notes", "follow_up_action", "follow_up_due_on",
+            "occurred_on",
+            "started_at",
+            "duration_minutes",
+            "client",
+            "method",
+            "activity_types",
+            "report_summary",
+            "include_in_report",
+            "confidential_notes",
+            "follow_up_action",
+            "follow_up_due_on",
         ]
         return {name: self.cleaned_data[name] for name in names}
 
@@ -157,7 +186,9 @@ class CounterpartForm(forms.Form):
     category = forms.ChoiceField(label="区分", required=False)
     provider = forms.IntegerField(widget=forms.HiddenInput, required=False)
     organization = forms.CharField(
-        label="機関名", required=False, max_length=200,
+        label="機関名",
+        required=False,
+        max_length=200,
         help_text="ディレクトリから選ぶか、名称を入力（家族は空欄、個人の氏名は書かない）",
     )
 
@@ -182,7 +213,9 @@ class BaseCounterpartFormSet(forms.BaseFormSet):
             return
         rows = [form.cleaned_data for form in self.forms if form.cleaned_data and self._filled(form.cleaned_data)]
         provider_ids = {row["provider"] for row in rows if row.get("provider")}
-        typed_names = {row["organization"].strip() for row in rows if not row.get("provider") and row.get("organization")}
+        typed_names = {
+            row["organization"].strip() for row in rows if not row.get("provider") and row.get("organization")
+        }
         providers = Provider.objects.select_related("category").filter(
             pk__in=provider_ids
         ) | Provider.objects.select_related("category").active().filter(name__in=typed_names)

@@ -1,4 +1,5 @@
 """A contact log's change history, its activity types and counterparts folded into each record; the differences a stale edit shows."""
+
 from collections import defaultdict
 
 from accounts.models import User
@@ -88,8 +89,12 @@ class _Labels:
                 ids["category"].add(category_id)
                 if provider_id:
                     ids["provider"].add(provider_id)
-        self.users = {u.pk: str(u) for u in User.objects.filter(pk__in=ids["coordinator_id"])} if ids["coordinator_id"] else {}
-        self.clients = {c.pk: c.name for c in Client.objects.filter(pk__in=ids["client_id"])} if ids["client_id"] else {}
+        self.users = (
+            {u.pk: str(u) for u in User.objects.filter(pk__in=ids["coordinator_id"])} if ids["coordinator_id"] else {}
+        )
+        self.clients = (
+            {c.pk: c.name for c in Client.objects.filter(pk__in=ids["client_id"])} if ids["client_id"] else {}
+        )
         self.methods = self._tree(ContactMethod, ids["method_id"])
         self.activity_types = self._tree(ActivityType, ids[ACTIVITY_TYPES])
         self.categories = self._tree(CounterpartCategory, ids["category"])
@@ -186,7 +191,9 @@ def contact_log_history(log: ContactLog) -> list[HistoryEntry]:
         action = ACTIONS.get(record.history_type, record.history_type)
         if record.history_type == "~" and index > 0:
             changes = _changes(snapshots[index - 1], snapshots[index], labels)
-            entries.append(HistoryEntry(record.history_date, who, action, changes, "" if changes else NO_VISIBLE_CHANGE))
+            entries.append(
+                HistoryEntry(record.history_date, who, action, changes, "" if changes else NO_VISIBLE_CHANGE)
+            )
         elif record.history_type == "~":
             entries.append(HistoryEntry(record.history_date, who, action, note=NOT_RECORDED_BEFORE))
         else:

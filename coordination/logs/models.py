@@ -1,4 +1,5 @@
 """相談・支援・活動記録 (contact logs), their counterparts, and the trees of methods and activity types they count under."""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -50,7 +51,8 @@ LEAF = {"children__isnull": True}
 # after the activity types and counterparts are in place (simple-history's own signals would
 # write one for the row and one more for each change of the activity types).
 CONTACT_LOG_HISTORY = HistoricalRecords(
-    verbose_name="相談・支援・活動記録の変更履歴", verbose_name_plural="相談・支援・活動記録の変更履歴",
+    verbose_name="相談・支援・活動記録の変更履歴",
+    verbose_name_plural="相談・支援・活動記録の変更履歴",
     m2m_fields=["activity_types"],
 )
 
@@ -66,18 +68,29 @@ class ContactLog(models.Model):
         User, verbose_name="コーディネーター", on_delete=models.PROTECT, related_name="contact_logs"
     )
     client = models.ForeignKey(
-        Client, verbose_name="相談対象者", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="contact_logs", help_text="地域づくりなど対象者のいない活動は空欄",
+        Client,
+        verbose_name="相談対象者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contact_logs",
+        help_text="地域づくりなど対象者のいない活動は空欄",
     )
     method = models.ForeignKey(
-        ContactMethod, verbose_name="方法", on_delete=models.PROTECT, related_name="contact_logs",
+        ContactMethod,
+        verbose_name="方法",
+        on_delete=models.PROTECT,
+        related_name="contact_logs",
         limit_choices_to=LEAF,
     )
     activity_types = models.ManyToManyField(
         ActivityType, verbose_name="種別", related_name="contact_logs", limit_choices_to=LEAF
     )
     report_summary = models.CharField(
-        "報告書用の要約", max_length=200, blank=True, help_text="一行・匿名で。氏名や住所は書かない",
+        "報告書用の要約",
+        max_length=200,
+        blank=True,
+        help_text="一行・匿名で。氏名や住所は書かない",
     )
     include_in_report = models.BooleanField("報告書に載せる", default=False)
     confidential_notes = models.TextField("記録（要配慮・報告書には出ない）", blank=True)
@@ -144,15 +157,24 @@ class Counterpart(models.Model):
         ContactLog, verbose_name="記録", on_delete=models.CASCADE, related_name="counterparts"
     )
     category = models.ForeignKey(
-        CounterpartCategory, verbose_name="区分", on_delete=models.PROTECT, related_name="counterparts",
+        CounterpartCategory,
+        verbose_name="区分",
+        on_delete=models.PROTECT,
+        related_name="counterparts",
         limit_choices_to=LEAF,
     )
     provider = models.ForeignKey(
-        Provider, verbose_name="機関・事業所", null=True, blank=True, on_delete=models.PROTECT,
+        Provider,
+        verbose_name="機関・事業所",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="counterparts",
     )
     organization_name = models.CharField(
-        "機関名（ディレクトリにない場合）", max_length=200, blank=True,
+        "機関名（ディレクトリにない場合）",
+        max_length=200,
+        blank=True,
         help_text="家族の場合は空欄。個人の氏名は書かない",
     )
 

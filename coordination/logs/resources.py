@@ -1,4 +1,5 @@
 """Contact logs to and from the office's spreadsheets."""
+
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -67,9 +68,21 @@ class ContactLogResource(resources.ModelResource):
     class Meta:
         model = ContactLog
         fields = (
-            "occurred_on", "started_at", "duration_minutes", "coordinator", "client", "client_kana",
-            "client_birth_date", "method", "counterparts", "activity_types", "report_summary",
-            "include_in_report", "follow_up_action", "follow_up_due_on", "follow_up_done_on",
+            "occurred_on",
+            "started_at",
+            "duration_minutes",
+            "coordinator",
+            "client",
+            "client_kana",
+            "client_birth_date",
+            "method",
+            "counterparts",
+            "activity_types",
+            "report_summary",
+            "include_in_report",
+            "follow_up_action",
+            "follow_up_due_on",
+            "follow_up_done_on",
         )
         # The export reads logs a chunk at a time, three queries a chunk (logs, counterparts, types).
         chunk_size = 500
@@ -99,11 +112,18 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
     is skipped as unchanged, any other row becomes a new log. Corrections are made on screen.
     """
 
-    confidential_notes = fields.Field(
-        attribute="confidential_notes", column_name="記録（要配慮）", widget=TextWidget()
-    )
+    confidential_notes = fields.Field(attribute="confidential_notes", column_name="記録（要配慮）", widget=TextWidget())
 
-    required_columns = ("日付", "コーディネーター", CLIENT_NAME, CLIENT_KANA, CLIENT_BIRTH_DATE, "方法", COUNTERPARTS, "種別")
+    required_columns = (
+        "日付",
+        "コーディネーター",
+        CLIENT_NAME,
+        CLIENT_KANA,
+        CLIENT_BIRTH_DATE,
+        "方法",
+        COUNTERPARTS,
+        "種別",
+    )
     example_row = {
         "日付": "2025/4/1",
         "開始時刻": "10:30",
@@ -140,7 +160,9 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
         self.compared_attnames = [
             ContactLog._meta.get_field(field.attribute).attname
             for field in self.get_import_fields()
-            if field.attribute and not field.readonly and field.column_name in (dataset.headers or [])
+            if field.attribute
+            and not field.readonly
+            and field.column_name in (dataset.headers or [])
             and field.attribute != "activity_types"
         ]
         days = set()
@@ -244,13 +266,21 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         imported = self.imported[self.row_number]
         log = services.contact_log_create(
-            office=self.office, coordinator=instance.coordinator, occurred_on=instance.occurred_on,
-            method=instance.method, activity_types=imported.activity_types,
-            counterparts=imported.counterparts, started_at=instance.started_at,
-            duration_minutes=instance.duration_minutes, client=instance.client,
-            report_summary=instance.report_summary, include_in_report=instance.include_in_report,
-            confidential_notes=instance.confidential_notes, follow_up_action=instance.follow_up_action,
-            follow_up_due_on=instance.follow_up_due_on, follow_up_done_on=instance.follow_up_done_on,
+            office=self.office,
+            coordinator=instance.coordinator,
+            occurred_on=instance.occurred_on,
+            method=instance.method,
+            activity_types=imported.activity_types,
+            counterparts=imported.counterparts,
+            started_at=instance.started_at,
+            duration_minutes=instance.duration_minutes,
+            client=instance.client,
+            report_summary=instance.report_summary,
+            include_in_report=instance.include_in_report,
+            confidential_notes=instance.confidential_notes,
+            follow_up_action=instance.follow_up_action,
+            follow_up_due_on=instance.follow_up_due_on,
+            follow_up_done_on=instance.follow_up_done_on,
         )
         instance.pk = log.pk
         # A later row equal to this one is then unchanged, as if the log had been saved before.

@@ -1,4 +1,5 @@
 """Writes on contact logs: validated first, saved with their parts and one history record, optimistically locked."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -112,7 +113,9 @@ def _save_parts(
         existing.delete()
     for entry in remaining:
         counterpart = Counterpart(
-            contact_log=log, category=entry.category, provider=entry.provider,
+            contact_log=log,
+            category=entry.category,
+            provider=entry.provider,
             organization_name=entry.organization_name.strip(),
         )
         counterpart._history_user, counterpart._history_date = user, when
@@ -157,12 +160,20 @@ def contact_log_create(
 ) -> ContactLog:
     """A new log with its counterparts and activity types, all saved or none."""
     log = ContactLog(
-        office=office, coordinator=coordinator, occurred_on=occurred_on, started_at=started_at,
-        duration_minutes=duration_minutes, client=client, method=method,
-        report_summary=report_summary.strip(), include_in_report=include_in_report,
-        confidential_notes=confidential_notes.strip(), follow_up_action=follow_up_action.strip(),
+        office=office,
+        coordinator=coordinator,
+        occurred_on=occurred_on,
+        started_at=started_at,
+        duration_minutes=duration_minutes,
+        client=client,
+        method=method,
+        report_summary=report_summary.strip(),
+        include_in_report=include_in_report,
+        confidential_notes=confidential_notes.strip(),
+        follow_up_action=follow_up_action.strip(),
         # Imports carry follow-ups done long ago; the log form leaves this out.
-        follow_up_due_on=follow_up_due_on, follow_up_done_on=follow_up_done_on,
+        follow_up_due_on=follow_up_due_on,
+        follow_up_done_on=follow_up_done_on,
     )
     _validate_log(log, activity_types=activity_types, counterparts=counterparts, today=timezone.localdate())
     when = timezone.now()

@@ -1,4 +1,5 @@
 """Contact logs (相談・支援・活動記録): the list and its export, entering, reading and editing."""
+
 import io
 from datetime import datetime, timedelta
 
@@ -101,8 +102,11 @@ def log_create(request):
                 summary = f"{format_date(log.occurred_on)} {log.method.label}"
                 messages.success(
                     request,
-                    format_html('記録を保存しました（{}）。<a href="{}">保存した記録を見る</a>', summary,
-                                reverse("log_detail", args=[log.pk])),
+                    format_html(
+                        '記録を保存しました（{}）。<a href="{}">保存した記録を見る</a>',
+                        summary,
+                        reverse("log_detail", args=[log.pk]),
+                    ),
                 )
                 if "save_and_add" in request.POST:
                     keep = {"date": log.occurred_on.isoformat(), "client": log.client_id or NO_CLIENT}
@@ -159,8 +163,11 @@ def log_update(request, pk):
         if form.is_valid() and formset.is_valid():
             try:
                 services.contact_log_update(
-                    log=log, expected_version=form.cleaned_data["version"] or 0, user=request.user,
-                    counterparts=formset.entries, **form.log_fields(),
+                    log=log,
+                    expected_version=form.cleaned_data["version"] or 0,
+                    user=request.user,
+                    counterparts=formset.entries,
+                    **form.log_fields(),
                 )
             except services.ContactLogConflict as conflict:
                 return _conflict_page(request, conflict.current, form=form, formset=formset, choices=choices)
@@ -195,7 +202,12 @@ def _conflict_page(request, current, *, form, formset, choices):
         "when": latest.history_date if latest else None,
     }
     return _form_page(
-        request, form=form, formset=formset, log=current, draft_key=_edit_draft(current), conflict=conflict,
+        request,
+        form=form,
+        formset=formset,
+        log=current,
+        draft_key=_edit_draft(current),
+        conflict=conflict,
         status=409,
     )
 

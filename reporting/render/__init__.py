@@ -1,4 +1,5 @@
 """The report's file formats: a plain registry of thin renderers (Report in, bytes out)."""
+
 from dataclasses import dataclass
 from importlib import import_module
 

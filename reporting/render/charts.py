@@ -1,4 +1,5 @@
 """Server-side SVG charts for the report: plain strings, drawn the same on screen and in the PDF."""
+
 import math
 from html import escape
 
@@ -40,18 +41,22 @@ def _svg(chart_id: str, title: str, description: str, height: float, content: li
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" id="{chart_id}" role="img"'
         f' aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {_n(height)}" width="{WIDTH}" height="{_n(height)}"'
         f' font-family="{escape(FONT)}">'
-        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
-        + "".join(content)
-        + "</svg>"
+        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>" + "".join(content) + "</svg>"
     )
 
 
 def _empty(chart_id: str, title: str) -> str:
-    return _svg(chart_id, title, EMPTY, 120, [
-        _text(0, 20, title, size=17, weight="bold"),
-        f'<rect x="0.5" y="36.5" width="{WIDTH - 1}" height="76" fill="#f8f8fb" stroke="{GRID}"/>',
-        _text(WIDTH / 2, 80, EMPTY, size=15, anchor="middle", fill=MUTED),
-    ])
+    return _svg(
+        chart_id,
+        title,
+        EMPTY,
+        120,
+        [
+            _text(0, 20, title, size=17, weight="bold"),
+            f'<rect x="0.5" y="36.5" width="{WIDTH - 1}" height="76" fill="#f8f8fb" stroke="{GRID}"/>',
+            _text(WIDTH / 2, 80, EMPTY, size=15, anchor="middle", fill=MUTED),
+        ],
+    )
 
 
 def _nice_step(top: int, ticks: int = 5) -> int:
@@ -98,7 +103,9 @@ def _legend(labels: list[str], fills: list[str], top: float) -> tuple[list[str],
         width = 20 + _text_width(label, 14) + 18
         if x and x + width > WIDTH:
             x, y = 0.0, y + 22
-        items.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="14" height="14" fill="{fill}" stroke="{INK}" stroke-width="0.5"/>')
+        items.append(
+            f'<rect x="{_n(x)}" y="{_n(y)}" width="14" height="14" fill="{fill}" stroke="{INK}" stroke-width="0.5"/>'
+        )
         items.append(_text(x + 20, y + 12, label))
         x += width
     return items, y + 22 - top
@@ -122,7 +129,9 @@ def monthly_methods_svg(monthly: MonthlyCounts) -> str:
     content = [defs, _text(0, 20, title, size=17, weight="bold"), *legend]
     for tick in range(0, top + 1, step):
         y = base - plot_height * tick / top
-        content.append(f'<line x1="{left}" y1="{_n(y)}" x2="{WIDTH - right}" y2="{_n(y)}" stroke="{GRID}" stroke-width="1"/>')
+        content.append(
+            f'<line x1="{left}" y1="{_n(y)}" x2="{WIDTH - right}" y2="{_n(y)}" stroke="{GRID}" stroke-width="1"/>'
+        )
         content.append(_text(left - 6, y + 4, str(tick), size=13, anchor="end", fill=MUTED))
     for month, (month_label, total) in enumerate(zip(monthly.months, totals)):
         x, y = left + band * month + band * 0.2, base
@@ -137,9 +146,11 @@ def monthly_methods_svg(monthly: MonthlyCounts) -> str:
         content.append(_text(x + band * 0.3, y - 5, str(total), anchor="middle", weight="bold"))
         content.append(_text(x + band * 0.3, base + 20, month_label, anchor="middle"))
     content.append(f'<line x1="{left}" y1="{base}" x2="{WIDTH - right}" y2="{base}" stroke="{INK}" stroke-width="1"/>')
-    description = "、".join(
-        f"{label} {sum(counts)}件" for label, counts in series
-    ) + "。月別の合計：" + "、".join(f"{month} {total}件" for month, total in zip(monthly.months, totals))
+    description = (
+        "、".join(f"{label} {sum(counts)}件" for label, counts in series)
+        + "。月別の合計："
+        + "、".join(f"{month} {total}件" for month, total in zip(monthly.months, totals))
+    )
     return _svg(chart_id, title, description, base + 30, content)
 
 

@@ -1,4 +1,5 @@
 """The report as HTML: a fragment for the app's report page, and a standalone document to download."""
+
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
@@ -89,12 +90,15 @@ def _counted(section: Section, previous: Report | None) -> dict:
 def body(report: Report, previous: Report | None = None) -> str:
     """The report as an HTML fragment for the app's report page (styled by static/css/report.css)."""
     activities = next((s for s in report.sections if s.number == 5), None)
-    return render_to_string("reporting/_report.html", {
-        "report": report,
-        "sections": [_counted(section, previous) for section in report.sections],
-        "monthly_chart": mark_safe(charts.monthly_methods_svg(report.monthly_methods)),
-        "activities_chart": mark_safe(charts.top_activities_svg(activities)) if activities else "",
-    })
+    return render_to_string(
+        "reporting/_report.html",
+        {
+            "report": report,
+            "sections": [_counted(section, previous) for section in report.sections],
+            "monthly_chart": mark_safe(charts.monthly_methods_svg(report.monthly_methods)),
+            "activities_chart": mark_safe(charts.top_activities_svg(activities)) if activities else "",
+        },
+    )
 
 
 def stylesheet() -> str:
@@ -104,8 +108,11 @@ def stylesheet() -> str:
 
 def render(report: Report, previous: Report | None = None) -> bytes:
     """A standalone, self-contained UTF-8 HTML document of the report (CSS inlined), for download."""
-    return render_to_string("reporting/document.html", {
-        "report": report,
-        "css": mark_safe(stylesheet()),
-        "body": body(report, previous),
-    }).encode("utf-8")
+    return render_to_string(
+        "reporting/document.html",
+        {
+            "report": report,
+            "css": mark_safe(stylesheet()),
+            "body": body(report, previous),
+        },
+    ).encode("utf-8")

@@ -1,4 +1,5 @@
 """The report as JSON (documented in docs/report-format.md)."""
+
 import json
 from datetime import date
 
@@ -15,7 +16,9 @@ def report_to_dict(report: Report) -> dict:
             **({"text_heading": section.text_heading} if section.has_text else {}),
             "rows": [
                 {
-                    "path": list(row.path), "key": row.key, **row.values,
+                    "path": list(row.path),
+                    "key": row.key,
+                    **row.values,
                     **({"text": row.text} if section.has_text else {}),
                 }
                 for row in section.rows

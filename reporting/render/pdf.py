@@ -1,4 +1,5 @@
 """The report as an A4 PDF: the standalone HTML document through WeasyPrint (print rules in report.css)."""
+
 from weasyprint import HTML
 
 from ..tables import Report

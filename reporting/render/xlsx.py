@@ -5,6 +5,7 @@ value columns. Wider cells (a shallow leaf, a free text, an event's name) are me
 Neither Excel nor LibreOffice sizes a row to a merged cell's text, so row heights are estimated
 here from the text's width.
 """
+
 import math
 import unicodedata
 from datetime import datetime, time
@@ -81,15 +82,29 @@ class _Sheet:
             worksheet.column_dimensions[get_column_letter(index)].width = width
         _page_setup(worksheet)
 
-    def put(self, row, column, value, *, last_column=None, last_row=None, bold=False, size=FONT_SIZE,
-            boxed=True, header=False, center=False):
+    def put(
+        self,
+        row,
+        column,
+        value,
+        *,
+        last_column=None,
+        last_row=None,
+        bold=False,
+        size=FONT_SIZE,
+        boxed=True,
+        header=False,
+        center=False,
+    ):
         """Write one cell (0-based column), merged over the given span, and note its height."""
         last_column = column if last_column is None else last_column
         last_row = row if last_row is None else last_row
         cell = self.ws.cell(row=row, column=column + 1, value=None if value == "" else value)
         cell.font = Font(name=FONT_NAME, size=size, bold=bold or header, charset=128)
         cell.alignment = Alignment(
-            horizontal="center" if header or center else None, vertical="center", wrap_text=isinstance(value, str),
+            horizontal="center" if header or center else None,
+            vertical="center",
+            wrap_text=isinstance(value, str),
         )
         if boxed:
             cell.border = BOX
@@ -101,14 +116,18 @@ class _Sheet:
             # Merging copies the top-left cell's border onto the edges of the range.
             self.ws.merge_cells(start_row=row, start_column=column + 1, end_row=last_row, end_column=last_column + 1)
         # Excel draws a column of width w as 7w + 5 pixels (the digits of its default font).
-        pixels = sum(7 * width + 5 for width in self.widths[column:last_column + 1])
+        pixels = sum(7 * width + 5 for width in self.widths[column : last_column + 1])
         lines = _lines(value, pixels, size) if isinstance(value, str) and value else 1
         self.needs.append((row, last_row, lines * LINE_HEIGHT * size / FONT_SIZE + ROW_PADDING))
 
     def header(self, report: Report):
         self.put(1, 0, report.title, last_column=self.last_column, bold=True, size=14, boxed=False)
-        lines = (report.office, report.schedule, f"{report.business_days} 営業日",
-                 f"時間外の活動：{report.out_of_hours}回 / {report.activities}回")
+        lines = (
+            report.office,
+            report.schedule,
+            f"{report.business_days} 営業日",
+            f"時間外の活動：{report.out_of_hours}回 / {report.activities}回",
+        )
         for row, line in enumerate(lines, start=2):
             self.put(row, 0, line, last_column=self.last_column, boxed=False)
         self.row = 2 + len(lines) + 1
@@ -158,10 +177,10 @@ class _Sheet:
         """A row's labels: a group label once, merged down over its rows; the leaf across to the last label column."""
         path = rows[index].path
         for level, label in enumerate(path[:-1]):
-            if index and _group(rows[index - 1], level) == path[:level + 1]:
+            if index and _group(rows[index - 1], level) == path[: level + 1]:
                 continue
             span = 1
-            while index + span < len(rows) and _group(rows[index + span], level) == path[:level + 1]:
+            while index + span < len(rows) and _group(rows[index + span], level) == path[: level + 1]:
                 span += 1
             self.put(first + index, level, label, last_row=first + index + span - 1)
         self.put(first + index, len(path) - 1, path[-1], last_column=len(LABEL_WIDTHS) - 1)
@@ -225,7 +244,7 @@ def _spans(table: EventTable) -> tuple[int, ...]:
 
 def _group(row: Row, level: int) -> tuple[str, ...] | None:
     """The row's group path down to `level`, or None when the label there is the row's leaf."""
-    return row.path[:level + 1] if len(row.path) > level + 1 else None
+    return row.path[: level + 1] if len(row.path) > level + 1 else None
 
 
 def _index(rows: tuple[Row, ...]) -> dict:
@@ -259,6 +278,7 @@ def _save(workbook: Workbook, report: Report) -> bytes:
     output = BytesIO()
     with ZipFile(written) as source, ZipFile(output, "w", ZIP_DEFLATED) as target:
         for entry in source.infolist():  # the writer dates each entry with the clock, too
-            target.writestr(ZipInfo(entry.filename, date_time=stamp.timetuple()[:6]), source.read(entry),
-                            compress_type=ZIP_DEFLATED)
+            target.writestr(
+                ZipInfo(entry.filename, date_time=stamp.timetuple()[:6]), source.read(entry), compress_type=ZIP_DEFLATED
+            )
     return output.getvalue()

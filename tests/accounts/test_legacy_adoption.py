@@ -1,4 +1,5 @@
 """Our `migrate` adopts a database made before the accounts app, and leaves every other one alone."""
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError

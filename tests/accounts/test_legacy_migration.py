@@ -7,6 +7,7 @@ itself changes: the moved models' content types (same ids, new app), the migrati
 and the providers' internal-note permission that directory 0007 adds and grants to two roles.
 Runs on the database the suite runs on (SQLite, or a second database on the PostgreSQL server).
 """
+
 import hashlib
 import json
 import os
@@ -106,8 +107,10 @@ class LegacyDatabase:
         else:
             settings = connection.settings_dict
             self.server = {
-                "host": settings["HOST"], "port": settings["PORT"] or 5432,
-                "user": settings["USER"], "password": settings["PASSWORD"] or None,
+                "host": settings["HOST"],
+                "port": settings["PORT"] or 5432,
+                "user": settings["USER"],
+                "password": settings["PASSWORD"] or None,
             }
             self.name = f"legacy_{uuid.uuid4().hex[:12]}"
             with psycopg.connect(dbname="postgres", autocommit=True, **self.server) as admin:
@@ -156,7 +159,8 @@ def old_code(tmp_path) -> Path:
     """The project as it was at PRE_ACCOUNTS_COMMIT, from this clone's git history."""
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", "--format=tar", PRE_ACCOUNTS_COMMIT],
-        capture_output=True, timeout=120,
+        capture_output=True,
+        timeout=120,
     )
     assert archive.returncode == 0, archive.stderr.decode(errors="replace")
     target = tmp_path / "pre-accounts"
@@ -197,7 +201,10 @@ def test_a_database_made_before_the_accounts_app_migrates_without_losing_anythin
     after = legacy_database.tables()
 
     # Content types keep their ids; only the moved models' app changes.
-    types_before, types_after = _content_types(before["django_content_type"]), _content_types(after["django_content_type"])
+    types_before, types_after = (
+        _content_types(before["django_content_type"]),
+        _content_types(after["django_content_type"]),
+    )
     assert types_after.keys() == types_before.keys()
     renamed = {types_before[key]: types_after[key] for key in types_before if types_before[key] != types_after[key]}
     assert renamed == MOVED_CONTENT_TYPES

@@ -1,4 +1,5 @@
 """The header's menu: each role sees the pages it may open, in one order, whichever app adds them."""
+
 import pytest
 
 from accounts.models import User
@@ -14,10 +15,19 @@ def labels(user) -> list[str]:
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("coordinator", ["ホーム", "相談対象者", "記録の一覧", "周知活動・会議・研修", "機関・事業所を探す", "業務報告書"]),
-        ("supervisor", ["ホーム", "相談対象者", "記録の一覧", "周知活動・会議・研修", "機関・事業所を探す", "業務報告書"]),
+        (
+            "coordinator",
+            ["ホーム", "相談対象者", "記録の一覧", "周知活動・会議・研修", "機関・事業所を探す", "業務報告書"],
+        ),
+        (
+            "supervisor",
+            ["ホーム", "相談対象者", "記録の一覧", "周知活動・会議・研修", "機関・事業所を探す", "業務報告書"],
+        ),
         ("ward", ["ホーム", "機関・事業所を探す"]),
-        ("admin", ["ホーム", "相談対象者", "記録の一覧", "周知活動・会議・研修", "業務報告書", "管理サイト", "アクセス記録"]),
+        (
+            "admin",
+            ["ホーム", "相談対象者", "記録の一覧", "周知活動・会議・研修", "業務報告書", "管理サイト", "アクセス記録"],
+        ),
     ],
 )
 def test_each_role_sees_its_pages_in_order(demo_office, username, expected):

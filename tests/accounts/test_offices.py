@@ -1,4 +1,5 @@
 """Several offices share one installation; each sees only its own records."""
+
 from datetime import date, time
 
 import pytest
@@ -16,12 +17,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def other_office():
     office = Office.objects.create(name="板橋区医療的ケア児等コーディネーター事業", municipality="板橋区")
-    coordinator = User.objects.create_user("itabashi", password="another-long-password", office=office, last_name="別所")
+    coordinator = User.objects.create_user(
+        "itabashi", password="another-long-password", office=office, last_name="別所"
+    )
     coordinator.groups.add(Group.objects.get(name="コーディネーター"))
     client = Client.objects.create(office=office, name="別区 太郎", name_kana="ベック タロウ")
     ContactLog.objects.create(
-        office=office, occurred_on=date(2025, 5, 12), started_at=time(10), coordinator=coordinator,
-        client=client, method=ContactMethod.objects.get(code="phone"),
+        office=office,
+        occurred_on=date(2025, 5, 12),
+        started_at=time(10),
+        coordinator=coordinator,
+        client=client,
+        method=ContactMethod.objects.get(code="phone"),
     )
     return office
 

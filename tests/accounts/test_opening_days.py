@@ -1,4 +1,5 @@
 """Opening days: weekly pattern − national holidays − 29 Dec–3 Jan − closures + extra days."""
+
 from datetime import date, time
 
 import pytest

@@ -1,4 +1,5 @@
 """Access log rows cannot be changed or deleted: not through the ORM, the admin or raw SQL."""
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse

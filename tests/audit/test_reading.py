@@ -1,4 +1,5 @@
 """Only admins read the access log; each reading is itself recorded; filters and pages."""
+
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,12 @@ def test_everyone_but_admins_gets_403_and_the_refusal_is_recorded(client, userna
     response = client.get(URL)
     assert response.status_code == 403
     event = AccessEvent.objects.order_by("-id").first()
-    assert (event.username, event.action, event.outcome, event.url_name) == (username, Action.REFUSED, Outcome.REFUSED, "audit:event_list")
+    assert (event.username, event.action, event.outcome, event.url_name) == (
+        username,
+        Action.REFUSED,
+        Outcome.REFUSED,
+        "audit:event_list",
+    )
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -30,7 +36,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 
 def test_an_admin_reads_the_log_and_the_reading_is_recorded(client, admin_user, coordinator):
-    AccessEvent.objects.create(user=coordinator, username="coordinator", role="コーディネーター", action=Action.VIEW, path="/clients/5/", url_name="client_detail", object_ids={"pk": 5})
+    AccessEvent.objects.create(
+        user=coordinator,
+        username="coordinator",
+        role="コーディネーター",
+        action=Action.VIEW,
+        path="/clients/5/",
+        url_name="client_detail",
+        object_ids={"pk": 5},
+    )
     client.force_login(admin_user)
     response = client.get(URL)
     page = response.content.decode()
@@ -51,9 +65,30 @@ def test_admins_see_the_menu_item_and_others_do_not(client, admin_user, supervis
 def some_events(coordinator, supervisor):
     now = timezone.now()
     rows = [
-        AccessEvent.objects.create(user=coordinator, username="coordinator", action=Action.VIEW, path="/clients/12/", url_name="client_detail", object_ids={"pk": 12}),
-        AccessEvent.objects.create(user=supervisor, username="supervisor", action=Action.VIEW, path="/logs/34/", url_name="log_detail", object_ids={"pk": 34}),
-        AccessEvent.objects.create(user=supervisor, username="supervisor", action=Action.DOWNLOAD, path="/reports/quarterly/download/pdf/", url_name="reporting:download", object_ids={"format": "pdf"}),
+        AccessEvent.objects.create(
+            user=coordinator,
+            username="coordinator",
+            action=Action.VIEW,
+            path="/clients/12/",
+            url_name="client_detail",
+            object_ids={"pk": 12},
+        ),
+        AccessEvent.objects.create(
+            user=supervisor,
+            username="supervisor",
+            action=Action.VIEW,
+            path="/logs/34/",
+            url_name="log_detail",
+            object_ids={"pk": 34},
+        ),
+        AccessEvent.objects.create(
+            user=supervisor,
+            username="supervisor",
+            action=Action.DOWNLOAD,
+            path="/reports/quarterly/download/pdf/",
+            url_name="reporting:download",
+            object_ids={"format": "pdf"},
+        ),
     ]
     return rows, now
 
@@ -69,12 +104,17 @@ def listed(client, **params) -> list[str]:
 def test_the_list_filters_by_user_action_object_and_dates(client, admin_user, some_events):
     _, now = some_events
     client.force_login(admin_user)
-    assert listed(client, username="superv") == ["supervisor download /reports/quarterly/download/pdf/", "supervisor view /logs/34/"]
+    assert listed(client, username="superv") == [
+        "supervisor download /reports/quarterly/download/pdf/",
+        "supervisor view /logs/34/",
+    ]
     assert listed(client, action="download") == ["supervisor download /reports/quarterly/download/pdf/"]
     assert listed(client, target="12") == ["coordinator view /clients/12/"]
     assert listed(client, target="/logs/") == ["supervisor view /logs/34/"]
     today = timezone.localdate(now)
-    assert listed(client, date_from=today.isoformat(), date_to=today.isoformat(), username="coordinator") == ["coordinator view /clients/12/"]
+    assert listed(client, date_from=today.isoformat(), date_to=today.isoformat(), username="coordinator") == [
+        "coordinator view /clients/12/"
+    ]
     assert listed(client, date_to=(today - timedelta(days=1)).isoformat(), username="coordinator") == []
 
 
@@ -84,9 +124,20 @@ def test_reversed_dates_get_a_japanese_message(client, admin_user):
     assert "期間の「から」は「まで」より前の日付にしてください。" in response.content.decode()
 
 
-def test_the_list_shows_100_a_page_with_a_fixed_number_of_queries(client, admin_user, coordinator, django_assert_max_num_queries):
+def test_the_list_shows_100_a_page_with_a_fixed_number_of_queries(
+    client, admin_user, coordinator, django_assert_max_num_queries
+):
     AccessEvent.objects.bulk_create(
-        [AccessEvent(user=coordinator, username="coordinator", action=Action.VIEW, path=f"/clients/{n}/", object_ids={"pk": n}) for n in range(200)]
+        [
+            AccessEvent(
+                user=coordinator,
+                username="coordinator",
+                action=Action.VIEW,
+                path=f"/clients/{n}/",
+                object_ids={"pk": n},
+            )
+            for n in range(200)
+        ]
     )
     client.force_login(admin_user)
     with django_assert_max_num_queries(8):

@@ -1,4 +1,5 @@
 """What the access log records: page views, downloads, refusals, sign-in and sign-out."""
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -19,12 +20,18 @@ def last_event() -> AccessEvent:
 def test_viewing_a_client_page_records_who_with_which_role_what_from_where(client, coordinator, demo_office):
     some_client = Client.objects.for_office(demo_office).first()
     client.force_login(coordinator)
-    response = client.get(reverse("client_detail", args=[some_client.pk]), REMOTE_ADDR="192.0.2.7", HTTP_USER_AGENT="TestBrowser/1.0")
+    response = client.get(
+        reverse("client_detail", args=[some_client.pk]), REMOTE_ADDR="192.0.2.7", HTTP_USER_AGENT="TestBrowser/1.0"
+    )
     assert response.status_code == 200
     event = last_event()
     assert (event.user, event.username, event.role) == (coordinator, "coordinator", "コーディネーター")
     assert (event.action, event.outcome, event.status_code, event.method) == (Action.VIEW, Outcome.SUCCESS, 200, "GET")
-    assert (event.url_name, event.object_ids, event.path) == ("client_detail", {"pk": some_client.pk}, f"/clients/{some_client.pk}/")
+    assert (event.url_name, event.object_ids, event.path) == (
+        "client_detail",
+        {"pk": some_client.pk},
+        f"/clients/{some_client.pk}/",
+    )
     assert (event.ip_address, event.user_agent) == ("192.0.2.7", "TestBrowser/1.0")
     assert event.occurred_at.tzinfo is not None
 
@@ -42,7 +49,11 @@ def test_ward_staff_refused_a_client_page_is_recorded_as_refused(client, ward_st
     assert client.get(reverse("client_detail", args=[some_client.pk])).status_code == 403
     event = last_event()
     assert (event.username, event.role, event.action, event.outcome, event.status_code) == (
-        "ward", "区職員", Action.REFUSED, Outcome.REFUSED, 403
+        "ward",
+        "区職員",
+        Action.REFUSED,
+        Outcome.REFUSED,
+        403,
     )
     assert event.object_ids == {"pk": some_client.pk}
     assert client.get(reverse("client_list")).status_code == 403
@@ -61,7 +72,11 @@ def test_a_report_download_is_recorded(client, coordinator):
     response = client.get(f"{reverse('reporting:download', args=['json'])}?fiscal_year=2025&quarters=1-3")
     assert response.status_code == 200
     event = last_event()
-    assert (event.action, event.url_name, event.object_ids) == (Action.DOWNLOAD, "reporting:download", {"format": "json"})
+    assert (event.action, event.url_name, event.object_ids) == (
+        Action.DOWNLOAD,
+        "reporting:download",
+        {"format": "json"},
+    )
     assert event.path.endswith("?fiscal_year=2025&quarters=1-3")
 
 
@@ -82,10 +97,17 @@ def test_lists_and_the_home_page_are_not_recorded(client, coordinator):
 
 
 def test_signing_in_and_out_is_recorded(client, coordinator, demo_password):
-    response = client.post(reverse("login"), {"username": "coordinator", "password": demo_password}, REMOTE_ADDR="198.51.100.4")
+    response = client.post(
+        reverse("login"), {"username": "coordinator", "password": demo_password}, REMOTE_ADDR="198.51.100.4"
+    )
     assert response.status_code == 302
     event = last_event()
-    assert (event.action, event.user, event.role, event.ip_address) == (Action.SIGN_IN, coordinator, "コーディネーター", "198.51.100.4")
+    assert (event.action, event.user, event.role, event.ip_address) == (
+        Action.SIGN_IN,
+        coordinator,
+        "コーディネーター",
+        "198.51.100.4",
+    )
     client.post(reverse("logout"))
     assert (last_event().action, last_event().username) == (Action.SIGN_OUT, "coordinator")
 
@@ -94,7 +116,12 @@ def test_a_failed_sign_in_is_recorded_with_the_name_typed_and_no_password(client
     response = client.post(reverse("login"), {"username": "coordinator", "password": "wrong-password-123"})
     assert response.status_code == 200
     event = last_event()
-    assert (event.action, event.outcome, event.user, event.username) == (Action.SIGN_IN_FAILED, Outcome.REFUSED, None, "coordinator")
+    assert (event.action, event.outcome, event.user, event.username) == (
+        Action.SIGN_IN_FAILED,
+        Outcome.REFUSED,
+        None,
+        "coordinator",
+    )
     assert "wrong-password" not in str(event.__dict__)
 
 
@@ -131,7 +158,11 @@ def test_an_admin_opening_a_client_in_django_admin_is_recorded(client, admin_use
     client.force_login(admin_user)
     assert client.get(reverse("admin:coordination_client_change", args=[some_client.pk])).status_code == 200
     event = last_event()
-    assert (event.action, event.role, event.object_ids) == (Action.VIEW, "システム管理者", {"object_id": str(some_client.pk)})
+    assert (event.action, event.role, event.object_ids) == (
+        Action.VIEW,
+        "システム管理者",
+        {"object_id": str(some_client.pk)},
+    )
     assert event in access_events_for_list(target=str(some_client.pk))
 
 
@@ -141,7 +172,9 @@ def test_a_lockout_is_recorded_when_django_axes_is_installed(client, coordinator
     if not apps.is_installed("axes"):
         pytest.skip("django-axes is not installed")
     for _ in range(6):
-        client.post(reverse("login"), {"username": "coordinator", "password": "wrong-password-123"}, REMOTE_ADDR="192.0.2.50")
+        client.post(
+            reverse("login"), {"username": "coordinator", "password": "wrong-password-123"}, REMOTE_ADDR="192.0.2.50"
+        )
     event = AccessEvent.objects.filter(action=Action.LOCKED_OUT).order_by("-id").first()
     assert event is not None
     assert (event.username, event.outcome, event.ip_address) == ("coordinator", Outcome.REFUSED, "192.0.2.50")

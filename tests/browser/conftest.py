@@ -4,6 +4,7 @@ The server runs in a thread on the session's test database, which already holds 
 lists and the demo office (committed once in `django_db_setup`). pytest-django's `live_server`
 is not used: it flushes the database after every test, groups and demo included.
 """
+
 import os
 import shutil
 import threading
@@ -88,8 +89,12 @@ def page(browser):
     # Every browser test also guards the Content-Security-Policy: Chromium reports each inline
     # script, style attribute or outside resource it refused as a console message.
     csp_violations = []
-    page.on("console", lambda message: csp_violations.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
     assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)

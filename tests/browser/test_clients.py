@@ -1,4 +1,5 @@
 """A coordinator registers a client with the keyboard only and lands on the client's page."""
+
 import re
 
 import pytest
@@ -17,6 +18,7 @@ NAME = "試験 芽依"
 @pytest.fixture
 def clean_clients(django_db_blocker):
     """Browser tests commit for real: remove the client this test makes, with its history."""
+
     def delete():
         with django_db_blocker.unblock():
             pks = list(Client.objects.filter(name=NAME).values_list("pk", flat=True))

@@ -1,4 +1,5 @@
 """A coordinator's day: register a client, log a call about them with the keyboard, find it again."""
+
 import re
 
 import pytest
@@ -18,6 +19,7 @@ SUMMARY = "退院後の訪問看護の開始について調整"
 @pytest.fixture
 def clean_journey(django_db_blocker):
     """Browser tests commit for real: remove this test's client and logs, with their history."""
+
     def delete():
         with django_db_blocker.unblock():
             clients = list(Client.objects.filter(name=NAME).values_list("pk", flat=True))

@@ -1,4 +1,5 @@
 """A ward-staff user looks up a provider for a family and cannot open a client's page."""
+
 import re
 
 import pytest

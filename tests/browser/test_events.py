@@ -1,4 +1,5 @@
 """A coordinator records a meeting with the keyboard only and finds it in the list of events."""
+
 import threading
 
 import pytest
@@ -37,8 +38,10 @@ def saved_meeting(django_db_blocker) -> dict:
         with django_db_blocker.unblock():
             event = Event.objects.select_related("contact_log__method").get(name=NAME)
             result.update(
-                held_on=event.held_on.isoformat(), started_at=event.started_at.strftime("%H:%M"),
-                participants=event.participants_label, log_method=event.contact_log.method.code,
+                held_on=event.held_on.isoformat(),
+                started_at=event.started_at.strftime("%H:%M"),
+                participants=event.participants_label,
+                log_method=event.contact_log.method.code,
                 log_types=[t.code for t in event.contact_log.activity_types.all()],
             )
 
@@ -48,7 +51,9 @@ def saved_meeting(django_db_blocker) -> dict:
     return result
 
 
-def test_a_coordinator_records_a_meeting_with_the_keyboard(page, demo_site, screenshot, clean_events, django_db_blocker):
+def test_a_coordinator_records_a_meeting_with_the_keyboard(
+    page, demo_site, screenshot, clean_events, django_db_blocker
+):
     page.goto(f"{demo_site}/login/?next=/events/new/%3Fkind%3Dmeeting")
     page.keyboard.type("coordinator")
     page.keyboard.press("Tab")
@@ -97,8 +102,11 @@ def test_a_coordinator_records_a_meeting_with_the_keyboard(page, demo_site, scre
     expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
     expect(page.get_by_text("相談・支援・活動記録にも数えています")).to_be_visible()
     assert saved_meeting(django_db_blocker) == {
-        "held_on": "2025-06-05", "started_at": "14:00", "participants": "30名程度",
-        "log_method": "meeting-other", "log_types": ["meeting-attendance"],
+        "held_on": "2025-06-05",
+        "started_at": "14:00",
+        "participants": "30名程度",
+        "log_method": "meeting-other",
+        "log_types": ["meeting-attendance"],
     }
 
     page.get_by_role("link", name="← 会議の一覧へ").click()

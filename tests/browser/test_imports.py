@@ -1,4 +1,5 @@
 """A coordinator brings a spreadsheet in: template, upload, preview, then confirm, or fix the file."""
+
 import re
 
 import openpyxl
@@ -16,8 +17,20 @@ pytestmark = pytest.mark.browser
 
 # Nobody in the demo data is called 取込; each test removes what it imported, before and after.
 CLIENT_SURNAME = "取込"
-ICHIRO = {"氏名": "取込 一郎", "フリガナ": "とりこみ いちろう", "生年月日": "H31.4.20", "地区": "王子", "状況": "支援中"}
-FUTABA = {"氏名": "取込 二葉", "フリガナ": "トリコミ フタバ", "生年月日": "2021/12/3", "医療的ケア": "あり", "医療的ケアの内容": "吸引"}
+ICHIRO = {
+    "氏名": "取込 一郎",
+    "フリガナ": "とりこみ いちろう",
+    "生年月日": "H31.4.20",
+    "地区": "王子",
+    "状況": "支援中",
+}
+FUTABA = {
+    "氏名": "取込 二葉",
+    "フリガナ": "トリコミ フタバ",
+    "生年月日": "2021/12/3",
+    "医療的ケア": "あり",
+    "医療的ケアの内容": "吸引",
+}
 PROVIDER_NAME = "取込テスト小児訪問看護ステーション"
 
 
@@ -112,8 +125,10 @@ def expect_counts(page, **counts):
 
 
 def preview_row(page, number: int):
-    return page.get_by_role("region", name="行ごとの結果").get_by_role("row").filter(
-        has=page.get_by_role("cell", name=f"{number}行目", exact=True)
+    return (
+        page.get_by_role("region", name="行ごとの結果")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("cell", name=f"{number}行目", exact=True))
     )
 
 
@@ -155,8 +170,11 @@ def test_a_coordinator_imports_clients_from_the_excel_template(
         with django_db_blocker.unblock():
             coordinator = User.objects.get(username="coordinator")
             return {
-                client.name: (client.birth_date.isoformat(), client.office_id == coordinator.office_id,
-                              client.history.first().history_user_id == coordinator.pk)
+                client.name: (
+                    client.birth_date.isoformat(),
+                    client.office_id == coordinator.office_id,
+                    client.history.first().history_user_id == coordinator.pk,
+                )
                 for client in Client.objects.filter(name__startswith=CLIENT_SURNAME)
             }
 
@@ -178,7 +196,9 @@ def test_a_file_with_a_bad_row_shows_the_errors_and_saves_nothing(
     errors = page.get_by_role("region", name="エラー", exact=True).locator("tbody tr")
     expect(errors).to_have_count(2)
     # In the file's column order: 生年月日 comes before 地区.
-    expect(errors.nth(0).get_by_role("cell")).to_have_text(["3行目", "生年月日", "2021年2月30日という日付はありません。"])
+    expect(errors.nth(0).get_by_role("cell")).to_have_text(
+        ["3行目", "生年月日", "2021年2月30日という日付はありません。"]
+    )
     expect(errors.nth(1).get_by_role("cell").nth(0)).to_have_text("3行目")
     expect(errors.nth(1).get_by_role("cell").nth(1)).to_have_text("地区")
     expect(errors.nth(1).get_by_role("cell").nth(2)).to_contain_text("「月面」はこの事業所の地区にありません")
@@ -211,9 +231,12 @@ def test_a_coordinator_imports_a_provider_and_finds_it_in_the_directory(
     open_import_from_list_link(page, preselected="機関・事業所")
     # The template's example row with another name: every other cell as the example shows it.
     path, example = filled_template(
-        page, tmp_path, "機関・事業所",
+        page,
+        tmp_path,
+        "機関・事業所",
         [{"名称": PROVIDER_NAME, "フリガナ": "トリコミテスト ショウニホウモンカンゴ", "住所": "東京都北区王子9-9-9"}],
-        "事業所一覧.xlsx", like_example=True,
+        "事業所一覧.xlsx",
+        like_example=True,
     )
     first_procedure = list(example)[list(example).index("最終確認日") + 1]
 

@@ -1,4 +1,5 @@
 """A coordinator logs a call with the keyboard only; a session that expires mid-entry loses nothing."""
+
 import re
 
 import pytest
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def clean_logs(django_db_blocker):
     """Browser tests commit for real: remove the logs this test makes, with their history."""
+
     def last_pk():
         with django_db_blocker.unblock():
             return ContactLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -55,7 +57,9 @@ def test_a_coordinator_logs_a_call_with_the_keyboard_only(page, demo_site, scree
 
     # The client: type part of the name in hiragana, pick with the arrow key and Enter.
     page.keyboard.type("あおやま")
-    expect(page.get_by_role("listbox").get_by_role("option").first).to_contain_text("青山 颯")  # the results for the whole word
+    expect(page.get_by_role("listbox").get_by_role("option").first).to_contain_text(
+        "青山 颯"
+    )  # the results for the whole word
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(client_picker).to_have_value("青山 颯（アオヤマ ハヤテ）")
@@ -145,7 +149,9 @@ def test_a_session_expiring_mid_entry_loses_nothing(page, demo_site, screenshot,
     page.goto(f"{demo_site}/logs/new/")
     sign_in_with_the_keyboard(page)
     page.keyboard.type("あおやま")
-    expect(page.get_by_role("listbox").get_by_role("option").first).to_contain_text("青山 颯")  # the results for the whole word
+    expect(page.get_by_role("listbox").get_by_role("option").first).to_contain_text(
+        "青山 颯"
+    )  # the results for the whole word
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.get_by_label("報告書用の要約（一行）").fill("入院中の面会調整")

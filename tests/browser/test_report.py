@@ -1,4 +1,5 @@
 """A supervisor picks a period, downloads the Excel, edits a text and finalizes the report."""
+
 import threading
 
 import pytest
@@ -41,7 +42,9 @@ def test_a_supervisor_downloads_edits_and_finalizes(page, demo_site, screenshot,
     page.get_by_label("四半期", exact=True).select_option(label="第1～3四半期")
     page.get_by_role("button", name="表示").click()
 
-    expect(page.get_by_role("heading", level=2, name="令和7年度 第1～3四半期（2025年4月1日～2025年12月31日）")).to_be_visible()
+    expect(
+        page.get_by_role("heading", level=2, name="令和7年度 第1～3四半期（2025年4月1日～2025年12月31日）")
+    ).to_be_visible()
     expect(page.locator(".report-figures")).to_contain_text("104 営業日")
     expect(page.locator(".report-figures")).to_contain_text("123回 / 459回")
     expect(page.locator("svg[role=img]")).to_have_count(2)
@@ -53,7 +56,9 @@ def test_a_supervisor_downloads_edits_and_finalizes(page, demo_site, screenshot,
     assert download.suggested_filename == "業務報告書_令和7年度_第1-3四半期.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    cells = [str(cell.value) for row in load_workbook(path).active.iter_rows() for cell in row if cell.value is not None]
+    cells = [
+        str(cell.value) for row in load_workbook(path).active.iter_rows() for cell in row if cell.value is not None
+    ]
     assert any("104 営業日" in value for value in cells)
 
     page.get_by_role("link", name="文章を編集").click()

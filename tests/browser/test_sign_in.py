@@ -1,4 +1,5 @@
 """Every demo user signs in with the keyboard and lands on their own home page."""
+
 import pytest
 from playwright.sync_api import expect
 

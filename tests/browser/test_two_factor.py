@@ -1,4 +1,5 @@
 """A supervisor's first sign-in with two-factor authentication on: scan, type the code, land home."""
+
 from base64 import b32decode
 
 import pytest

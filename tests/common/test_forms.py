@@ -20,11 +20,13 @@ def valid_form_and_formset():
 
 def test_a_fields_message_shows_under_that_field_and_the_rest_at_the_top():
     form, formset = valid_form_and_formset()
-    error = ValidationError({
-        "name": ["氏名が長すぎます。"],
-        NON_FIELD_ERRORS: ["保存できませんでした。"],
-        "guardians": ["連絡先1：続柄を入力してください。"],
-    })
+    error = ValidationError(
+        {
+            "name": ["氏名が長すぎます。"],
+            NON_FIELD_ERRORS: ["保存できませんでした。"],
+            "guardians": ["連絡先1：続柄を入力してください。"],
+        }
+    )
     add_service_errors(form, error)
     assert form.errors["name"] == ["氏名が長すぎます。"]
     assert form.non_field_errors() == ["保存できませんでした。", "連絡先1：続柄を入力してください。"]
@@ -32,7 +34,9 @@ def test_a_fields_message_shows_under_that_field_and_the_rest_at_the_top():
 
 def test_a_formsets_messages_show_above_its_rows():
     form, formset = valid_form_and_formset()
-    add_service_errors(form, ValidationError({"rows": ["相手先1：名称を入力してください。"]}), formsets={"rows": formset})
+    add_service_errors(
+        form, ValidationError({"rows": ["相手先1：名称を入力してください。"]}), formsets={"rows": formset}
+    )
     assert list(formset.non_form_errors()) == ["相手先1：名称を入力してください。"]
     assert not form.errors
 

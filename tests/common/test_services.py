@@ -44,7 +44,11 @@ def test_only_the_changed_columns_are_written_so_a_change_made_meanwhile_stays(p
 
 
 def test_data_equal_to_what_is_saved_writes_nothing(provider):
-    same = {"name": provider.name, "category": ProviderCategory.objects.get(pk=provider.category_id), "phone": provider.phone}
+    same = {
+        "name": provider.name,
+        "category": ProviderCategory.objects.get(pk=provider.category_id),
+        "phone": provider.phone,
+    }
     with CaptureQueriesContext(connection) as queries:
         provider, has_updated = model_update(instance=provider, fields=FIELDS, data=same)
     assert not has_updated

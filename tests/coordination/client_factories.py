@@ -1,4 +1,5 @@
 """Small factories for the client tests: a separate office with its own people and clients."""
+
 from datetime import date, time
 
 from django.contrib.auth.models import Group

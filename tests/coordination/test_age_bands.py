@@ -1,4 +1,5 @@
 """Report section 1's age bands: school-year cohorts, fixed at 1 April of the fiscal year."""
+
 from datetime import date
 
 import pytest
@@ -71,16 +72,29 @@ def test_the_band_is_the_same_all_fiscal_year_even_after_a_birthday():
 
 def test_the_bands_are_in_the_reports_row_order():
     assert [band.label for band in AgeBand] == [
-        "未就学児", "小学生", "中学生", "高校生", "19歳以下", "20～29歳", "30～39歳",
-        "40～49歳", "50～59歳", "60～64歳", "65歳以上", "不明",
+        "未就学児",
+        "小学生",
+        "中学生",
+        "高校生",
+        "19歳以下",
+        "20～29歳",
+        "30～39歳",
+        "40～49歳",
+        "50～59歳",
+        "60～64歳",
+        "65歳以上",
+        "不明",
     ]
 
 
 @pytest.mark.django_db
 def test_an_override_with_a_reason_wins_over_the_birth_date(demo_office):
     client = Client(
-        office=demo_office, name="試験 太郎", birth_date=date(2018, 6, 1),
-        age_band_override=AgeBand.PRESCHOOL, age_band_override_reason="就学猶予",
+        office=demo_office,
+        name="試験 太郎",
+        birth_date=date(2018, 6, 1),
+        age_band_override=AgeBand.PRESCHOOL,
+        age_band_override_reason="就学猶予",
     )
     client.full_clean()
     assert age_band(client.birth_date, FY) == AgeBand.ELEMENTARY

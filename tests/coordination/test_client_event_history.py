@@ -1,4 +1,5 @@
 """The 変更履歴 on the client page (the client, its procedures and guardians) and on the event page."""
+
 import csv
 import io
 import re
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def history_section(client, url: str) -> str:
     """The 変更履歴 card's text as a reader sees it."""
     html = client.get(url).content.decode()
-    section = html[html.index('aria-labelledby="history-heading"'):]
+    section = html[html.index('aria-labelledby="history-heading"') :]
     section = section[: section.index("</section>")]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
 
@@ -36,7 +37,10 @@ def history_section(client, url: str) -> str:
 @pytest.fixture
 def child(demo_office, coordinator):
     return clients_services.client_create(
-        office=demo_office, user=coordinator, name="履歴 花子", name_kana="リレキ ハナコ",
+        office=demo_office,
+        user=coordinator,
+        name="履歴 花子",
+        name_kana="リレキ ハナコ",
         district=office_districts(demo_office)[0],
         guardians=[GuardianEntry(name="履歴 由美", relationship="母", phone="090-1111-1111")],
     )
@@ -44,8 +48,13 @@ def child(demo_office, coordinator):
 
 def edit_client(child, user, *, guardians, **changes):
     values = {
-        "name": child.name, "name_kana": child.name_kana, "birth_date": child.birth_date, "district": child.district,
-        "status": child.status, "assigned_coordinator": child.assigned_coordinator, **changes,
+        "name": child.name,
+        "name_kana": child.name_kana,
+        "birth_date": child.birth_date,
+        "district": child.district,
+        "status": child.status,
+        "assigned_coordinator": child.assigned_coordinator,
+        **changes,
     }
     return clients_services.client_update(client=child, user=user, guardians=guardians, **values)
 
@@ -56,13 +65,21 @@ def test_the_client_page_shows_the_clients_and_guardians_changes_with_labels(
     mother = child.guardians.get()
     second_district = office_districts(demo_office)[1]
     edit_client(
-        child, coordinator, status=ClientStatus.CLOSED, district=second_district, assigned_coordinator=coordinator,
+        child,
+        coordinator,
+        status=ClientStatus.CLOSED,
+        district=second_district,
+        assigned_coordinator=coordinator,
         guardians=[
             GuardianEntry(name="履歴 由美", relationship="母", phone="090-2222-2222", pk=mother.pk),
             GuardianEntry(name="履歴 太郎", relationship="父"),
         ],
     )
-    edit_client(child, coordinator, guardians=[GuardianEntry(name="履歴 太郎", relationship="父", pk=child.guardians.get(relationship="父").pk)])
+    edit_client(
+        child,
+        coordinator,
+        guardians=[GuardianEntry(name="履歴 太郎", relationship="父", pk=child.guardians.get(relationship="父").pk)],
+    )
 
     client.force_login(supervisor)
     text = history_section(client, reverse("client_detail", args=[child.pk]))
@@ -90,7 +107,9 @@ def test_the_client_page_lists_the_latest_changes_with_a_link_to_all(client, coo
 
 def test_another_clients_guardians_are_not_in_the_history(client, coordinator, demo_office, child):
     other = clients_services.client_create(
-        office=demo_office, user=coordinator, name="別人 次郎",
+        office=demo_office,
+        user=coordinator,
+        name="別人 次郎",
         guardians=[GuardianEntry(name="別人 恵子", relationship="母")],
     )
     client.force_login(coordinator)
@@ -100,11 +119,17 @@ def test_another_clients_guardians_are_not_in_the_history(client, coordinator, d
 
 def test_the_event_page_shows_who_changed_what(client, coordinator, supervisor, demo_office):
     event = events_services.event_create(
-        office=demo_office, user=coordinator, kind=EventKind.MEETING, name="北区医療的ケア児支援協議会",
+        office=demo_office,
+        user=coordinator,
+        kind=EventKind.MEETING,
+        name="北区医療的ケア児支援協議会",
         held_on=date(2025, 6, 2),
     )
     events_services.event_update(
-        event=event, user=coordinator, name="北区医療的ケア児等支援協議会", held_on=date(2025, 6, 3),
+        event=event,
+        user=coordinator,
+        name="北区医療的ケア児等支援協議会",
+        held_on=date(2025, 6, 3),
         participant_count=30,
     )
     client.force_login(supervisor)
@@ -127,15 +152,31 @@ def edit_form(child, **overrides) -> dict:
     """What the edit form posts for the child as saved (its one guardian kept), with some changes."""
     mother = child.guardians.get()
     data = {
-        "name": child.name, "name_kana": child.name_kana, "birth_date": "2019/5/15", "status": child.status,
-        "assigned_coordinator": "", "district": str(child.district_id), "municipality_outside": "",
-        "has_medical_care": "on" if child.has_medical_care else "", "procedures": procedure_ids(*CARED),
-        "age_band_override": "", "age_band_override_reason": "", "consent_obtained_on": "", "consent_scope": "",
-        "consent_taken_by": "", "notes": "",
-        "guardians-TOTAL_FORMS": "1", "guardians-INITIAL_FORMS": "1", "guardians-MIN_NUM_FORMS": "0",
-        "guardians-MAX_NUM_FORMS": "1000", "guardians-0-id": str(mother.pk), "guardians-0-client": str(child.pk),
-        "guardians-0-name": mother.name, "guardians-0-relationship": mother.relationship,
-        "guardians-0-phone": mother.phone, "guardians-0-email": "",
+        "name": child.name,
+        "name_kana": child.name_kana,
+        "birth_date": "2019/5/15",
+        "status": child.status,
+        "assigned_coordinator": "",
+        "district": str(child.district_id),
+        "municipality_outside": "",
+        "has_medical_care": "on" if child.has_medical_care else "",
+        "procedures": procedure_ids(*CARED),
+        "age_band_override": "",
+        "age_band_override_reason": "",
+        "consent_obtained_on": "",
+        "consent_scope": "",
+        "consent_taken_by": "",
+        "notes": "",
+        "guardians-TOTAL_FORMS": "1",
+        "guardians-INITIAL_FORMS": "1",
+        "guardians-MIN_NUM_FORMS": "0",
+        "guardians-MAX_NUM_FORMS": "1000",
+        "guardians-0-id": str(mother.pk),
+        "guardians-0-client": str(child.pk),
+        "guardians-0-name": mother.name,
+        "guardians-0-relationship": mother.relationship,
+        "guardians-0-phone": mother.phone,
+        "guardians-0-email": "",
         **overrides,
     }
     return {key: value for key, value in data.items() if value != ""}
@@ -152,8 +193,13 @@ def mother_kept(child) -> list[GuardianEntry]:
 @pytest.fixture
 def cared_child(demo_office, coordinator):
     return clients_services.client_create(
-        office=demo_office, user=coordinator, name="履歴 陽菜", name_kana="リレキ ヒナ",
-        birth_date=date(2019, 5, 15), district=office_districts(demo_office)[0], has_medical_care=True,
+        office=demo_office,
+        user=coordinator,
+        name="履歴 陽菜",
+        name_kana="リレキ ヒナ",
+        birth_date=date(2019, 5, 15),
+        district=office_districts(demo_office)[0],
+        has_medical_care=True,
         procedures=list(MedicalCareProcedure.objects.filter(code__in=CARED)),
         guardians=[GuardianEntry(name="履歴 真理", relationship="母", phone="090-3333-3333")],
     )
@@ -186,15 +232,20 @@ def test_ticking_a_procedure_in_the_edit_shows_who_when_and_the_procedures_old_a
 def test_one_edit_of_the_fields_and_the_procedures_is_one_entry(client, coordinator, cared_child):
     before = cared_child.history.count()
     edit_client(
-        cared_child, coordinator, guardians=mother_kept(cared_child), status=ClientStatus.WATCHING,
-        has_medical_care=True, procedures=list(MedicalCareProcedure.objects.filter(code__in=["oxygen"])),
+        cared_child,
+        coordinator,
+        guardians=mother_kept(cared_child),
+        status=ClientStatus.WATCHING,
+        has_medical_care=True,
+        procedures=list(MedicalCareProcedure.objects.filter(code__in=["oxygen"])),
     )
     assert cared_child.history.count() == before + 1
     client.force_login(coordinator)
     page = client.get(reverse("client_detail", args=[cared_child.pk]))
     newest = page.context["history"].entries[0]
     assert [(c.label, c.old, c.new) for c in newest.changes] == [
-        ("医療的ケアの内容", "吸引、経管栄養", "酸素療法"), ("状況", "支援中", "見守り"),
+        ("医療的ケアの内容", "吸引、経管栄養", "酸素療法"),
+        ("状況", "支援中", "見守り"),
     ]
 
 
@@ -213,9 +264,12 @@ def test_removing_every_procedure_shows_none(client, coordinator, cared_child):
 
 
 def test_an_import_that_changes_the_procedures_is_in_the_history(client, demo_office, coordinator, cared_child):
-    values = {header: "" for header in ClientResource.example_row}
+    values = dict.fromkeys(ClientResource.example_row, "")
     values.update(
-        氏名=cared_child.name, フリガナ=cared_child.name_kana, 生年月日="2019/5/15", 医療的ケア="あり",
+        氏名=cared_child.name,
+        フリガナ=cared_child.name_kana,
+        生年月日="2019/5/15",
+        医療的ケア="あり",
         医療的ケアの内容="吸引、導尿",
     )
     buffer = io.StringIO()
@@ -231,9 +285,7 @@ def test_an_import_that_changes_the_procedures_is_in_the_history(client, demo_of
     assert [(c.label, c.old, c.new) for c in newest.changes] == [("医療的ケアの内容", "吸引、経管栄養", "吸引、導尿")]
 
 
-def test_the_client_page_needs_no_more_queries_with_a_long_history_of_procedures(
-    client, coordinator, cared_child
-):
+def test_the_client_page_needs_no_more_queries_with_a_long_history_of_procedures(client, coordinator, cared_child):
     client.force_login(coordinator)
     url = reverse("client_detail", args=[cared_child.pk]) + "?history=all"
     client.get(url)

@@ -1,4 +1,5 @@
 """A client's page lists the providers that accept the child's medical care at the child's age."""
+
 from datetime import date
 
 import pytest
@@ -23,8 +24,14 @@ def _birth_date(age: int) -> date:
 
 @pytest.fixture
 def child(demo_office):
-    kid = make_client(demo_office, "ゼット 太郎", "ゼット タロウ", birth_date=_birth_date(4), has_medical_care=True,
-                      procedures=["ventilator", "suction"])
+    kid = make_client(
+        demo_office,
+        "ゼット 太郎",
+        "ゼット タロウ",
+        birth_date=_birth_date(4),
+        has_medical_care=True,
+        procedures=["ventilator", "suction"],
+    )
     assert age_on(kid.birth_date, timezone.localdate()) == 4
     return kid
 
@@ -49,19 +56,24 @@ def _section(client, user, kid):
     return response
 
 
-def test_the_page_lists_active_providers_accepting_every_procedure_at_the_childs_age(client, coordinator, child, candidates):
+def test_the_page_lists_active_providers_accepting_every_procedure_at_the_childs_age(
+    client, coordinator, child, candidates
+):
     response = _section(client, coordinator, child)
     procedures = list(child.procedures.all())
     every = list(providers_accepting(procedures, 4))
     assert [row["provider"] for row in response.context["accepting_providers"]] == every[:10]
     assert response.context["accepting_more"] == (len(every) > 10)
     assert {provider.name for provider in every if provider.name.startswith("ゼット")} == {
-        "ゼット適合ステーション", "ゼット年齢指定なし"
+        "ゼット適合ステーション",
+        "ゼット年齢指定なし",
     }
     assert "この子の医療的ケアを受け入れる機関" in response.content.decode()
 
 
-def test_the_conditions_are_shown_and_the_link_searches_the_directory_with_the_same_filters(client, coordinator, child, candidates):
+def test_the_conditions_are_shown_and_the_link_searches_the_directory_with_the_same_filters(
+    client, coordinator, child, candidates
+):
     response = _section(client, coordinator, child)
     url = response.context["accepting_search_url"]
     assert url == f"{reverse('directory:provider_list')}?procedure=ventilator&procedure=suction&age=4"
@@ -74,8 +86,14 @@ def test_the_conditions_are_shown_and_the_link_searches_the_directory_with_the_s
 
 def test_a_condition_is_spelt_out_on_the_client_page(client, coordinator, child):
     # Listed first: the first category (病院), and ア comes before every other フリガナ.
-    make_provider("ゼット唯一", ages_from=4, ages_to=4, name_kana="ア", category_code="hospital",
-                  acceptances={"ventilator": (CONDITIONAL, "看護師在籍日のみ"), "suction": ACCEPTED})
+    make_provider(
+        "ゼット唯一",
+        ages_from=4,
+        ages_to=4,
+        name_kana="ア",
+        category_code="hospital",
+        acceptances={"ventilator": (CONDITIONAL, "看護師在籍日のみ"), "suction": ACCEPTED},
+    )
     response = _section(client, coordinator, child)
     assert "人工呼吸器：条件付き（看護師在籍日のみ）" in response.content.decode()
 

@@ -1,4 +1,5 @@
 """相談対象者: the list with its filters, the client page, creating and editing with guardians."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -124,7 +125,9 @@ def test_the_menu_offers_clients_to_coordinators_and_supervisors_only(client, co
 # --- the list -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["アオヤマ", "あおやま", "ｱｵﾔﾏ", "アオヤマヒナタ", "あおやま　ひなた", "青山", "青山陽向", "ひなた"])
+@pytest.mark.parametrize(
+    "query", ["アオヤマ", "あおやま", "ｱｵﾔﾏ", "アオヤマヒナタ", "あおやま　ひなた", "青山", "青山陽向", "ひなた"]
+)
 def test_the_name_filter_ignores_kana_width_script_and_spaces(signed_in, office, query):
     make_client(office, "青山 陽向", "アオヤマ ヒナタ")
     make_client(office, "石田 結衣", "イシダ ユイ")
@@ -147,8 +150,12 @@ def test_the_age_band_filter_uses_this_fiscal_year_and_honours_the_override(sign
     make_client(office, "未就学 太郎", "ミシュウガク タロウ", birth_date=born_in(AgeBand.PRESCHOOL))
     make_client(office, "小学 花子", "ショウガク ハナコ", birth_date=born_in(AgeBand.ELEMENTARY))
     make_client(
-        office, "猶予 次郎", "ユウヨ ジロウ", birth_date=born_in(AgeBand.ELEMENTARY),
-        age_band_override=AgeBand.PRESCHOOL, age_band_override_reason="就学猶予",
+        office,
+        "猶予 次郎",
+        "ユウヨ ジロウ",
+        birth_date=born_in(AgeBand.ELEMENTARY),
+        age_band_override=AgeBand.PRESCHOOL,
+        age_band_override_reason="就学猶予",
     )
     make_client(office, "成人 三郎", "セイジン サブロウ", birth_date=born_in(AgeBand.AGE_30S))
     make_client(office, "生年 不明", "セイネン フメイ")
@@ -187,8 +194,22 @@ def test_every_birth_date_range_agrees_with_the_age_band_rule():
 
 def test_medical_care_procedure_status_and_coordinator_filters(signed_in, office, tester):
     other = make_user(office, "other-coordinator", last_name="別")
-    make_client(office, "呼吸 器子", "コキュウ キコ", has_medical_care=True, procedures=["ventilator"], assigned_coordinator=tester)
-    make_client(office, "胃瘻 太郎", "イロウ タロウ", has_medical_care=True, procedures=["tube-feeding"], assigned_coordinator=other)
+    make_client(
+        office,
+        "呼吸 器子",
+        "コキュウ キコ",
+        has_medical_care=True,
+        procedures=["ventilator"],
+        assigned_coordinator=tester,
+    )
+    make_client(
+        office,
+        "胃瘻 太郎",
+        "イロウ タロウ",
+        has_medical_care=True,
+        procedures=["tube-feeding"],
+        assigned_coordinator=other,
+    )
     make_client(office, "ケア 無子", "ケア ナコ", status=ClientStatus.CLOSED)
     assert names(list_page(signed_in, medical_care="yes")) == ["胃瘻 太郎", "呼吸 器子"]
     assert names(list_page(signed_in, medical_care="no")) == ["ケア 無子"]
@@ -201,8 +222,14 @@ def test_medical_care_procedure_status_and_coordinator_filters(signed_in, office
 
 def test_the_list_shows_band_age_district_care_coordinator_and_last_contact(signed_in, office, tester):
     person = make_client(
-        office, "青山 陽向", "アオヤマ ヒナタ", birth_date=born_in(AgeBand.ELEMENTARY), district=district(office, 1),
-        has_medical_care=True, procedures=["suction", "tube-feeding"], assigned_coordinator=tester,
+        office,
+        "青山 陽向",
+        "アオヤマ ヒナタ",
+        birth_date=born_in(AgeBand.ELEMENTARY),
+        district=district(office, 1),
+        has_medical_care=True,
+        procedures=["suction", "tube-feeding"],
+        assigned_coordinator=tester,
     )
     make_log(person, tester, date(2025, 6, 2))
     make_log(person, tester, date(2025, 9, 30))
@@ -245,8 +272,13 @@ def test_the_list_needs_the_same_few_queries_with_200_clients_on_the_page(
     monkeypatch.setattr(client_views, "PAGE_SIZE", 250)
     clients = Client.objects.bulk_create(
         Client(
-            office=office, name=f"対象者{i:03d}", name_kana=f"タイショウシャ{i:03d}", birth_date=date(2015, 1, 1) + timedelta(days=i),
-            district=district(office, 1 + i % 2), has_medical_care=True, assigned_coordinator=tester,
+            office=office,
+            name=f"対象者{i:03d}",
+            name_kana=f"タイショウシャ{i:03d}",
+            birth_date=date(2015, 1, 1) + timedelta(days=i),
+            district=district(office, 1 + i % 2),
+            has_medical_care=True,
+            assigned_coordinator=tester,
         )
         for i in range(200)
     )
@@ -266,17 +298,39 @@ def test_the_list_needs_the_same_few_queries_with_200_clients_on_the_page(
 
 def test_the_client_page_shows_the_facts_guardians_and_consent(signed_in, office, tester):
     person = make_client(
-        office, "青山 陽向", "アオヤマ ヒナタ", birth_date=date(2019, 5, 10), district=district(office, 2),
-        has_medical_care=True, procedures=["ventilator", "tube-feeding"], assigned_coordinator=tester,
-        consent_obtained_on=date(2025, 4, 10), consent_scope="主治医・訪問看護との情報共有", consent_taken_by=tester,
+        office,
+        "青山 陽向",
+        "アオヤマ ヒナタ",
+        birth_date=date(2019, 5, 10),
+        district=district(office, 2),
+        has_medical_care=True,
+        procedures=["ventilator", "tube-feeding"],
+        assigned_coordinator=tester,
+        consent_obtained_on=date(2025, 4, 10),
+        consent_scope="主治医・訪問看護との情報共有",
+        consent_taken_by=tester,
     )
-    make_guardian(person, "青山 由美", relationship="母", phone="090-1111-2222", email="yumi@example.jp", is_primary=True)
+    make_guardian(
+        person, "青山 由美", relationship="母", phone="090-1111-2222", email="yumi@example.jp", is_primary=True
+    )
     make_guardian(person, "青山 健", relationship="父", phone="090-3333-4444")
     page = signed_in.get(reverse("client_detail", args=[person.pk])).content.decode()
     for text in [
-        "青山 陽向", "アオヤマ ヒナタ", "2019年5月10日（令和元年5月10日）", "西地区", "人工呼吸器", "経管栄養",
-        "電源を要する", "青山 由美", "090-1111-2222", "yumi@example.jp", "主な連絡先", "青山 健",
-        "2025年4月10日", "主治医・訪問看護との情報共有", "試験",
+        "青山 陽向",
+        "アオヤマ ヒナタ",
+        "2019年5月10日（令和元年5月10日）",
+        "西地区",
+        "人工呼吸器",
+        "経管栄養",
+        "電源を要する",
+        "青山 由美",
+        "090-1111-2222",
+        "yumi@example.jp",
+        "主な連絡先",
+        "青山 健",
+        "2025年4月10日",
+        "主治医・訪問看護との情報共有",
+        "試験",
     ]:
         assert text in page
     assert page.index("青山 由美") < page.index("青山 健")
@@ -284,8 +338,12 @@ def test_the_client_page_shows_the_facts_guardians_and_consent(signed_in, office
 
 def test_the_client_page_shows_the_override_and_its_reason(signed_in, office):
     person = make_client(
-        office, "猶予 次郎", "ユウヨ ジロウ", birth_date=born_in(AgeBand.ELEMENTARY),
-        age_band_override=AgeBand.PRESCHOOL, age_band_override_reason="就学猶予（令和7年度）",
+        office,
+        "猶予 次郎",
+        "ユウヨ ジロウ",
+        birth_date=born_in(AgeBand.ELEMENTARY),
+        age_band_override=AgeBand.PRESCHOOL,
+        age_band_override_reason="就学猶予（令和7年度）",
     )
     page = signed_in.get(reverse("client_detail", args=[person.pk])).content.decode()
     assert "上書き" in page
@@ -306,11 +364,18 @@ def test_the_timeline_lists_every_log_and_follow_up_newest_first(signed_in, offi
         person, tester, date(2025, 5, 1), follow_up_action="訪問看護に連絡", follow_up_due_on=TODAY - timedelta(days=3)
     )
     upcoming = make_log(
-        person, tester, TODAY - timedelta(days=1), follow_up_action="保育課に確認",
+        person,
+        tester,
+        TODAY - timedelta(days=1),
+        follow_up_action="保育課に確認",
         follow_up_due_on=TODAY + timedelta(days=10),
     )
     make_log(
-        person, tester, date(2025, 4, 20), follow_up_action="書類を送る", follow_up_due_on=date(2025, 4, 25),
+        person,
+        tester,
+        date(2025, 4, 20),
+        follow_up_action="書類を送る",
+        follow_up_due_on=date(2025, 4, 25),
         follow_up_done_on=date(2025, 4, 24),
     )
     response = signed_in.get(reverse("client_detail", args=[person.pk]))
@@ -389,12 +454,20 @@ def test_a_coordinator_creates_a_client_with_guardians(signed_in, office, tester
 
     procedures = [str(p.pk) for p in MedicalCareProcedure.objects.filter(code__in=["suction", "oxygen"])]
     data = form_data(
-        office, procedures=procedures, assigned_coordinator=str(tester.pk), consent_obtained_on="令和7年4月1日",
-        consent_scope="主治医との情報共有", consent_taken_by=str(tester.pk),
+        office,
+        procedures=procedures,
+        assigned_coordinator=str(tester.pk),
+        consent_obtained_on="令和7年4月1日",
+        consent_scope="主治医との情報共有",
+        consent_taken_by=str(tester.pk),
         **{
-            "guardians-0-name": "岡野 直子", "guardians-0-relationship": "母", "guardians-0-phone": "090-0000-1111",
+            "guardians-0-name": "岡野 直子",
+            "guardians-0-relationship": "母",
+            "guardians-0-phone": "090-0000-1111",
             "guardians-0-is_primary": "on",
-            "guardians-1-name": "岡野 健", "guardians-1-relationship": "父", "guardians-1-email": "ken@example.jp",
+            "guardians-1-name": "岡野 健",
+            "guardians-1-relationship": "父",
+            "guardians-1-email": "ken@example.jp",
         },
     )
     response = signed_in.post(reverse("client_create"), data)
@@ -407,7 +480,8 @@ def test_a_coordinator_creates_a_client_with_guardians(signed_in, office, tester
     assert person.consent_obtained_on == date(2025, 4, 1)
     assert sorted(person.procedures.values_list("code", flat=True)) == ["oxygen", "suction"]
     assert [(g.name, g.relationship, g.is_primary) for g in person.guardians.all()] == [
-        ("岡野 直子", "母", True), ("岡野 健", "父", False),
+        ("岡野 直子", "母", True),
+        ("岡野 健", "父", False),
     ]
     assert person.history.first().history_user == tester
     page = signed_in.get(response["Location"]).content.decode()
@@ -436,12 +510,21 @@ def test_an_override_without_a_reason_is_refused_in_japanese(signed_in, office):
         ({"municipality_outside": "板橋区"}, "どちらか一方だけ"),
         ({"consent_scope": "主治医"}, "同意日も入力してください"),
         (
-            {"guardians-0-name": "母", "guardians-0-relationship": "母", "guardians-0-is_primary": "on",
-             "guardians-1-name": "父", "guardians-1-relationship": "父", "guardians-1-is_primary": "on"},
+            {
+                "guardians-0-name": "母",
+                "guardians-0-relationship": "母",
+                "guardians-0-is_primary": "on",
+                "guardians-1-name": "父",
+                "guardians-1-relationship": "父",
+                "guardians-1-is_primary": "on",
+            },
             "主な連絡先は1人だけにしてください。",
         ),
         ({"guardians-0-name": "岡野 直子"}, "連絡先1の続柄：続柄を入力してください。"),
-        ({"guardians-0-name": "岡野 直子", "guardians-0-relationship": "母", "guardians-0-email": "x@"}, "メールアドレスを正しく入力してください。"),
+        (
+            {"guardians-0-name": "岡野 直子", "guardians-0-relationship": "母", "guardians-0-email": "x@"},
+            "メールアドレスを正しく入力してください。",
+        ),
     ],
 )
 def test_bad_input_gets_a_japanese_message_and_saves_nothing(signed_in, office, overrides, message):
@@ -466,7 +549,9 @@ def test_creating_a_likely_duplicate_asks_for_confirmation_first(signed_in, offi
     assert "重複ではないことを確認しました" in page
     assert Client.objects.filter(office=office).count() == 1
 
-    response = signed_in.post(reverse("client_create"), form_data(office, name_kana="ｵｶﾉﾒｲ", confirm_not_duplicate="on"))
+    response = signed_in.post(
+        reverse("client_create"), form_data(office, name_kana="ｵｶﾉﾒｲ", confirm_not_duplicate="on")
+    )
     assert response.status_code == 302
     assert Client.objects.filter(office=office).count() == 2
 
@@ -512,15 +597,31 @@ def test_a_coordinator_edits_a_client_and_their_guardians(signed_in, office, tes
     page = signed_in.get(reverse("client_update", args=[person.pk])).content.decode()
     assert 'value="2021/6/15"' in page and "岡野 直子" in page
     data = form_data(
-        office, name="岡野 芽依", name_kana="オカノ メイ", birth_date="2021/6/15", status="watching",
+        office,
+        name="岡野 芽依",
+        name_kana="オカノ メイ",
+        birth_date="2021/6/15",
+        status="watching",
         **{
-            "guardians-TOTAL_FORMS": "4", "guardians-INITIAL_FORMS": "2",
-            "guardians-0-id": str(mother.pk), "guardians-0-client": str(person.pk), "guardians-0-name": "岡野 直子",
-            "guardians-0-relationship": "母", "guardians-0-phone": "080-9999-0000", "guardians-0-is_primary": "on",
-            "guardians-1-id": str(father.pk), "guardians-1-client": str(person.pk), "guardians-1-name": "岡野 健",
-            "guardians-1-relationship": "父", "guardians-1-DELETE": "on",
-            "guardians-2-name": "岡野 ハル", "guardians-2-relationship": "祖母",
-            "guardians-3-name": "", "guardians-3-relationship": "", "guardians-3-phone": "", "guardians-3-email": "",
+            "guardians-TOTAL_FORMS": "4",
+            "guardians-INITIAL_FORMS": "2",
+            "guardians-0-id": str(mother.pk),
+            "guardians-0-client": str(person.pk),
+            "guardians-0-name": "岡野 直子",
+            "guardians-0-relationship": "母",
+            "guardians-0-phone": "080-9999-0000",
+            "guardians-0-is_primary": "on",
+            "guardians-1-id": str(father.pk),
+            "guardians-1-client": str(person.pk),
+            "guardians-1-name": "岡野 健",
+            "guardians-1-relationship": "父",
+            "guardians-1-DELETE": "on",
+            "guardians-2-name": "岡野 ハル",
+            "guardians-2-relationship": "祖母",
+            "guardians-3-name": "",
+            "guardians-3-relationship": "",
+            "guardians-3-phone": "",
+            "guardians-3-email": "",
         },
     )
     response = signed_in.post(reverse("client_update", args=[person.pk]), data)

@@ -1,4 +1,5 @@
 """Dates typed in Western or Japanese-era form, and the form field that reads them."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -58,7 +59,10 @@ def test_a_typed_date_is_read(text, expected):
         ("4/1", "日付として読み取れません"),
         ("25/4/1", "日付として読み取れません"),
         ("2025/4/1/3", "日付として読み取れません"),
-        ("X7.4.1", "「X」という元号はわかりません。令和（R）・平成（H）・昭和（S）・大正（T）・明治（M）で入力してください。"),
+        (
+            "X7.4.1",
+            "「X」という元号はわかりません。令和（R）・平成（H）・昭和（S）・大正（T）・明治（M）で入力してください。",
+        ),
         ("天平7年4月1日", "「天平」という元号はわかりません。"),
         ("2025年2月30日", "2025年2月30日という日付はありません。"),
         ("令和7年2月30日", "令和7年2月30日という日付はありません。"),
@@ -67,7 +71,10 @@ def test_a_typed_date_is_read(text, expected):
         ("2025/2/29", "2025年2月29日という日付はありません。"),
         ("R0.4.1", "令和0年4月1日という日付はありません。"),
         ("R1.4.30", "令和元年4月30日は令和の期間（2019年5月1日～）にありません。平成31年4月30日のことですか。"),
-        ("H31.5.1", "平成31年5月1日は平成の期間（1989年1月8日～2019年4月30日）にありません。令和元年5月1日のことですか。"),
+        (
+            "H31.5.1",
+            "平成31年5月1日は平成の期間（1989年1月8日～2019年4月30日）にありません。令和元年5月1日のことですか。",
+        ),
     ],
 )
 def test_anything_else_is_refused_with_a_clear_japanese_message(text, message):
@@ -92,7 +99,9 @@ def test_the_field_refuses_a_future_date_when_told_to():
     form = DateForm({"day": tomorrow.isoformat(), "due": tomorrow.isoformat()})
     assert not form.is_valid()
     today = timezone.localdate()
-    assert form.errors["day"] == [f"未来の日付は入力できません（今日は{today.year}年{today.month}月{today.day}日です）。"]
+    assert form.errors["day"] == [
+        f"未来の日付は入力できません（今日は{today.year}年{today.month}月{today.day}日です）。"
+    ]
     assert "due" not in form.errors
 
 

@@ -1,4 +1,5 @@
 """周知活動・会議・研修・その他 (report sections 6–8): recording, the list, linked contact logs, access."""
+
 import re
 from datetime import date, time, timedelta
 
@@ -23,25 +24,50 @@ pytestmark = pytest.mark.django_db
 DEMO_EVENTS = 28
 
 MEETING = {
-    "role": "講師", "name": "区立園長会 事業説明", "held_on": "R7.6.5", "started_at": "14:00",
-    "method_venue": "対面・北とぴあ", "topic": "令和6年度の事業報告", "audience": "区立園長",
-    "participant_count": "30", "participant_note": "30名程度",
-    "log_method": "meeting-other", "log_activity_type": "meeting-attendance",
+    "role": "講師",
+    "name": "区立園長会 事業説明",
+    "held_on": "R7.6.5",
+    "started_at": "14:00",
+    "method_venue": "対面・北とぴあ",
+    "topic": "令和6年度の事業報告",
+    "audience": "区立園長",
+    "participant_count": "30",
+    "participant_note": "30名程度",
+    "log_method": "meeting-other",
+    "log_activity_type": "meeting-attendance",
 }
 OUTREACH = {
-    "scope": "in_ward", "name": "北区立王子保育園", "held_on": "2025/6/3", "started_at": "10:00",
-    "method_venue": "対面", "topic": "リーフレット持参と面談", "audience": "園長・看護師", "participant_count": "2",
-    "log_method": "visit-other", "log_activity_type": "community-publicity",
+    "scope": "in_ward",
+    "name": "北区立王子保育園",
+    "held_on": "2025/6/3",
+    "started_at": "10:00",
+    "method_venue": "対面",
+    "topic": "リーフレット持参と面談",
+    "audience": "園長・看護師",
+    "participant_count": "2",
+    "log_method": "visit-other",
+    "log_activity_type": "community-publicity",
 }
 TRAINING = {
-    "role": "開催", "name": "北区医ケア児等コーディネーター交流会", "held_on": "令和7年6月20日", "started_at": "18:30",
-    "method_venue": "対面 区民センター", "topic": "地域での活動について", "audience": "区内の相談支援事業所",
-    "participant_count": "７", "participant_note": "",
-    "log_method": "meeting-other", "log_activity_type": "meeting-hosting",
+    "role": "開催",
+    "name": "北区医ケア児等コーディネーター交流会",
+    "held_on": "令和7年6月20日",
+    "started_at": "18:30",
+    "method_venue": "対面 区民センター",
+    "topic": "地域での活動について",
+    "audience": "区内の相談支援事業所",
+    "participant_count": "７",
+    "participant_note": "",
+    "log_method": "meeting-other",
+    "log_activity_type": "meeting-hosting",
 }
 OTHER = {
-    "name": "災害時の個別避難計画づくり", "held_on": "2025-06-01", "ends_on": "2025-09-30",
-    "method_venue": "防災課との打合せ", "topic": "電源を使う医療機器のある家庭の名簿を整理", "audience": "防災課",
+    "name": "災害時の個別避難計画づくり",
+    "held_on": "2025-06-01",
+    "ends_on": "2025-09-30",
+    "method_venue": "防災課との打合せ",
+    "topic": "電源を使う医療機器のある家庭の名簿を整理",
+    "audience": "防災課",
 }
 FORMS = {EventKind.OUTREACH: OUTREACH, EventKind.MEETING: MEETING, EventKind.TRAINING: TRAINING, EventKind.OTHER: OTHER}
 
@@ -87,8 +113,12 @@ def quarterly_figures(office):
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, meeting):
-    for url in (reverse("event_list"), new_url("meeting"), reverse("event_detail", args=[meeting.pk]),
-                reverse("event_update", args=[meeting.pk])):
+    for url in (
+        reverse("event_list"),
+        new_url("meeting"),
+        reverse("event_detail", args=[meeting.pk]),
+        reverse("event_update", args=[meeting.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -96,8 +126,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, meeting):
 
 def test_ward_staff_get_403_on_every_event_page(client, ward_staff, meeting):
     client.force_login(ward_staff)
-    for url in (reverse("event_list"), new_url("meeting"), reverse("event_detail", args=[meeting.pk]),
-                reverse("event_update", args=[meeting.pk])):
+    for url in (
+        reverse("event_list"),
+        new_url("meeting"),
+        reverse("event_detail", args=[meeting.pk]),
+        reverse("event_update", args=[meeting.pk]),
+    ):
         assert client.get(url).status_code == 403
     assert post(client, new_url("meeting"), MEETING).status_code == 403
 
@@ -214,9 +248,17 @@ def test_dates_are_accepted_as_the_office_types_them(client, coordinator, typed)
 
 def test_missing_and_malformed_fields_get_japanese_messages_and_nothing_is_saved(client, coordinator):
     client.force_login(coordinator)
-    response = post(client, 
+    response = post(
+        client,
         new_url("meeting"),
-        {**MEETING, "name": " ", "role": "", "held_on": "6月5日ごろ", "started_at": "夕方", "participant_count": "三十"},
+        {
+            **MEETING,
+            "name": " ",
+            "role": "",
+            "held_on": "6月5日ごろ",
+            "started_at": "夕方",
+            "participant_count": "三十",
+        },
     )
     assert response.status_code == 200
     errors = errors_of(response)
@@ -299,7 +341,8 @@ def test_counting_a_meeting_as_a_log_creates_exactly_one_log(client, coordinator
 
 def test_the_method_and_type_of_the_log_can_be_chosen(client, coordinator):
     client.force_login(coordinator)
-    post(client, 
+    post(
+        client,
         new_url("meeting"),
         {**MEETING, "count_as_log": "on", "log_method": "meeting-council", "log_activity_type": "lecturer"},
     )
@@ -313,7 +356,8 @@ def test_saving_the_event_again_updates_its_log_instead_of_adding_one(client, co
     post(client, new_url("meeting"), {**MEETING, "count_as_log": "on"})
     event = Event.objects.get(name=MEETING["name"])
     logs_before = ContactLog.objects.count()
-    post(client, 
+    post(
+        client,
         reverse("event_update", args=[event.pk]),
         {**MEETING, "held_on": "2025/6/6", "started_at": "15:30", "count_as_log": "on", "log_method": "meeting-case"},
     )
@@ -361,7 +405,8 @@ def test_unticking_is_refused_when_someone_added_to_the_log(client, coordinator)
     post(client, new_url("meeting"), {**MEETING, "count_as_log": "on"})
     event = Event.objects.get(name=MEETING["name"])
     Counterpart.objects.create(
-        contact_log=event.contact_log, category=CounterpartCategory.objects.get(code="government-staff"),
+        contact_log=event.contact_log,
+        category=CounterpartCategory.objects.get(code="government-staff"),
         organization_name="北区障害福祉課",
     )
     response = post(client, reverse("event_update", args=[event.pk]), {**MEETING, "name": "名前も変えた"})
@@ -379,8 +424,13 @@ def test_the_event_and_its_log_are_saved_together_or_not_at_all(coordinator, dem
     )
     with pytest.raises(ValidationError) as refused:
         services.event_create(
-            office=demo_office, user=coordinator, kind=EventKind.MEETING, role="参加", name="協議会",
-            held_on=date(2025, 6, 5), count_as=count_as,
+            office=demo_office,
+            user=coordinator,
+            kind=EventKind.MEETING,
+            role="参加",
+            name="協議会",
+            held_on=date(2025, 6, 5),
+            count_as=count_as,
         )
     assert "log_method" in refused.value.message_dict
 
@@ -390,10 +440,15 @@ def test_the_event_and_its_log_are_saved_together_or_not_at_all(coordinator, dem
     monkeypatch.setattr(Event, "save", failing_save)
     with pytest.raises(RuntimeError):
         services.event_create(
-            office=demo_office, user=coordinator, kind=EventKind.MEETING, role="参加", name="協議会",
+            office=demo_office,
+            user=coordinator,
+            kind=EventKind.MEETING,
+            role="参加",
+            name="協議会",
             held_on=date(2025, 6, 5),
-            count_as=services.LogCount(method=ContactMethod.objects.get(code="meeting-other"),
-                                       activity_type=count_as.activity_type),
+            count_as=services.LogCount(
+                method=ContactMethod.objects.get(code="meeting-other"), activity_type=count_as.activity_type
+            ),
         )
     assert (Event.objects.count(), ContactLog.objects.count()) == (events_before, logs_before)
 
@@ -419,8 +474,16 @@ def test_the_event_page_shows_the_fields_and_the_linked_log(client, coordinator)
     post(client, new_url("meeting"), {**MEETING, "count_as_log": "on"})
     event = Event.objects.get(name=MEETING["name"])
     page = client.get(reverse("event_detail", args=[event.pk])).content.decode()
-    for text in ("会議名", "2025年6月5日（木）", "14:00", "対面・北とぴあ", "30名程度", "会議参加 ▸ その他会議",
-                 "会議・勉強会参加", "相談・支援・活動記録にも数えています"):
+    for text in (
+        "会議名",
+        "2025年6月5日（木）",
+        "14:00",
+        "対面・北とぴあ",
+        "30名程度",
+        "会議参加 ▸ その他会議",
+        "会議・勉強会参加",
+        "相談・支援・活動記録にも数えています",
+    ):
         assert text in page
     assert f'<a href="{reverse("log_detail", args=[event.contact_log_id])}">記録を開く</a>' in page
 
@@ -459,7 +522,13 @@ def test_the_list_filters_by_kind_with_the_reports_columns(client, coordinator):
     response = client.get(reverse("event_list"), {"kind": "training"})
     assert len(response.context["page"]) == 3
     assert [label for _, label in response.context["columns"]] == [
-        "参加・開催", "研修名", "開催日", "方法・会場", "主なテーマ", "対象", "参加者数",
+        "参加・開催",
+        "研修名",
+        "開催日",
+        "方法・会場",
+        "主なテーマ",
+        "対象",
+        "参加者数",
     ]
     meetings = client.get(reverse("event_list"), {"kind": "meeting"})
     assert meetings.context["page"].paginator.count == 20
@@ -475,7 +544,9 @@ def test_the_list_filters_by_fiscal_year_and_quarter(client, coordinator):
     q2 = client.get(reverse("event_list"), {"fiscal_year": "2025", "quarter": "2"})
     assert all(date(2025, 7, 1) <= event.held_on <= date(2025, 9, 30) for event in q2.context["page"])
     assert q2.context["page"].paginator.count == 6
-    assert client.get(reverse("event_list"), {"fiscal_year": "2025", "quarter": "4"}).context["page"].paginator.count == 0
+    assert (
+        client.get(reverse("event_list"), {"fiscal_year": "2025", "quarter": "4"}).context["page"].paginator.count == 0
+    )
     before_any_event = client.get(reverse("event_list"), {"fiscal_year": "2024"})
     assert "年度は一覧から選んでください。" in before_any_event.content.decode()
 
@@ -510,8 +581,13 @@ def test_the_list_pages_by_fifty_with_a_bounded_number_of_queries(client, coordi
     )
     Event.objects.bulk_create(
         Event(
-            office=demo_office, kind=list(EventKind)[i % 4], role="参加", name=f"会議{i:03d}",
-            held_on=date(2025, 4, 1) + timedelta(days=i), topic="議題" * 40, participant_count=i,
+            office=demo_office,
+            kind=list(EventKind)[i % 4],
+            role="参加",
+            name=f"会議{i:03d}",
+            held_on=date(2025, 4, 1) + timedelta(days=i),
+            topic="議題" * 40,
+            participant_count=i,
             contact_log=logs[i] if i < 100 else None,
         )
         for i in range(200)
@@ -554,8 +630,14 @@ def test_a_page_of_200_events_makes_the_same_queries_as_a_page_of_one(client, co
 
     monkeypatch.setattr(event_views, "PAGE_SIZE", 250)
     Event.objects.bulk_create(
-        Event(office=demo_office, kind=list(EventKind)[i % 4], role="参加", name=f"研修会{i:03d}",
-              held_on=date(2025, 4, 1) + timedelta(days=i % 300), participant_count=i)
+        Event(
+            office=demo_office,
+            kind=list(EventKind)[i % 4],
+            role="参加",
+            name=f"研修会{i:03d}",
+            held_on=date(2025, 4, 1) + timedelta(days=i % 300),
+            participant_count=i,
+        )
         for i in range(200)
     )
     client.force_login(coordinator)

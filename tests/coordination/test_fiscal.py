@@ -58,7 +58,9 @@ def test_an_impossible_quarter_range_is_refused_in_japanese(first, last):
 def test_the_quarters_of_a_range_and_the_same_quarters_a_year_earlier():
     period = FiscalPeriod(2025, 1, 3)
     assert [q.label for q in period.single_quarters()] == [
-        "令和7年度 第1四半期", "令和7年度 第2四半期", "令和7年度 第3四半期",
+        "令和7年度 第1四半期",
+        "令和7年度 第2四半期",
+        "令和7年度 第3四半期",
     ]
     assert period.previous_year() == FiscalPeriod(2024, 1, 3)
 
@@ -96,4 +98,3 @@ def test_a_quarter_range_in_another_form_is_refused_in_japanese(quarters):
 def test_a_backwards_quarter_range_is_refused_in_japanese():
     with pytest.raises(ValueError, match="四半期の範囲が正しくありません"):
         FiscalPeriod.parse_range(2025, "3-1")
-

@@ -1,4 +1,5 @@
 """Sign-in, sign-out and each role's home page."""
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse

@@ -1,4 +1,5 @@
 """Importing clients and contact logs from .xlsx/.csv: templates, preview, all-or-nothing, re-import, safety."""
+
 import csv
 import io
 import zipfile
@@ -39,7 +40,9 @@ def signed_in(client, coordinator):
     return client
 
 
-def xlsx(rows: list[list], *, formulas: dict[str, str] | None = None, text_cells: dict[str, str] | None = None) -> bytes:
+def xlsx(
+    rows: list[list], *, formulas: dict[str, str] | None = None, text_cells: dict[str, str] | None = None
+) -> bytes:
     """A workbook of the rows; `formulas` puts real formulas in cells, `text_cells` text that starts with `=`."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -62,13 +65,13 @@ def csv_bytes(rows: list[list], encoding: str = "utf-8-sig") -> bytes:
 
 
 def client_row(**values) -> list:
-    row = {header: "" for header in CLIENT_HEADERS}
+    row = dict.fromkeys(CLIENT_HEADERS, "")
     row.update(values)
     return [row[header] for header in CLIENT_HEADERS]
 
 
 def log_row(**values) -> list:
-    row = {header: "" for header in LOG_HEADERS}
+    row = dict.fromkeys(LOG_HEADERS, "")
     row.update(values)
     return [row[header] for header in LOG_HEADERS]
 
@@ -89,8 +92,8 @@ def confirm(client, preview_response):
     return client.post(reverse("imports:confirm", args=[staged.kind.identifier, staged.token]))
 
 
-HANAKO = dict(氏名="北 花子", フリガナ="キタ ハナコ", 生年月日="2019/5/15")
-TARO = dict(氏名="北 太郎", フリガナ="きた たろう", 生年月日="H30.2.3")
+HANAKO = {"氏名": "北 花子", "フリガナ": "キタ ハナコ", "生年月日": "2019/5/15"}
+TARO = {"氏名": "北 太郎", "フリガナ": "きた たろう", "生年月日": "H30.2.3"}
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -171,8 +174,14 @@ def test_the_preview_shows_what_would_happen_and_saves_nothing(signed_in, demo_o
 
 def test_confirming_imports_the_clients_by_their_natural_keys(signed_in, demo_office, coordinator):
     row = client_row(
-        **TARO, 地区="王子", 医療的ケア="あり", 医療的ケアの内容="経管栄養、吸引", 状況="見守り",
-        担当コーディネーター="coordinator", 情報共有の同意日="令和7年4月1日", 同意の範囲="保育園",
+        **TARO,
+        地区="王子",
+        医療的ケア="あり",
+        医療的ケアの内容="経管栄養、吸引",
+        状況="見守り",
+        担当コーディネーター="coordinator",
+        情報共有の同意日="令和7年4月1日",
+        同意の範囲="保育園",
     )
     page = preview(signed_in, csv_bytes([CLIENT_HEADERS, row]), "clients.csv")
     response = confirm(signed_in, page)
@@ -190,7 +199,9 @@ def test_confirming_imports_the_clients_by_their_natural_keys(signed_in, demo_of
 
 
 def test_reimporting_the_same_file_changes_nothing(signed_in, demo_office):
-    content = xlsx([CLIENT_HEADERS, client_row(**HANAKO, 医療的ケア="あり", 医療的ケアの内容="吸引"), client_row(**TARO)])
+    content = xlsx(
+        [CLIENT_HEADERS, client_row(**HANAKO, 医療的ケア="あり", 医療的ケアの内容="吸引"), client_row(**TARO)]
+    )
     confirm(signed_in, preview(signed_in, content))
     saved = {c.pk: c.updated_at for c in Client.objects.filter(office=demo_office, name__startswith="北 ")}
     page = preview(signed_in, content)
@@ -216,7 +227,12 @@ def test_a_client_found_by_name_kana_and_birth_date_is_updated_not_duplicated(si
 def test_an_update_keeps_the_guardians_and_fields_the_file_does_not_have(signed_in, demo_office):
     existing = Client.objects.for_office(demo_office).filter(guardians__isnull=False).first()
     guardians = list(existing.guardians.values_list("name", flat=True))
-    row = {"氏名": existing.name, "フリガナ": existing.name_kana, "生年月日": existing.birth_date.isoformat(), "同意の範囲": "新しい範囲"}
+    row = {
+        "氏名": existing.name,
+        "フリガナ": existing.name_kana,
+        "生年月日": existing.birth_date.isoformat(),
+        "同意の範囲": "新しい範囲",
+    }
     content = csv_bytes([list(row), list(row.values())])
     page = preview(signed_in, content, "clients.csv")
     assert [r.action for r in page.context["report"].rows] == ["update"]
@@ -227,11 +243,15 @@ def test_an_update_keeps_the_guardians_and_fields_the_file_does_not_have(signed_
 
 
 def test_blank_cells_keep_what_is_saved(signed_in, demo_office):
-    existing = Client.objects.for_office(demo_office).filter(
-        district__isnull=False, assigned_coordinator__isnull=False, procedures__isnull=False
-    ).first()
+    existing = (
+        Client.objects.for_office(demo_office)
+        .filter(district__isnull=False, assigned_coordinator__isnull=False, procedures__isnull=False)
+        .first()
+    )
     procedures = sorted(existing.procedures.values_list("name", flat=True))
-    row = client_row(氏名=existing.name, フリガナ=existing.name_kana, 生年月日=existing.birth_date.isoformat(), 状況="見守り")
+    row = client_row(
+        氏名=existing.name, フリガナ=existing.name_kana, 生年月日=existing.birth_date.isoformat(), 状況="見守り"
+    )
     page = preview(signed_in, xlsx([CLIENT_HEADERS, row]))
     assert [r.action for r in page.context["report"].rows] == ["update"]
     confirm(signed_in, page)
@@ -248,7 +268,14 @@ def test_bad_rows_get_japanese_errors_by_row_and_column_and_nothing_is_saved(sig
         client_row(**HANAKO),
         client_row(氏名="", フリガナ="ナナシ", 生年月日="2020/1/1"),
         client_row(**{**TARO, "生年月日": "来年"}),
-        client_row(氏名="北 次郎", 生年月日="2017/1/1", 地区="月面", 医療的ケア="たぶん", 状況="保留", 担当コーディネーター="だれか"),
+        client_row(
+            氏名="北 次郎",
+            生年月日="2017/1/1",
+            地区="月面",
+            医療的ケア="たぶん",
+            状況="保留",
+            担当コーディネーター="だれか",
+        ),
         client_row(氏名="北 三郎", 生年月日="2016/1/1", 医療的ケア="なし", 医療的ケアの内容="吸引、空を飛ぶ"),
     ]
     before = Client.objects.count()
@@ -291,7 +318,9 @@ def test_a_formula_cell_is_refused_and_text_starting_with_equals_is_kept_as_text
     content = xlsx(rows, formulas={f"{column}2": "=1+1"}, text_cells={f"{column}3": "=港区"})
     page = preview(signed_in, content)
     report = page.context["report"]
-    assert [(row.number, row.errors) for row in report.error_rows] == [(2, [("区外の住所地", "数式は取り込めません。値だけを入力してください。")])]
+    assert [(row.number, row.errors) for row in report.error_rows] == [
+        (2, [("区外の住所地", "数式は取り込めません。値だけを入力してください。")])
+    ]
     assert not Client.objects.filter(office=demo_office, name="北 花子").exists()
     # Without the formula the text cell imports as text, never evaluated.
     page = preview(signed_in, xlsx(rows[:1] + rows[2:], text_cells={f"{column}2": "=港区"}))
@@ -313,7 +342,9 @@ def test_a_cp932_csv_is_read(signed_in):
 def test_a_file_without_the_key_columns_is_refused_as_a_whole(signed_in):
     page = preview(signed_in, csv_bytes([["名前", "生まれ"], ["北 花子", "2019/5/15"]]), "c.csv")
     report = page.context["report"]
-    assert report.file_errors == ["必要な列がありません：氏名、フリガナ、生年月日。ひな形の1行目の見出しをそのまま使ってください。"]
+    assert report.file_errors == [
+        "必要な列がありません：氏名、フリガナ、生年月日。ひな形の1行目の見出しをそのまま使ってください。"
+    ]
     assert "名前" in report.ignored_columns
 
 
@@ -327,8 +358,13 @@ def clients_on_file(office, coordinator, count: int) -> list[list]:
     suction = MedicalCareProcedure.objects.get(name="吸引")
     clients = Client.objects.bulk_create(
         Client(
-            office=office, name=f"件数 {number:05d}", name_kana="ケンスウ", birth_date=date(2010, 1, 1),
-            district=district, has_medical_care=True, assigned_coordinator=coordinator,
+            office=office,
+            name=f"件数 {number:05d}",
+            name_kana="ケンスウ",
+            birth_date=date(2010, 1, 1),
+            district=district,
+            has_medical_care=True,
+            assigned_coordinator=coordinator,
         )
         for number in range(count)
     )
@@ -337,8 +373,14 @@ def clients_on_file(office, coordinator, count: int) -> list[list]:
     )
     return [
         client_row(
-            氏名=client.name, フリガナ=client.name_kana, 生年月日="2010/1/1", 地区="王子地区", 医療的ケア="あり",
-            医療的ケアの内容="吸引", 状況="支援中", 担当コーディネーター="coordinator",
+            氏名=client.name,
+            フリガナ=client.name_kana,
+            生年月日="2010/1/1",
+            地区="王子地区",
+            医療的ケア="あり",
+            医療的ケアの内容="吸引",
+            状況="支援中",
+            担当コーディネーター="coordinator",
         )
         for client in clients
     ]
@@ -375,12 +417,18 @@ def hanako(signed_in, demo_office):
 def test_logs_are_imported_by_natural_keys(signed_in, demo_office, hanako, coordinator):
     provider = Provider.objects.get(name="あおば訪問リハビリステーション")
     row = log_row(
-        日付="R7.6.2", 開始時刻="14:05", **{"所要時間（分）": "30"}, コーディネーター="青木ひかり",
+        日付="R7.6.2",
+        開始時刻="14:05",
+        **{"所要時間（分）": "30"},
+        コーディネーター="青木ひかり",
         **{"相談対象者 氏名": "北 花子", "相談対象者 フリガナ": "きた はなこ", "相談対象者 生年月日": "2019/5/15"},
         方法="訪問 > 自宅",
-        **{"相談者・相手先": "母\n訪問リハビリ：あおば訪問リハビリステーション\n行政機関 ▸ 職員：北区保健センター"},
-        種別="在宅医療 ▸ 訪問リハ、生活上の相談・不安の傾聴", 報告書用の要約="リハビリの回数を調整", 報告書に載せる="はい",
-        次の対応="回数を確認", 対応期限="2025/6/9",
+        相談者・相手先="母\n訪問リハビリ：あおば訪問リハビリステーション\n行政機関 ▸ 職員：北区保健センター",
+        種別="在宅医療 ▸ 訪問リハ、生活上の相談・不安の傾聴",
+        報告書用の要約="リハビリの回数を調整",
+        報告書に載せる="はい",
+        次の対応="回数を確認",
+        対応期限="2025/6/9",
     )
     page = preview(signed_in, xlsx([LOG_HEADERS, row]), "logs.xlsx", "logs")
     assert not page.context["report"].has_errors, page.context["report"].rows
@@ -401,9 +449,19 @@ def test_logs_are_imported_by_natural_keys(signed_in, demo_office, hanako, coord
 
 def test_excel_date_time_and_number_cells_are_read_as_such(signed_in, hanako):
     row = log_row(
-        日付=datetime(2025, 6, 3), 開始時刻=time(9, 30), **{"所要時間（分）": 15}, コーディネーター="coordinator",
-        **{"相談対象者 氏名": "北 花子", "相談対象者 フリガナ": "キタ ハナコ", "相談対象者 生年月日": date(2019, 5, 15)},
-        方法="電話", 種別="クレーム", **{"相談者・相手先": "母"}, 報告書に載せる=False,
+        日付=datetime(2025, 6, 3),
+        開始時刻=time(9, 30),
+        **{"所要時間（分）": 15},
+        コーディネーター="coordinator",
+        **{
+            "相談対象者 氏名": "北 花子",
+            "相談対象者 フリガナ": "キタ ハナコ",
+            "相談対象者 生年月日": date(2019, 5, 15),
+        },
+        方法="電話",
+        種別="クレーム",
+        相談者・相手先="母",
+        報告書に載せる=False,
     )
     confirm(signed_in, preview(signed_in, xlsx([LOG_HEADERS, row]), "logs.xlsx", "logs"))
     log = ContactLog.objects.get(client=hanako)
@@ -416,8 +474,18 @@ def test_log_rows_with_unknown_or_ambiguous_names_get_japanese_errors(signed_in,
         LOG_HEADERS,
         log_row(**common, 方法="その他"),
         log_row(**common, 方法="訪問"),
-        log_row(**{**common, "相談対象者 氏名": "北 花子", "相談対象者 フリガナ": "キタ ハナコ", "相談対象者 生年月日": "2019/5/16"}, 方法="電話"),
-        log_row(**{**common, "種別": "", "相談者・相手先": "宇宙人：火星", "コーディネーター": "supervisor2"}, 方法="電話"),
+        log_row(
+            **{
+                **common,
+                "相談対象者 氏名": "北 花子",
+                "相談対象者 フリガナ": "キタ ハナコ",
+                "相談対象者 生年月日": "2019/5/16",
+            },
+            方法="電話",
+        ),
+        log_row(
+            **{**common, "種別": "", "相談者・相手先": "宇宙人：火星", "コーディネーター": "supervisor2"}, 方法="電話"
+        ),
     ]
     before = ContactLog.objects.count()
     report = preview(signed_in, xlsx(rows), "logs.xlsx", "logs").context["report"]
@@ -435,7 +503,11 @@ def test_a_client_of_another_office_is_never_matched(signed_in, coordinator):
     other = Office.objects.create(name="板橋区医療的ケア児等コーディネーター事業", municipality="板橋区")
     Client.objects.create(office=other, name="板橋 一子", name_kana="イタバシ イチコ", birth_date=date(2018, 1, 1))
     row = log_row(
-        日付="2025/6/2", コーディネーター="coordinator", 方法="電話", 種別="クレーム", **{"相談者・相手先": "母"},
+        日付="2025/6/2",
+        コーディネーター="coordinator",
+        方法="電話",
+        種別="クレーム",
+        相談者・相手先="母",
         **{"相談対象者 氏名": "板橋 一子", "相談対象者 フリガナ": "イタバシ イチコ", "相談対象者 生年月日": "2018/1/1"},
     )
     report = preview(signed_in, xlsx([LOG_HEADERS, row]), "logs.xlsx", "logs").context["report"]
@@ -452,7 +524,10 @@ def test_exported_logs_import_back_as_unchanged(signed_in, demo_office):
 
 
 def test_reimporting_a_log_file_adds_nothing_the_second_time(signed_in, hanako):
-    rows = [LOG_HEADERS, log_row(日付="2025/6/2", コーディネーター="coordinator", 方法="電話", 種別="クレーム", **{"相談者・相手先": "母"})]
+    rows = [
+        LOG_HEADERS,
+        log_row(日付="2025/6/2", コーディネーター="coordinator", 方法="電話", 種別="クレーム", 相談者・相手先="母"),
+    ]
     confirm(signed_in, preview(signed_in, csv_bytes(rows), "logs.csv", "logs"))
     count = ContactLog.objects.count()
     report = preview(signed_in, csv_bytes(rows), "logs.csv", "logs").context["report"]

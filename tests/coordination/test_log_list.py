@@ -1,4 +1,5 @@
 """The list of contact logs: access, each filter, sort, pages, query count, and the export."""
+
 import csv
 import io
 from datetime import date, time
@@ -23,10 +24,20 @@ def export_url(file_format: str) -> str:
     return reverse("log_export", args=[file_format])
 
 
-def make_log(office, coordinator, *, occurred_on=date(2025, 5, 12), method="phone", activity_types=("listening",),
-             counterparts=(("party-parent-mother", None, ""),), **fields) -> ContactLog:
+def make_log(
+    office,
+    coordinator,
+    *,
+    occurred_on=date(2025, 5, 12),
+    method="phone",
+    activity_types=("listening",),
+    counterparts=(("party-parent-mother", None, ""),),
+    **fields,
+) -> ContactLog:
     return services.contact_log_create(
-        office=office, coordinator=coordinator, occurred_on=occurred_on,
+        office=office,
+        coordinator=coordinator,
+        occurred_on=occurred_on,
         method=ContactMethod.objects.get(code=method),
         activity_types=[ActivityType.objects.get(code=code) for code in activity_types],
         counterparts=[
@@ -103,17 +114,35 @@ def test_a_row_links_its_client_and_shows_method_counterparts_and_types(signed_i
     client_ = Client.objects.for_office(demo_office).first()
     provider = Provider.objects.get(name="あおば訪問リハビリステーション")
     log = make_log(
-        demo_office, coordinator, occurred_on=date(2025, 12, 30), method="visit-home", client=client_,
-        started_at=time(9, 5), duration_minutes=45, activity_types=("home-medical-nursing", "listening"),
+        demo_office,
+        coordinator,
+        occurred_on=date(2025, 12, 30),
+        method="visit-home",
+        client=client_,
+        started_at=time(9, 5),
+        duration_minutes=45,
+        activity_types=("home-medical-nursing", "listening"),
         counterparts=(("party-parent-mother", None, ""), ("medical-visiting-rehab", provider, "")),
-        report_summary="訪問リハの回数を相談", follow_up_action="回数を確認", follow_up_due_on=date(2026, 1, 9),
+        report_summary="訪問リハの回数を相談",
+        follow_up_action="回数を確認",
+        follow_up_due_on=date(2026, 1, 9),
     )
     page = signed_in.get(LIST, {"date_from": "2025-12-30", "date_to": "2025-12-30"}).content.decode()
     assert reverse("log_detail", args=[log.pk]) in page
     assert reverse("client_detail", args=[client_.pk]) in page
-    for text in ("2025年12月30日", "9:05（45分）", "訪問 ▸ 自宅", "当事者 ▸ 親 ▸ 母", "あおば訪問リハビリステーション",
-                 "在宅医療 ▸ 訪問看護", "生活上の相談・不安の傾聴", "訪問リハの回数を相談", "青木 ひかり",
-                 "回数を確認", "期限 2026年1月9日"):
+    for text in (
+        "2025年12月30日",
+        "9:05（45分）",
+        "訪問 ▸ 自宅",
+        "当事者 ▸ 親 ▸ 母",
+        "あおば訪問リハビリステーション",
+        "在宅医療 ▸ 訪問看護",
+        "生活上の相談・不安の傾聴",
+        "訪問リハの回数を相談",
+        "青木 ひかり",
+        "回数を確認",
+        "期限 2026年1月9日",
+    ):
         assert text in page
 
 
@@ -157,7 +186,10 @@ def test_a_coordinator_filter_lists_only_their_logs(signed_in, demo_office):
     response = signed_in.get(LIST, {"coordinator": other.pk, "per_page": "200"})
     logs = listed(response)
     assert logs and all(log.coordinator == other for log in logs)
-    assert response.context["page"].paginator.count == ContactLog.objects.for_office(demo_office).filter(coordinator=other).count()
+    assert (
+        response.context["page"].paginator.count
+        == ContactLog.objects.for_office(demo_office).filter(coordinator=other).count()
+    )
 
 
 def test_a_client_filter_lists_their_logs_and_no_client_lists_community_work(signed_in, demo_office, coordinator):
@@ -173,28 +205,73 @@ def test_choosing_a_method_group_includes_all_its_leaves(signed_in, demo_office,
     make_log(demo_office, coordinator, method="visit-home", report_summary="自宅に訪問")
     make_log(demo_office, coordinator, method="visit-other", report_summary="病院に訪問")
     make_log(demo_office, coordinator, method="phone", report_summary="電話の相談")
-    group = {log.report_summary for log in all_listed(signed_in, {"method": "visit", "date_from": "2025/5/12", "date_to": "2025/5/12"})}
-    leaf = {log.report_summary for log in all_listed(signed_in, {"method": "visit-home", "date_from": "2025/5/12", "date_to": "2025/5/12"})}
+    group = {
+        log.report_summary
+        for log in all_listed(signed_in, {"method": "visit", "date_from": "2025/5/12", "date_to": "2025/5/12"})
+    }
+    leaf = {
+        log.report_summary
+        for log in all_listed(signed_in, {"method": "visit-home", "date_from": "2025/5/12", "date_to": "2025/5/12"})
+    }
     assert {"自宅に訪問", "病院に訪問"} <= group and "電話の相談" not in group
     assert "自宅に訪問" in leaf and "病院に訪問" not in leaf
 
 
 def test_choosing_an_activity_type_group_includes_its_leaves(signed_in, demo_office, coordinator):
-    make_log(demo_office, coordinator, occurred_on=date(2025, 12, 31), activity_types=("school-elementary",), report_summary="小学校")
-    make_log(demo_office, coordinator, occurred_on=date(2025, 12, 31), activity_types=("school-high", "listening"), report_summary="高校")
-    make_log(demo_office, coordinator, occurred_on=date(2025, 12, 31), activity_types=("listening",), report_summary="傾聴だけ")
+    make_log(
+        demo_office,
+        coordinator,
+        occurred_on=date(2025, 12, 31),
+        activity_types=("school-elementary",),
+        report_summary="小学校",
+    )
+    make_log(
+        demo_office,
+        coordinator,
+        occurred_on=date(2025, 12, 31),
+        activity_types=("school-high", "listening"),
+        report_summary="高校",
+    )
+    make_log(
+        demo_office,
+        coordinator,
+        occurred_on=date(2025, 12, 31),
+        activity_types=("listening",),
+        report_summary="傾聴だけ",
+    )
     on_the_day = {"date_from": "2025/12/31", "date_to": "2025/12/31"}
-    assert {log.report_summary for log in all_listed(signed_in, {**on_the_day, "activity_type": "school"})} == {"小学校", "高校"}
-    assert {log.report_summary for log in all_listed(signed_in, {**on_the_day, "activity_type": "school-high"})} == {"高校"}
+    assert {log.report_summary for log in all_listed(signed_in, {**on_the_day, "activity_type": "school"})} == {
+        "小学校",
+        "高校",
+    }
+    assert {log.report_summary for log in all_listed(signed_in, {**on_the_day, "activity_type": "school-high"})} == {
+        "高校"
+    }
 
 
 def test_choosing_a_counterpart_category_group_includes_its_leaves(signed_in, demo_office, coordinator):
     on_the_day = {"date_from": "2025/12/31", "date_to": "2025/12/31"}
-    make_log(demo_office, coordinator, occurred_on=date(2025, 12, 31), counterparts=(("party-parent-father", None, ""),), report_summary="父")
-    make_log(demo_office, coordinator, occurred_on=date(2025, 12, 31), counterparts=(("government-staff", None, "保健センター"),), report_summary="行政")
+    make_log(
+        demo_office,
+        coordinator,
+        occurred_on=date(2025, 12, 31),
+        counterparts=(("party-parent-father", None, ""),),
+        report_summary="父",
+    )
+    make_log(
+        demo_office,
+        coordinator,
+        occurred_on=date(2025, 12, 31),
+        counterparts=(("government-staff", None, "保健センター"),),
+        report_summary="行政",
+    )
     parents = CounterpartCategory.objects.get(label="親", parent__code="party")
-    assert {log.report_summary for log in all_listed(signed_in, {**on_the_day, "counterpart_category": parents.code})} == {"父"}
-    assert {log.report_summary for log in all_listed(signed_in, {**on_the_day, "counterpart_category": "party"})} == {"父"}
+    assert {
+        log.report_summary for log in all_listed(signed_in, {**on_the_day, "counterpart_category": parents.code})
+    } == {"父"}
+    assert {log.report_summary for log in all_listed(signed_in, {**on_the_day, "counterpart_category": "party"})} == {
+        "父"
+    }
 
 
 def test_a_provider_filter_finds_the_logs_naming_it(signed_in, demo_office, coordinator):
@@ -213,7 +290,9 @@ def test_a_provider_filter_finds_the_logs_naming_it(signed_in, demo_office, coor
         ({"counterparts": (("other", None, "ひまわり財団"),)}, "ひまわり財団"),
     ],
 )
-def test_the_keyword_searches_summary_follow_up_and_organization_names(signed_in, demo_office, coordinator, fields, word):
+def test_the_keyword_searches_summary_follow_up_and_organization_names(
+    signed_in, demo_office, coordinator, fields, word
+):
     log = make_log(demo_office, coordinator, **fields)
     assert [entry.pk for entry in all_listed(signed_in, {"q": word})] == [log.pk]
 
@@ -305,8 +384,13 @@ def test_the_export_holds_every_filtered_log_on_all_pages_with_japanese_headers(
 def test_the_export_names_things_and_never_shows_database_ids(signed_in, demo_office, coordinator):
     client_ = Client.objects.for_office(demo_office).first()
     log = make_log(
-        demo_office, coordinator, occurred_on=date(2025, 12, 28), client=client_, method="visit-home",
-        activity_types=("home-medical-nursing",), counterparts=(("medical-visiting-nurse", None, "みどり訪問看護"),),
+        demo_office,
+        coordinator,
+        occurred_on=date(2025, 12, 28),
+        client=client_,
+        method="visit-home",
+        activity_types=("home-medical-nursing",),
+        counterparts=(("medical-visiting-nurse", None, "みどり訪問看護"),),
     )
     rows = read_xlsx(signed_in.get(export_url("xlsx"), {"date_from": "2025/12/28", "date_to": "2025/12/28"}))
     row = dict(zip(rows[0], rows[1]))
@@ -339,12 +423,16 @@ def test_the_csv_export_is_utf8_with_a_bom_so_excel_reads_the_japanese(signed_in
 
 
 @pytest.mark.parametrize(
-    "dangerous", ["=HYPERLINK(\"http://example.com\",\"x\")", "+81-3-1234", "-1+2", "@SUM(A1)", "  =1+1", "\t=1", "\r=1"]
+    "dangerous", ['=HYPERLINK("http://example.com","x")', "+81-3-1234", "-1+2", "@SUM(A1)", "  =1+1", "\t=1", "\r=1"]
 )
 def test_cells_that_would_start_a_formula_are_escaped_in_both_formats(signed_in, demo_office, coordinator, dangerous):
     make_log(
-        demo_office, coordinator, occurred_on=date(2025, 12, 27), report_summary=dangerous.strip("\t\r") or dangerous,
-        follow_up_action=dangerous, follow_up_due_on=date(2026, 1, 5),
+        demo_office,
+        coordinator,
+        occurred_on=date(2025, 12, 27),
+        report_summary=dangerous.strip("\t\r") or dangerous,
+        follow_up_action=dangerous,
+        follow_up_due_on=date(2026, 1, 5),
     )
     params = {"date_from": "2025/12/27", "date_to": "2025/12/27"}
     row = dict(zip(*read_xlsx(signed_in.get(export_url("xlsx"), params))[:2]))

@@ -1,4 +1,5 @@
 """Saving contact logs: everything or nothing, one history record per save, and edit conflicts."""
+
 from datetime import date, time, timedelta
 
 import pytest
@@ -86,7 +87,8 @@ def test_a_counterpart_with_both_a_provider_and_a_typed_name_is_refused(demo_off
     log_fields["counterparts"] = [
         CounterpartEntry(
             category=node(CounterpartCategory, "medical-visiting-nurse"),
-            provider=Provider.objects.active().first(), organization_name="別の名前",
+            provider=Provider.objects.active().first(),
+            organization_name="別の名前",
         )
     ]
     with pytest.raises(ValidationError, match="どちらか一方"):
@@ -99,15 +101,26 @@ def test_a_counterpart_with_both_a_provider_and_a_typed_name_is_refused(demo_off
         ({"activity_types": []}, "activity_types", "種別を1つ以上選んでください。"),
         ({"counterparts": []}, "counterparts", "相談者・相手先を1件以上入力してください。"),
         ({"method": "visit"}, "method", "方法は一番下の区分から選んでください。"),
-        ({"include_in_report": True, "report_summary": ""}, "report_summary", "報告書に載せる場合は要約を入力してください。"),
-        ({"follow_up_due_on": date(2025, 4, 10)}, "follow_up_action", "対応期限を入れる場合は次の対応を入力してください。"),
+        (
+            {"include_in_report": True, "report_summary": ""},
+            "report_summary",
+            "報告書に載せる場合は要約を入力してください。",
+        ),
+        (
+            {"follow_up_due_on": date(2025, 4, 10)},
+            "follow_up_action",
+            "対応期限を入れる場合は次の対応を入力してください。",
+        ),
         (
             {"follow_up_action": "再度電話", "follow_up_due_on": date(2025, 3, 31)},
-            "follow_up_due_on", "対応期限は記録の日付より後の日にしてください。",
+            "follow_up_due_on",
+            "対応期限は記録の日付より後の日にしてください。",
         ),
     ],
 )
-def test_each_rule_is_told_in_japanese_and_nothing_is_saved(demo_office, coordinator, log_fields, change, field, message):
+def test_each_rule_is_told_in_japanese_and_nothing_is_saved(
+    demo_office, coordinator, log_fields, change, field, message
+):
     if change.get("method"):
         change["method"] = node(ContactMethod, change["method"])
     log_fields.update(change)
@@ -140,7 +153,10 @@ def test_an_edit_saves_a_new_version_and_one_history_record(demo_office, coordin
     log_fields.update(
         report_summary="退院前カンファレンスに参加",
         activity_types=[node(ActivityType, "discharge")],
-        counterparts=[mother, CounterpartEntry(category=node(CounterpartCategory, "medical-hospital"), organization_name="区立病院")],
+        counterparts=[
+            mother,
+            CounterpartEntry(category=node(CounterpartCategory, "medical-hospital"), organization_name="区立病院"),
+        ],
     )
 
     updated = contact_log_update(log=log, expected_version=1, user=coordinator, **log_fields)
@@ -154,7 +170,10 @@ def test_an_edit_saves_a_new_version_and_one_history_record(demo_office, coordin
     assert latest.action == "変更" and latest.who == str(coordinator)
     changed = {change.label: (change.old, change.new) for change in latest.changes}
     assert changed["報告書用の要約"] == ("退院に向けて訪問看護と調整", "退院前カンファレンスに参加")
-    assert changed["種別"] == ("在宅医療 ▸ 訪問看護、退院前カンファレンス・退院前訪問", "退院前カンファレンス・退院前訪問")
+    assert changed["種別"] == (
+        "在宅医療 ▸ 訪問看護、退院前カンファレンス・退院前訪問",
+        "退院前カンファレンス・退院前訪問",
+    )
     assert "区立病院" in changed["相談者・相手先"][1]
     assert set(changed) == {"報告書用の要約", "種別", "相談者・相手先"}
 
@@ -181,14 +200,20 @@ def test_the_first_edit_of_a_log_saved_in_bulk_keeps_what_it_said_before(demo_of
     log = ContactLog.objects.for_office(demo_office).filter(client__isnull=False).order_by("pk").first()
     assert not log.history.exists()
     fields = {
-        "occurred_on": log.occurred_on, "started_at": log.started_at, "duration_minutes": log.duration_minutes,
-        "client": log.client, "method": log.method, "activity_types": list(log.activity_types.all()),
+        "occurred_on": log.occurred_on,
+        "started_at": log.started_at,
+        "duration_minutes": log.duration_minutes,
+        "client": log.client,
+        "method": log.method,
+        "activity_types": list(log.activity_types.all()),
         "counterparts": [
             CounterpartEntry(category=c.category, provider=c.provider, organization_name=c.organization_name)
             for c in log.counterparts.all()
         ],
-        "report_summary": log.report_summary, "include_in_report": log.include_in_report,
-        "confidential_notes": "面談の記録を追記", "follow_up_action": log.follow_up_action,
+        "report_summary": log.report_summary,
+        "include_in_report": log.include_in_report,
+        "confidential_notes": "面談の記録を追記",
+        "follow_up_action": log.follow_up_action,
         "follow_up_due_on": log.follow_up_due_on,
     }
 

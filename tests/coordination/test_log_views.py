@@ -1,4 +1,5 @@
 """Entering, reading and editing a contact log in the browser's forms, and the pickers' lookups."""
+
 from datetime import timedelta
 
 import pytest
@@ -36,10 +37,15 @@ def provider():
 @pytest.fixture
 def log(demo_office, coordinator, aoyama):
     return contact_log_create(
-        office=demo_office, coordinator=coordinator, occurred_on=TODAY - timedelta(days=1), client=aoyama,
-        method=node(ContactMethod, "phone"), activity_types=[node(ActivityType, "discharge")],
+        office=demo_office,
+        coordinator=coordinator,
+        occurred_on=TODAY - timedelta(days=1),
+        client=aoyama,
+        method=node(ContactMethod, "phone"),
+        activity_types=[node(ActivityType, "discharge")],
         counterparts=[CounterpartEntry(category=node(CounterpartCategory, "party-parent-mother"))],
-        report_summary="退院に向けた相談", include_in_report=True,
+        report_summary="退院に向けた相談",
+        include_in_report=True,
     )
 
 
@@ -77,8 +83,11 @@ def form_data(client_pk, provider, **overrides) -> dict:
 
 def log_urls(pk):
     return [
-        reverse("log_create"), reverse("log_detail", args=[pk]), reverse("log_update", args=[pk]),
-        reverse("client_lookup"), reverse("provider_lookup"),
+        reverse("log_create"),
+        reverse("log_detail", args=[pk]),
+        reverse("log_update", args=[pk]),
+        reverse("client_lookup"),
+        reverse("provider_lookup"),
     ]
 
 
@@ -130,7 +139,7 @@ def test_the_form_starts_with_today_now_and_the_signed_in_coordinator(client, co
     # 63 activity types as checkboxes, grouped under the report's headings.
     assert response.text.count('name="activity_types"') == 63
     assert "<legend>情報収集</legend>" in response.text
-    assert 'data-draft-key="tsunagu:draft:%d:log-new"' % coordinator.pk in response.text
+    assert f'data-draft-key="tsunagu:draft:{coordinator.pk}:log-new"' in response.text
 
 
 def test_a_coordinator_logs_a_call_with_two_counterparts_and_two_activity_types(client, coordinator, aoyama, provider):
@@ -143,7 +152,10 @@ def test_a_coordinator_logs_a_call_with_two_counterparts_and_two_activity_types(
     assert (log.occurred_on.isoformat(), log.client, log.coordinator) == ("2025-04-01", aoyama, coordinator)
     assert sorted(t.code for t in log.activity_types.all()) == ["discharge", "home-medical-nursing"]
     counterparts = list(log.counterparts.order_by("id"))
-    assert [c.category.code for c in counterparts] == ["party-parent-mother", provider.category.counterpart_category.code]
+    assert [c.category.code for c in counterparts] == [
+        "party-parent-mother",
+        provider.category.counterpart_category.code,
+    ]
     assert counterparts[1].provider == provider
 
     page = client.get(response.url)
@@ -242,7 +254,15 @@ def test_the_log_page_shows_the_change_history(client, coordinator, log, provide
     assert "<ins>退院前カンファレンスに参加</ins>" in page.text
     assert "青木 ひかり" in page.text
     labels = [change.label for change in history[0].changes]
-    assert labels == ["開始時刻", "所要時間（分）", "種別", "相談者・相手先", "報告書用の要約", "記録（要配慮・報告書には出ない）", "次の対応"]
+    assert labels == [
+        "開始時刻",
+        "所要時間（分）",
+        "種別",
+        "相談者・相手先",
+        "報告書用の要約",
+        "記録（要配慮・報告書には出ない）",
+        "次の対応",
+    ]
 
 
 def test_the_edit_form_carries_the_version(client, coordinator, log):
@@ -251,7 +271,7 @@ def test_the_edit_form_carries_the_version(client, coordinator, log):
     assert response.status_code == 200
     assert 'name="version" value="1"' in response.text
     assert "退院に向けた相談" in response.text
-    assert 'data-draft-key="tsunagu:draft:%d:log-%d-edit"' % (coordinator.pk, log.pk) in response.text
+    assert f'data-draft-key="tsunagu:draft:{coordinator.pk}:log-{log.pk}-edit"' in response.text
 
 
 def test_a_stale_save_is_refused_and_nothing_typed_is_lost(client, coordinator, log, provider, aoyama):
@@ -304,7 +324,12 @@ def test_the_log_page_needs_few_queries(client, coordinator, log, provider, aoya
 def test_the_client_lookup_finds_by_name_or_kana_whatever_the_width(client, coordinator, aoyama, query):
     client.force_login(coordinator)
     results = client.get(reverse("client_lookup"), {"q": query}).json()["results"]
-    assert results[0] == {"id": aoyama.pk, "name": "青山 颯", "kana": "アオヤマ ハヤテ", "age_band": results[0]["age_band"]}
+    assert results[0] == {
+        "id": aoyama.pk,
+        "name": "青山 颯",
+        "kana": "アオヤマ ハヤテ",
+        "age_band": results[0]["age_band"],
+    }
     assert results[0]["age_band"] in {"高校生", "19歳以下", "中学生"}
 
 
@@ -334,7 +359,6 @@ def test_the_provider_lookup_gives_the_counterpart_category(client, coordinator,
 def test_the_provider_lookup_without_a_query_lists_nothing(client, coordinator):
     client.force_login(coordinator)
     assert client.get(reverse("provider_lookup"), {"q": ""}).json() == {"results": []}
-
 
 
 def test_the_form_pages_need_few_queries(client, coordinator, log, django_assert_max_num_queries):

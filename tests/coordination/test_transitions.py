@@ -1,4 +1,5 @@
 """Life-stage transitions: the dates, the six-month window, and the coordinator's home page."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -66,8 +67,12 @@ def test_six_months_ahead_stays_within_the_month(day, months, expected):
 
 def test_the_window_includes_both_its_first_and_its_last_day():
     birth = date(2020, 3, 10)  # enters school on 2026-04-01
-    assert [t.kind for t in transitions_between(birth, date(2026, 4, 1), date(2026, 4, 1))] == [TransitionKind.ELEMENTARY]
-    assert [t.kind for t in transitions_between(birth, date(2025, 10, 1), date(2026, 4, 1))] == [TransitionKind.ELEMENTARY]
+    assert [t.kind for t in transitions_between(birth, date(2026, 4, 1), date(2026, 4, 1))] == [
+        TransitionKind.ELEMENTARY
+    ]
+    assert [t.kind for t in transitions_between(birth, date(2025, 10, 1), date(2026, 4, 1))] == [
+        TransitionKind.ELEMENTARY
+    ]
     assert transitions_between(birth, date(2026, 4, 2), date(2026, 10, 2)) == []
     assert transitions_between(birth, date(2025, 9, 1), date(2026, 3, 31)) == []
 
@@ -101,8 +106,14 @@ def test_a_coordinator_sees_the_transitions_of_their_clients_in_date_order(offic
     make_client(office, "保育 園", "ホイク エン", birth_date=date(2024, 8, 1), assigned_coordinator=tester)
     make_client(office, "中学 生", "チュウガク セイ", birth_date=date(2013, 6, 1), assigned_coordinator=tester)
     make_client(office, "高校 生", "コウコウ セイ", birth_date=date(2010, 6, 1), assigned_coordinator=tester)
-    make_client(office, "終結 済", "シュウケツ ズミ", birth_date=date(2019, 5, 3), assigned_coordinator=tester,
-                status=ClientStatus.CLOSED)
+    make_client(
+        office,
+        "終結 済",
+        "シュウケツ ズミ",
+        birth_date=date(2019, 5, 3),
+        assigned_coordinator=tester,
+        status=ClientStatus.CLOSED,
+    )
     make_client(office, "別担当", "ベツタントウ", birth_date=date(2019, 5, 3), assigned_coordinator=other)
     make_client(office, "まだ 先", "マダ サキ", birth_date=date(2016, 5, 3), assigned_coordinator=tester)
     make_client(office, "生年 不明", "セイネン フメイ", assigned_coordinator=tester)

@@ -1,4 +1,5 @@
 """The demo office reproduces the seed report's FY2025 Q1–Q3 figures, counted independently here."""
+
 from collections import Counter
 
 import pytest
@@ -80,9 +81,21 @@ def test_section_3_counterparts_by_category(demo_office):
 def test_section_4_logs_by_method(demo_office):
     counts = dict(logs_in_period(demo_office).values_list("method__code").annotate(n=Count("id")))
     assert counts == {
-        "phone": 218, "mail": 35, "line": 26, "mcs": 14, "online": 14, "website": 1, "office-visit": 10,
-        "visit-home": 21, "visit-other": 38, "accompany": 2, "post": 1, "meeting-case": 1,
-        "meeting-council": 4, "meeting-other": 15, "other": 31,
+        "phone": 218,
+        "mail": 35,
+        "line": 26,
+        "mcs": 14,
+        "online": 14,
+        "website": 1,
+        "office-visit": 10,
+        "visit-home": 21,
+        "visit-other": 38,
+        "accompany": 2,
+        "post": 1,
+        "meeting-case": 1,
+        "meeting-council": 4,
+        "meeting-other": 15,
+        "other": 31,
     }
 
 
@@ -162,17 +175,27 @@ def test_loading_the_demo_again_changes_nothing(demo_office):
     assert demo_load() is None
 
     assert Office.objects.count() == 1
-    assert (ContactLog.objects.count(), Client.objects.count(), Provider.objects.count(), Event.objects.count()) == before
+    assert (
+        ContactLog.objects.count(),
+        Client.objects.count(),
+        Provider.objects.count(),
+        Event.objects.count(),
+    ) == before
     coordinator.refresh_from_db()
     assert coordinator.check_password("changed-by-the-user-1")
 
 
 def test_the_demo_is_deterministic(demo_office):
     """Build it again into a fresh database state and compare a fingerprint of the records."""
+
     def fingerprint():
         return (
             list(Client.objects.order_by("id").values_list("name", "birth_date", "district__code")),
-            list(ContactLog.objects.order_by("id").values_list("occurred_on", "started_at", "method__code", "client__name")),
+            list(
+                ContactLog.objects.order_by("id").values_list(
+                    "occurred_on", "started_at", "method__code", "client__name"
+                )
+            ),
         )
 
     first = fingerprint()

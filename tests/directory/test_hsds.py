@@ -1,4 +1,5 @@
 """The directory as an Open Referral HSDS tabular data package: files, schemas, keys, stable ids, no internal notes."""
+
 import csv
 import io
 import json
@@ -61,8 +62,15 @@ def test_datapackage_json_lists_every_csv_with_its_schema(matrix):
     resources = {resource["path"]: resource for resource in descriptor["resources"]}
     assert set(resources) == set(files) - {"datapackage.json"}
     assert {resource["name"] for resource in resources.values()} >= {
-        "organization", "service", "location", "service_at_location", "phone", "address", "attribute",
-        "taxonomy", "taxonomy_term",
+        "organization",
+        "service",
+        "location",
+        "service_at_location",
+        "phone",
+        "address",
+        "attribute",
+        "taxonomy",
+        "taxonomy_term",
     }
     for path, resource in resources.items():
         assert resource["profile"] == "tabular-data-resource" and resource["format"] == "csv"
@@ -121,7 +129,9 @@ def test_there_is_one_organization_service_and_location_per_active_provider(matr
     assert len(tables["address"]) == Provider.objects.active().exclude(address="").count()
     phones = Provider.objects.active().exclude(phone="").count() + Provider.objects.active().exclude(fax="").count()
     assert len(tables["phone"]) == phones
-    assert {row["name"] for row in tables["organization"]} == set(Provider.objects.active().values_list("name", flat=True))
+    assert {row["name"] for row in tables["organization"]} == set(
+        Provider.objects.active().values_list("name", flat=True)
+    )
 
 
 def test_the_acceptance_matrix_is_published_as_attributes_of_the_service(matrix):
@@ -130,7 +140,8 @@ def test_the_acceptance_matrix_is_published_as_attributes_of_the_service(matrix)
     service = next(row for row in tables["service"] if row["name"] == matrix.name)
     attributes = {
         terms[row["taxonomy_term_id"]]["name"]: (row["value"], row["label"])
-        for row in tables["attribute"] if row["link_id"] == service["id"] and row["link_type"] == "medical_care_acceptance"
+        for row in tables["attribute"]
+        if row["link_id"] == service["id"] and row["link_type"] == "medical_care_acceptance"
     }
     assert attributes == {
         "人工呼吸器": ("accepted", "可"),
@@ -141,7 +152,11 @@ def test_the_acceptance_matrix_is_published_as_attributes_of_the_service(matrix)
     assert [row["name"] for row in procedure_terms] == list(
         MedicalCareProcedure.objects.order_by("position").values_list("name", flat=True)
     )
-    links = {(row["link_type"], terms[row["taxonomy_term_id"]]["name"]) for row in tables["attribute"] if row["link_id"] == service["id"]}
+    links = {
+        (row["link_type"], terms[row["taxonomy_term_id"]]["name"])
+        for row in tables["attribute"]
+        if row["link_id"] == service["id"]
+    }
     assert ("provider_category", matrix.category.name) in links
     assert ("staffing", "医療的ケア児等コーディネーター在籍") in links
 

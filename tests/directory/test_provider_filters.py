@@ -1,4 +1,5 @@
 """The directory list's filters, sort, pages and 要再確認 flag."""
+
 from datetime import timedelta
 
 import pytest
@@ -43,7 +44,11 @@ def matrix_providers(db):
 
 
 def test_ticking_one_procedure_keeps_providers_that_accept_it_or_accept_it_on_conditions(signed_in, matrix_providers):
-    assert set(_search(signed_in, procedure=["ventilator"])) == {f"{WORD}両方可", f"{WORD}呼吸器のみ", f"{WORD}条件付き"}
+    assert set(_search(signed_in, procedure=["ventilator"])) == {
+        f"{WORD}両方可",
+        f"{WORD}呼吸器のみ",
+        f"{WORD}条件付き",
+    }
 
 
 def test_ticking_two_procedures_keeps_only_providers_that_accept_both(signed_in, matrix_providers):
@@ -76,7 +81,11 @@ def test_an_unknown_procedure_is_refused_with_a_japanese_message(signed_in, matr
 )
 def test_the_age_filter_keeps_providers_whose_ages_include_it_open_ends_included(signed_in, age, expected):
     for label, ages in {
-        "乳児から": (0, None), "年齢なし": (None, None), "3から5歳": (3, 5), "まで6歳": (None, 6), "6歳から": (6, None),
+        "乳児から": (0, None),
+        "年齢なし": (None, None),
+        "3から5歳": (3, 5),
+        "まで6歳": (None, 6),
+        "6歳から": (6, None),
     }.items():
         make_provider(f"{WORD}{label}", ages_from=ages[0], ages_to=ages[1])
     assert {name.removeprefix(WORD) for name in _search(signed_in, age=age)} == expected
@@ -100,7 +109,9 @@ def test_the_category_filter(signed_in):
 def test_the_area_filter_takes_a_district_or_a_municipality(signed_in):
     oji = District.objects.get(code="kita-oji")
     make_provider(f"{WORD}王子", district=oji, municipality="北区")
-    make_provider(f"{WORD}赤羽", district=District.objects.get(code="kita-akabane"))  # municipality from the district only
+    make_provider(
+        f"{WORD}赤羽", district=District.objects.get(code="kita-akabane")
+    )  # municipality from the district only
     make_provider(f"{WORD}板橋", municipality="板橋区")
     assert _search(signed_in, area="district:kita-oji") == [f"{WORD}王子"]
     assert set(_search(signed_in, area="city:北区")) == {f"{WORD}王子", f"{WORD}赤羽"}
@@ -154,7 +165,9 @@ def test_entries_not_verified_for_twelve_months_are_flagged_in_the_list(signed_i
     make_provider(f"{WORD}古い", verified_on=today - timedelta(days=366))
     make_provider(f"{WORD}一度も")
     response = signed_in.get(reverse("directory:provider_list"), {"q": WORD})
-    flags = {provider.name.removeprefix(WORD): provider.needs_reverification for provider in response.context["providers"]}
+    flags = {
+        provider.name.removeprefix(WORD): provider.needs_reverification for provider in response.context["providers"]
+    }
     assert flags == {"新しい": False, "古い": True, "一度も": True}
     assert response.content.decode().count("要再確認</span>") == 2
 
@@ -175,8 +188,13 @@ def test_the_list_has_fifty_a_page_and_pages(signed_in):
 def test_two_hundred_rows_on_a_page_cost_no_more_queries_than_one(signed_in):
     category = ProviderCategory.objects.get(code="visiting-nurse")
     Provider.objects.bulk_create(
-        Provider(name=f"{WORD}{number:03d}", name_kana=f"ゼットシケン{number:03d}", category=category,
-                 district=District.objects.get(code="kita-oji"), ages_from=0)
+        Provider(
+            name=f"{WORD}{number:03d}",
+            name_kana=f"ゼットシケン{number:03d}",
+            category=category,
+            district=District.objects.get(code="kita-oji"),
+            ages_from=0,
+        )
         for number in range(200)
     )
     counts = []

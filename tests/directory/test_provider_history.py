@@ -1,4 +1,5 @@
 """The provider page's 変更履歴: who changed which field when, the matrix too, imports included."""
+
 import re
 
 import pytest
@@ -22,8 +23,11 @@ def import_dir(settings, tmp_path):
 @pytest.fixture
 def provider(coordinator) -> Provider:
     return services.provider_create(
-        user=coordinator, name="あおば訪問看護ステーション", category=ProviderCategory.objects.get(code="visiting-nurse"),
-        municipality="北区", phone="03-1111-1111",
+        user=coordinator,
+        name="あおば訪問看護ステーション",
+        category=ProviderCategory.objects.get(code="visiting-nurse"),
+        municipality="北区",
+        phone="03-1111-1111",
     )
 
 
@@ -35,7 +39,7 @@ def update(provider: Provider, user, **changes) -> Provider:
 def history_section(client, provider, query="") -> str:
     """The 変更履歴 card's text as a reader sees it."""
     html = client.get(reverse("directory:provider_detail", args=[provider.pk]) + query).content.decode()
-    section = html[html.index('aria-labelledby="history-heading"'):]
+    section = html[html.index('aria-labelledby="history-heading"') :]
     section = section[: section.index("</section>")]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
 
@@ -60,9 +64,13 @@ def test_saving_an_entry_unchanged_adds_no_history_row(coordinator, provider):
 def test_the_matrix_changes_show_the_procedure_and_its_answers(client, coordinator, provider):
     ventilator = MedicalCareProcedure.objects.get(code="ventilator")
     update(provider, coordinator, acceptances=[AcceptanceEntry(procedure=ventilator, status=Acceptance.ACCEPTED)])
-    update(provider, coordinator, acceptances=[
-        AcceptanceEntry(procedure=ventilator, status=Acceptance.CONDITIONAL, note="看護師在籍日のみ"),
-    ])
+    update(
+        provider,
+        coordinator,
+        acceptances=[
+            AcceptanceEntry(procedure=ventilator, status=Acceptance.CONDITIONAL, note="看護師在籍日のみ"),
+        ],
+    )
     update(provider, coordinator, acceptances=[AcceptanceEntry(procedure=ventilator, status=Acceptance.UNKNOWN)])
     client.force_login(coordinator)
     text = history_section(client, provider)
@@ -99,17 +107,29 @@ def test_verifying_an_entry_is_in_its_history(client, coordinator, provider):
 
 def test_an_import_records_one_history_row_per_changed_provider_and_none_for_unchanged(client, coordinator, provider):
     same = services.provider_create(
-        user=coordinator, name="みどり療育センター", category=ProviderCategory.objects.get(code="visiting-nurse"),
-        municipality="北区", phone="03-5555-5555",
+        user=coordinator,
+        name="みどり療育センター",
+        category=ProviderCategory.objects.get(code="visiting-nurse"),
+        municipality="北区",
+        phone="03-5555-5555",
     )
     client.force_login(coordinator)
     headers = list(ProviderResource.example())
-    content = csv_bytes([
-        headers,
-        row_of(headers, 名称=provider.name, 種別="訪問看護ステーション", 区市町村="北区", 電話="03-9999-9999",
-               人工呼吸器="可", 最終確認日="2025/4/1"),
-        row_of(headers, 名称=same.name, 種別="訪問看護ステーション", 区市町村="北区", 電話="03-5555-5555"),
-    ])
+    content = csv_bytes(
+        [
+            headers,
+            row_of(
+                headers,
+                名称=provider.name,
+                種別="訪問看護ステーション",
+                区市町村="北区",
+                電話="03-9999-9999",
+                人工呼吸器="可",
+                最終確認日="2025/4/1",
+            ),
+            row_of(headers, 名称=same.name, 種別="訪問看護ステーション", 区市町村="北区", 電話="03-5555-5555"),
+        ]
+    )
     confirm(client, preview(client, content, "p.csv"))
 
     assert provider.history.count() == 2  # created, then the import's one change
@@ -124,9 +144,17 @@ def test_a_long_history_shows_the_latest_with_a_link_and_few_queries(
     client, coordinator, provider, django_assert_max_num_queries
 ):
     for number in range(60):
-        update(provider, coordinator, phone=f"03-0000-{number:04d}",
-               acceptances=[AcceptanceEntry(procedure=MedicalCareProcedure.objects.get(code="suction"),
-                                            status=[Acceptance.ACCEPTED, Acceptance.REFUSED][number % 2])])
+        update(
+            provider,
+            coordinator,
+            phone=f"03-0000-{number:04d}",
+            acceptances=[
+                AcceptanceEntry(
+                    procedure=MedicalCareProcedure.objects.get(code="suction"),
+                    status=[Acceptance.ACCEPTED, Acceptance.REFUSED][number % 2],
+                )
+            ],
+        )
     client.force_login(coordinator)
     url = reverse("directory:provider_detail", args=[provider.pk])
     # The page's own 10, one for the whole history, at most one per kind of name shown (種別, 地区, 職員).

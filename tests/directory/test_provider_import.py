@@ -1,4 +1,5 @@
 """Providers to and from .xlsx/.csv: template, dry-run preview, all-or-nothing, natural keys, re-import, export."""
+
 import csv
 import io
 from datetime import date
@@ -55,7 +56,7 @@ def csv_bytes(rows: list[list], encoding: str = "utf-8-sig") -> bytes:
 
 
 def row_of(headers, **values) -> list:
-    row = {header: "" for header in headers}
+    row = dict.fromkeys(headers, "")
     row.update(values)
     return [row[header] for header in headers]
 
@@ -71,10 +72,17 @@ def confirm(client, preview_response):
 
 
 def errors_of(response) -> list[tuple[int, str, str]]:
-    return [(row.number, column, message) for row in response.context["report"].error_rows for column, message in row.errors]
+    return [
+        (row.number, column, message) for row in response.context["report"].error_rows for column, message in row.errors
+    ]
 
 
-NEW = {"名称": "つなぐ小児訪問看護ステーション", "フリガナ": "つなぐ しょうに", "種別": "訪問看護ステーション", "区市町村": "北区"}
+NEW = {
+    "名称": "つなぐ小児訪問看護ステーション",
+    "フリガナ": "つなぐ しょうに",
+    "種別": "訪問看護ステーション",
+    "区市町村": "北区",
+}
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -126,7 +134,9 @@ def test_the_template_has_every_column_the_import_reads_and_one_per_procedure(si
     assert response.status_code == 200
     assert "filename*=utf-8''" in response["Content-Disposition"]
     if file_format == "xlsx":
-        rows = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(response.getvalue())).active.iter_rows()]
+        rows = [
+            [c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(response.getvalue())).active.iter_rows()
+        ]
     else:
         rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == headers and len(rows) == 2
@@ -146,7 +156,9 @@ def test_the_template_example_imports_as_a_new_provider_with_its_matrix(signed_i
     assert provider.district.name == "王子地区"
     assert (provider.ages_from, provider.ages_to, provider.has_coordinator) == (0, 18, True)
     assert provider.verified_on == date(2025, 4, 1) and provider.verified_by == coordinator
-    matrix = {cell.procedure.name: (cell.status, cell.note) for cell in provider.acceptances.select_related("procedure")}
+    matrix = {
+        cell.procedure.name: (cell.status, cell.note) for cell in provider.acceptances.select_related("procedure")
+    }
     assert matrix == {
         "人工呼吸器": (Acceptance.ACCEPTED, ""),
         "気管切開": (Acceptance.CONDITIONAL, "看護師在籍日のみ"),
@@ -160,22 +172,38 @@ def test_the_template_example_imports_as_a_new_provider_with_its_matrix(signed_i
 
 def test_bad_rows_are_listed_by_row_and_column_in_japanese_and_nothing_is_saved(signed_in, headers):
     before = Provider.objects.count()
-    content = xlsx([
-        headers,
-        row_of(headers, **NEW),
-        row_of(headers, 名称="ほしぞら相談室", 種別="相談所", 区市町村="北区"),
-        row_of(headers, 名称="ひまわりデイ", 種別="放課後等デイサービス", 区市町村="北区", 最終確認日="2025/2/30",
-               人工呼吸器="たぶん可"),
-        row_of(headers, 名称="つばさ", 種別="保育園", 区市町村="北区", **{"対象年齢（から）": "6", "対象年齢（まで）": "3"}),
-        row_of(headers, フリガナ="ナマエナシ", 種別="保育園", 区市町村="北区"),
-        row_of(headers, 名称="みどり", 種別="保育園", 地区="王子地区", 区市町村="板橋区", メール="not-an-email"),
-    ])
+    content = xlsx(
+        [
+            headers,
+            row_of(headers, **NEW),
+            row_of(headers, 名称="ほしぞら相談室", 種別="相談所", 区市町村="北区"),
+            row_of(
+                headers,
+                名称="ひまわりデイ",
+                種別="放課後等デイサービス",
+                区市町村="北区",
+                最終確認日="2025/2/30",
+                人工呼吸器="たぶん可",
+            ),
+            row_of(
+                headers,
+                名称="つばさ",
+                種別="保育園",
+                区市町村="北区",
+                **{"対象年齢（から）": "6", "対象年齢（まで）": "3"},
+            ),
+            row_of(headers, フリガナ="ナマエナシ", 種別="保育園", 区市町村="北区"),
+            row_of(headers, 名称="みどり", 種別="保育園", 地区="王子地区", 区市町村="板橋区", メール="not-an-email"),
+        ]
+    )
     response = preview(signed_in, content)
     errors = errors_of(response)
     assert (3, "種別", "「相談所」という種別はありません。取り込みの説明にある種別の名前で書いてください。") in errors
     assert (4, "最終確認日", "2025年2月30日という日付はありません。") in errors
-    assert any(number == 4 and column == "人工呼吸器" and "「可」「条件付き」「不可」「未確認」" in message
-               for number, column, message in errors)
+    assert any(
+        number == 4 and column == "人工呼吸器" and "「可」「条件付き」「不可」「未確認」" in message
+        for number, column, message in errors
+    )
     assert (5, "対象年齢（まで）", "対象年齢（まで）は対象年齢（から）以上にしてください。") in errors
     assert (6, "名称", "名称を入力してください。") in errors
     assert (7, "区市町村", "王子地区は北区の地区です。区市町村か地区を直してください。") in errors
@@ -190,7 +218,9 @@ def test_bad_rows_are_listed_by_row_and_column_in_japanese_and_nothing_is_saved(
 def test_a_formula_cell_is_refused_and_its_row_not_read(signed_in, headers):
     phone = headers.index("電話")
     cell = f"{openpyxl.utils.get_column_letter(phone + 1)}2"
-    response = preview(signed_in, xlsx([headers, row_of(headers, **NEW)], formulas={cell: '=HYPERLINK("http://x","y")'}))
+    response = preview(
+        signed_in, xlsx([headers, row_of(headers, **NEW)], formulas={cell: '=HYPERLINK("http://x","y")'})
+    )
     assert errors_of(response) == [(2, "電話", "数式は取り込めません。値だけを入力してください。")]
     assert confirm(signed_in, response).status_code == 422
     assert not Provider.objects.filter(name=NEW["名称"]).exists()
@@ -219,7 +249,9 @@ def test_only_real_small_xlsx_and_csv_files_are_accepted(signed_in, name, conten
 
 
 def test_the_same_provider_twice_in_one_file_is_an_error(signed_in, headers):
-    content = csv_bytes([headers, row_of(headers, **NEW), row_of(headers, **{**NEW, "名称": "つなぐ小児訪問看護ステーション "})])
+    content = csv_bytes(
+        [headers, row_of(headers, **NEW), row_of(headers, **{**NEW, "名称": "つなぐ小児訪問看護ステーション "})]
+    )
     response = preview(signed_in, content, "p.csv")
     assert errors_of(response) == [
         (3, "名称", "同じ機関・事業所（名称・区市町村）が2行目にもあります。1行にまとめてください。")
@@ -232,7 +264,9 @@ def test_the_same_provider_twice_in_one_file_is_an_error(signed_in, headers):
 def test_a_row_finds_its_provider_by_name_and_municipality_whatever_the_width_and_spacing(signed_in, headers):
     provider = Provider.objects.filter(municipality="北区", district__isnull=False).order_by("pk").first()
     wide_name = provider.name.replace("ステーション", "ｽﾃｰｼｮﾝ") + "　"
-    response = preview(signed_in, csv_bytes([headers, row_of(headers, 名称=wide_name, 区市町村="北区", 電話="03-9999-0000")]), "p.csv")
+    response = preview(
+        signed_in, csv_bytes([headers, row_of(headers, 名称=wide_name, 区市町村="北区", 電話="03-9999-0000")]), "p.csv"
+    )
     assert response.context["report"].counts["update"] == 1, errors_of(response)
     confirm(signed_in, response)
     provider.refresh_from_db()
@@ -252,7 +286,9 @@ def test_blank_cells_keep_what_is_saved_and_filled_cells_change_it(signed_in, he
     ventilator = MedicalCareProcedure.objects.get(code="ventilator")
     ProviderProcedure.objects.create(provider=provider, procedure=ventilator, status=Acceptance.ACCEPTED)
     kept = (provider.fax, provider.category_id)
-    row = row_of(headers, 名称=provider.name, 区市町村="北区", 気管切開="△（吸引できる職員がいる日）", 最終確認日="R7.4.1")
+    row = row_of(
+        headers, 名称=provider.name, 区市町村="北区", 気管切開="△（吸引できる職員がいる日）", 最終確認日="R7.4.1"
+    )
     response = preview(signed_in, csv_bytes([headers, row]), "p.csv")
     assert response.context["report"].counts["update"] == 1, errors_of(response)
     confirm(signed_in, response)

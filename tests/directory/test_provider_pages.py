@@ -1,4 +1,5 @@
 """A provider's page, the coordinators' edits, and what each role may open."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -56,10 +57,22 @@ def _page(client, user, provider):
 def test_the_page_shows_every_public_fact(client, ward_staff, provider):
     html = _page(client, ward_staff, provider)
     for text in [
-        "こもれび訪問看護ステーション", "コモレビホウモンカンゴステーション", "訪問看護ステーション", "東京都北区王子1-2-3",
-        "03-1111-2222", "03-1111-3333", "info@komorebi.example.jp", "https://komorebi.example.jp/",
-        "月～金 9:00～18:00", "0～18歳", "小児訪問看護、入浴介助", "月・水に空きあり", "2026年10月1日時点",
-        "駐車場あり", "医療的ケア児等コーディネーター在籍", "青木",
+        "こもれび訪問看護ステーション",
+        "コモレビホウモンカンゴステーション",
+        "訪問看護ステーション",
+        "東京都北区王子1-2-3",
+        "03-1111-2222",
+        "03-1111-3333",
+        "info@komorebi.example.jp",
+        "https://komorebi.example.jp/",
+        "月～金 9:00～18:00",
+        "0～18歳",
+        "小児訪問看護、入浴介助",
+        "月・水に空きあり",
+        "2026年10月1日時点",
+        "駐車場あり",
+        "医療的ケア児等コーディネーター在籍",
+        "青木",
     ]:
         assert text in html, text
 
@@ -103,7 +116,7 @@ def test_a_coordinator_sees_how_many_logs_this_fiscal_year_name_the_provider_and
 
     html = _page(client, coordinator, provider)
     assert "この機関を相手先とした記録は 2件 です。" in html
-    link = f'{reverse("log_list")}?provider={provider.pk}&amp;quarter={fiscal_year_of(today)}'
+    link = f"{reverse('log_list')}?provider={provider.pk}&amp;quarter={fiscal_year_of(today)}"
     assert link in html
 
     listed = client.get(reverse("log_list"), {"provider": provider.pk, "quarter": fiscal_year_of(today)})
@@ -158,7 +171,13 @@ def test_only_coordinators_may_add_edit_or_verify_providers(client, username, pr
 
 
 @pytest.mark.parametrize(
-    "url", [reverse("directory:provider_create"), reverse("directory:provider_reverify_list"), "/directory/1/", "/directory/1/edit/"]
+    "url",
+    [
+        reverse("directory:provider_create"),
+        reverse("directory:provider_reverify_list"),
+        "/directory/1/",
+        "/directory/1/edit/",
+    ],
 )
 def test_anonymous_visitors_are_sent_to_sign_in(client, url):
     response = client.get(url)
@@ -172,17 +191,33 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, url):
 def _form_data(provider=None, **overrides) -> dict:
     """What the edit form posts: the fields and the 14 matrix rows."""
     procedures = list(MedicalCareProcedure.objects.order_by("position"))
-    answers = {cell.procedure_id: cell for cell in ProviderProcedure.objects.filter(provider=provider)} if provider else {}
+    answers = (
+        {cell.procedure_id: cell for cell in ProviderProcedure.objects.filter(provider=provider)} if provider else {}
+    )
     data = {
         "name": provider.name if provider else "ほしぞら児童発達支援教室",
         "name_kana": provider.name_kana if provider else "ホシゾラジドウハッタツシエンキョウシツ",
         "category": (provider.category if provider else ProviderCategory.objects.get(code="child-development")).pk,
-        "district": "", "municipality": "北区", "address": "東京都北区赤羽1-1-1", "phone": "03-2222-3333",
-        "fax": "", "email": "", "url": "", "opening_hours": "月～金 9:30～15:00", "ages_from": "0", "ages_to": "6",
-        "services": "", "vacancy_note": "", "vacancy_noted_on": "", "public_note": "", "internal_note": "",
+        "district": "",
+        "municipality": "北区",
+        "address": "東京都北区赤羽1-1-1",
+        "phone": "03-2222-3333",
+        "fax": "",
+        "email": "",
+        "url": "",
+        "opening_hours": "月～金 9:30～15:00",
+        "ages_from": "0",
+        "ages_to": "6",
+        "services": "",
+        "vacancy_note": "",
+        "vacancy_noted_on": "",
+        "public_note": "",
+        "internal_note": "",
         "is_active": "on",
-        "acceptances-TOTAL_FORMS": str(len(procedures)), "acceptances-INITIAL_FORMS": str(len(procedures)),
-        "acceptances-MIN_NUM_FORMS": "0", "acceptances-MAX_NUM_FORMS": "50",
+        "acceptances-TOTAL_FORMS": str(len(procedures)),
+        "acceptances-INITIAL_FORMS": str(len(procedures)),
+        "acceptances-MIN_NUM_FORMS": "0",
+        "acceptances-MAX_NUM_FORMS": "50",
     }
     for index, procedure in enumerate(procedures):
         cell = answers.get(procedure.pk)
@@ -199,12 +234,14 @@ def _row(code: str) -> int:
 
 def test_a_coordinator_adds_a_provider_with_its_matrix(client, coordinator):
     client.force_login(coordinator)
-    data = _form_data(**{
-        f"acceptances-{_row('tube-feeding')}-status": Acceptance.ACCEPTED,
-        f"acceptances-{_row('ventilator')}-status": Acceptance.CONDITIONAL,
-        f"acceptances-{_row('ventilator')}-note": "看護師在籍日のみ",
-        "verified": "on",
-    })
+    data = _form_data(
+        **{
+            f"acceptances-{_row('tube-feeding')}-status": Acceptance.ACCEPTED,
+            f"acceptances-{_row('ventilator')}-status": Acceptance.CONDITIONAL,
+            f"acceptances-{_row('ventilator')}-note": "看護師在籍日のみ",
+            "verified": "on",
+        }
+    )
     response = client.post(reverse("directory:provider_create"), data)
     provider = Provider.objects.get(name="ほしぞら児童発達支援教室")
     assert response.status_code == 302
@@ -218,12 +255,15 @@ def test_a_coordinator_adds_a_provider_with_its_matrix(client, coordinator):
 
 def test_editing_changes_the_matrix_and_unknown_without_a_note_removes_the_row(client, coordinator, provider):
     client.force_login(coordinator)
-    data = _form_data(provider, **{
-        f"acceptances-{_row('dialysis')}-status": Acceptance.UNKNOWN,
-        f"acceptances-{_row('suction')}-status": Acceptance.CONDITIONAL,
-        f"acceptances-{_row('suction')}-note": "日中のみ",
-        "name": "こもれび訪問看護ステーション王子",
-    })
+    data = _form_data(
+        provider,
+        **{
+            f"acceptances-{_row('dialysis')}-status": Acceptance.UNKNOWN,
+            f"acceptances-{_row('suction')}-status": Acceptance.CONDITIONAL,
+            f"acceptances-{_row('suction')}-note": "日中のみ",
+            "name": "こもれび訪問看護ステーション王子",
+        },
+    )
     verified_on = provider.verified_on
     response = client.post(reverse("directory:provider_update", args=[provider.pk]), data)
     assert response.status_code == 302
@@ -257,7 +297,11 @@ def test_the_edit_form_shows_the_current_matrix(client, coordinator, provider):
 )
 def test_bad_input_gets_a_japanese_message_and_nothing_is_saved(client, coordinator, provider, overrides, message):
     client.force_login(coordinator)
-    cells = ProviderProcedure.objects.filter(provider=provider).order_by("procedure").values_list("procedure", "status", "note")
+    cells = (
+        ProviderProcedure.objects.filter(provider=provider)
+        .order_by("procedure")
+        .values_list("procedure", "status", "note")
+    )
     before = list(cells)
     data = _form_data(provider, **{"address": "変わったはずの住所", **overrides})
     response = client.post(reverse("directory:provider_update", args=[provider.pk]), data)

@@ -1,4 +1,5 @@
 """Keeping the directory true: the "to re-verify" page and the one-click "今日確認した"."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -36,7 +37,9 @@ def test_every_directory_reader_sees_the_list(client, username):
     assert client.get(reverse("directory:provider_reverify_list")).status_code == 200
 
 
-def test_the_list_holds_active_entries_unverified_for_twelve_months_never_verified_first_then_oldest(client, coordinator):
+def test_the_list_holds_active_entries_unverified_for_twelve_months_never_verified_first_then_oldest(
+    client, coordinator
+):
     today = timezone.localdate()
     never = make_provider("ゼット一度も")
     oldest = make_provider("ゼット最古", verified_on=today - timedelta(days=3000))
@@ -113,7 +116,9 @@ def test_the_list_page_costs_the_same_queries_with_two_hundred_rows(client, coor
         client.get(reverse("directory:provider_reverify_list"))
     old = timezone.localdate() - timedelta(days=800)
     category = Provider.objects.first().category
-    Provider.objects.bulk_create(Provider(name=f"ゼット大量{n}", category=category, verified_on=old) for n in range(200))
+    Provider.objects.bulk_create(
+        Provider(name=f"ゼット大量{n}", category=category, verified_on=old) for n in range(200)
+    )
     with CaptureQueriesContext(connection) as second:
         client.get(reverse("directory:provider_reverify_list"))
     assert len(first.captured_queries) == len(second.captured_queries) <= 10

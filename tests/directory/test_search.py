@@ -1,4 +1,5 @@
 """Japanese search: the folding of stored text and queries, and what the search box finds."""
+
 import pytest
 from django.urls import reverse
 
@@ -23,14 +24,32 @@ def test_latin_letters_fold_to_half_width_lower_case(typed):
 
 @pytest.mark.parametrize(
     "typed",
-    ["1-2-3", "１－２－３", "1ー2ー3", "1－2－3", "1‐2‐3", "1―2―3", "1−2−3", "1–2–3", "1—2—3", "1ｰ2ｰ3",
-     "1一2一3", "1丁目2番3号", "１丁目２番地３", "1丁目2番地の3", "1丁目2の3", "１丁目２番３号"],
+    [
+        "1-2-3",
+        "１－２－３",
+        "1ー2ー3",
+        "1－2－3",
+        "1‐2‐3",
+        "1―2―3",
+        "1−2−3",
+        "1–2–3",
+        "1—2—3",
+        "1ｰ2ｰ3",
+        "1一2一3",
+        "1丁目2番3号",
+        "１丁目２番地３",
+        "1丁目2番地の3",
+        "1丁目2の3",
+        "１丁目２番３号",
+    ],
 )
 def test_every_way_of_writing_an_address_block_number_folds_to_one(typed):
     assert search_key(f"東京都北区王子{typed}") == "東京都北区王子1-2-3"
 
 
-@pytest.mark.parametrize("typed", ["ステーション", "ｽﾃｰｼｮﾝ", "ステ―ション", "ステ－ション", "すてーしょん", "ステ-ション"])
+@pytest.mark.parametrize(
+    "typed", ["ステーション", "ｽﾃｰｼｮﾝ", "ステ―ション", "ステ－ション", "すてーしょん", "ステ-ション"]
+)
 def test_the_prolonged_sound_mark_and_its_look_alikes_fold_the_same(typed):
     assert search_key(typed) == search_key("ステーション")
 
@@ -89,7 +108,12 @@ def test_kana_reads_as_hepburn_romaji(kana, reading):
 
 @pytest.mark.parametrize(
     ("kana", "key"),
-    [("ホウモンカンゴステーション", "homonkangosuteshon"), ("オオカワ", "okawa"), ("ジュウジョウ", "jujo"), ("アオバ", "aoba")],
+    [
+        ("ホウモンカンゴステーション", "homonkangosuteshon"),
+        ("オオカワ", "okawa"),
+        ("ジュウジョウ", "jujo"),
+        ("アオバ", "aoba"),
+    ],
 )
 def test_the_stored_romaji_collapses_long_vowels(kana, key):
     assert romaji_key(kana) == key
@@ -102,8 +126,14 @@ def test_a_romaji_query_meets_the_reading_however_long_vowels_are_spelt(typed):
 
 @pytest.mark.parametrize(
     ("typed", "key"),
-    [("sinbasi", "shinbashi"), ("shimbashi", "shinbashi"), ("tyuugakkou", "chugakko"), ("hukusi", "fukushi"),
-     ("tubasa", "tsubasa"), ("jyuujou", "jujo")],
+    [
+        ("sinbasi", "shinbashi"),
+        ("shimbashi", "shinbashi"),
+        ("tyuugakkou", "chugakko"),
+        ("hukusi", "fukushi"),
+        ("tubasa", "tsubasa"),
+        ("jyuujou", "jujo"),
+    ],
 )
 def test_kunrei_and_wapuro_spellings_meet_the_hepburn_reading(typed, key):
     assert key in query_keys(typed)
@@ -126,22 +156,31 @@ def test_short_latin_queries_do_not_match_every_reading():
 
 def test_the_stored_text_holds_name_kana_place_and_reading_without_crossing_sections():
     text = provider_search_text(
-        name="あおば訪問看護ステーション", name_kana="アオバ ホウモンカンゴステーション",
-        address="東京都北区王子１－２－３", municipality="北区",
+        name="あおば訪問看護ステーション",
+        name_kana="アオバ ホウモンカンゴステーション",
+        address="東京都北区王子１－２－３",
+        municipality="北区",
     )
     assert text.split("\n") == [
-        "アオバ訪問看護ステ-ション", "アオバホウモンカンゴステ-ション", "北区", "東京都北区王子1-2-3", "aobahomonkangosuteshon",
+        "アオバ訪問看護ステ-ション",
+        "アオバホウモンカンゴステ-ション",
+        "北区",
+        "東京都北区王子1-2-3",
+        "aobahomonkangosuteshon",
     ]
     assert all("\n" not in key for key in query_keys("ション 北区"))
 
 
 # --- what the search finds -----------------------------------------------------------------------
 
+
 @pytest.fixture
 def aoba(db):
     return make_provider(
-        "あおば訪問看護ステーション 港", name_kana="アオバホウモンカンゴステーション ミナト",
-        municipality="港区", address="東京都港区芝公園1-2-3",
+        "あおば訪問看護ステーション 港",
+        name_kana="アオバホウモンカンゴステーション ミナト",
+        municipality="港区",
+        address="東京都港区芝公園1-2-3",
     )
 
 
@@ -163,7 +202,9 @@ def test_the_five_spellings_find_the_same_entries(aoba):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("typed", ["港区", "港", "芝公園", "1-2-3", "１－２－３", "1ー2ー3", "1丁目2番3号", "芝公園１丁目２"])
+@pytest.mark.parametrize(
+    "typed", ["港区", "港", "芝公園", "1-2-3", "１－２－３", "1ー2ー3", "1丁目2番3号", "芝公園１丁目２"]
+)
 def test_an_address_is_found_by_ward_town_or_block_number_however_written(aoba, typed):
     assert aoba.name in _names(typed)
 
@@ -195,7 +236,9 @@ def test_the_search_text_follows_edits_made_through_save(aoba):
 
 @pytest.mark.django_db
 def test_bulk_created_providers_are_searchable(aoba):
-    [bulk] = Provider.objects.bulk_create([Provider(name="ひだまり保育園", name_kana="ヒダマリホイクエン", category=aoba.category)])
+    [bulk] = Provider.objects.bulk_create(
+        [Provider(name="ひだまり保育園", name_kana="ヒダマリホイクエン", category=aoba.category)]
+    )
     assert bulk.name in _names("ﾋﾀﾞﾏﾘ")
 
 

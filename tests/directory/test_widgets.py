@@ -1,4 +1,5 @@
 """The directory's own widgets write the markup Django's would."""
+
 import re
 from html.parser import HTMLParser
 

@@ -3,6 +3,7 @@
 The tests commit for real (writer threads need committed rows; a backup reads the database from
 outside Django's connection) and delete the rows they wrote.
 """
+
 import re
 import sqlite3
 import threading
@@ -36,9 +37,12 @@ def every_table(database: dict) -> dict[str, tuple[list[str], list[tuple]]]:
     if database["ENGINE"].endswith("sqlite3"):
         path = Path(database["NAME"]).resolve()
         with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as raw:
-            names = [n for (n,) in raw.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )]
+            names = [
+                n
+                for (n,) in raw.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
             tables = {}
             for name in names:
                 cursor = raw.execute(f'SELECT * FROM "{name}"')
@@ -55,8 +59,12 @@ def every_table(database: dict) -> dict[str, tuple[list[str], list[tuple]]]:
 
 def pg_connect(database: dict) -> psycopg.Connection:
     return psycopg.connect(
-        dbname=database["NAME"], user=database["USER"] or None, password=database["PASSWORD"] or None,
-        host=database["HOST"] or None, port=str(database["PORT"] or "") or None, autocommit=True,
+        dbname=database["NAME"],
+        user=database["USER"] or None,
+        password=database["PASSWORD"] or None,
+        host=database["HOST"] or None,
+        port=str(database["PORT"] or "") or None,
+        autocommit=True,
     )
 
 

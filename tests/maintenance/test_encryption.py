@@ -1,4 +1,5 @@
 """The backup files' encryption: chunked AES-256-GCM that refuses a wrong key, a cut or a changed byte."""
+
 import base64
 import io
 import os
@@ -73,8 +74,10 @@ def test_swapped_chunks_are_refused():
     encrypted = encrypt(os.urandom(3 * CHUNK))
     size = CHUNK + TAG_SIZE
     header, first, second, rest = (
-        encrypted[:HEADER_SIZE], encrypted[HEADER_SIZE:HEADER_SIZE + size],
-        encrypted[HEADER_SIZE + size:HEADER_SIZE + 2 * size], encrypted[HEADER_SIZE + 2 * size:],
+        encrypted[:HEADER_SIZE],
+        encrypted[HEADER_SIZE : HEADER_SIZE + size],
+        encrypted[HEADER_SIZE + size : HEADER_SIZE + 2 * size],
+        encrypted[HEADER_SIZE + 2 * size :],
     )
 
     with pytest.raises(BackupDamagedError):

@@ -1,4 +1,5 @@
 """The report's SVG charts: well-formed, labelled, escaped, and honest about empty data."""
+
 import xml.etree.ElementTree as ET
 
 from reporting.render.charts import monthly_methods_svg, top_activities_svg
@@ -12,9 +13,13 @@ def texts(svg: str) -> list[str]:
 
 
 def activities(*rows) -> Section:
-    return Section(5, "相談・活動の種別 (延べ件数)", ("count",), tuple(
-        Row(path=path, values={"count": count}, key=f"t{index}") for index, (path, count) in enumerate(rows)
-    ), has_text=True)
+    return Section(
+        5,
+        "相談・活動の種別 (延べ件数)",
+        ("count",),
+        tuple(Row(path=path, values={"count": count}, key=f"t{index}") for index, (path, count) in enumerate(rows)),
+        has_text=True,
+    )
 
 
 def test_monthly_bars_show_each_months_total_the_months_and_the_legend():
@@ -29,7 +34,13 @@ def test_monthly_bars_show_each_months_total_the_months_and_the_legend():
 
 def test_the_y_axis_has_round_ticks_above_the_highest_bar():
     svg = monthly_methods_svg(MonthlyCounts(("4月", "5月"), (("電話", (67, 12)),)))
-    assert [label for label in texts(svg) if label in {"0", "20", "40", "60", "80", "100"}] == ["0", "20", "40", "60", "80"]
+    assert [label for label in texts(svg) if label in {"0", "20", "40", "60", "80", "100"}] == [
+        "0",
+        "20",
+        "40",
+        "60",
+        "80",
+    ]
 
 
 def test_the_biggest_five_methods_are_shown_and_the_rest_merged_into_sonota():
@@ -42,7 +53,9 @@ def test_the_biggest_five_methods_are_shown_and_the_rest_merged_into_sonota():
 
 def test_a_single_leftover_method_keeps_its_own_name():
     series = tuple((f"方法{n}", (n,)) for n in range(1, 7))
-    legend = [label for label in texts(monthly_methods_svg(MonthlyCounts(("4月",), series))) if label.startswith("方法")]
+    legend = [
+        label for label in texts(monthly_methods_svg(MonthlyCounts(("4月",), series))) if label.startswith("方法")
+    ]
     assert sorted(legend) == [f"方法{n}" for n in range(1, 7)]
 
 
@@ -54,8 +67,11 @@ def test_every_other_series_is_hatched_so_neighbours_differ_without_colour():
 
 def test_top_activities_are_the_biggest_rows_first_named_with_their_group():
     section = activities(
-        (("保育園・幼稚園等関係",), 13), (("情報提供", "保健"), 1), (("情報提供", "医療"), 30),
-        (("虐待・DV相談",), 0), (("在宅医療", "訪問看護"), 61),
+        (("保育園・幼稚園等関係",), 13),
+        (("情報提供", "保健"), 1),
+        (("情報提供", "医療"), 30),
+        (("虐待・DV相談",), 0),
+        (("在宅医療", "訪問看護"), 61),
     )
     svg = top_activities_svg(section, limit=3)
     assert texts(svg)[1:] == ["在宅医療 ▸ 訪問看護", "61", "情報提供 ▸ 医療", "30", "保育園・幼稚園等関係", "13"]

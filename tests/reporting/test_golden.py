@@ -3,6 +3,7 @@
 `golden/fy2025_q1_q3.json` holds the seed report's header and the rows of sections 1–5
 (label path, then the numbers in column order), transcribed from the office's real report.
 """
+
 import json
 import re
 import subprocess
@@ -34,7 +35,9 @@ def golden_rows(number: str) -> list[tuple[tuple[str, ...], list[int]]]:
 def test_the_json_is_the_seed_row_by_row(report):
     data = report_to_dict(report)
     assert data["business_days"] == GOLDEN["header"]["business_days"] == 104
-    assert [data["out_of_hours"]["count"], data["out_of_hours"]["total"]] == GOLDEN["header"]["out_of_hours"] == [123, 459]
+    assert (
+        [data["out_of_hours"]["count"], data["out_of_hours"]["total"]] == GOLDEN["header"]["out_of_hours"] == [123, 459]
+    )
     for section in data["sections"][:5]:
         keys = list(section["total"])
         rows = [(tuple(row["path"]), [row[key] for key in keys]) for row in section["rows"]]

@@ -1,4 +1,5 @@
 """The HTML report: table structure from a hand-built report, and the demo report against the seed."""
+
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
@@ -92,34 +93,66 @@ AGE_HEADINGS = ("相談対象 (実人数)", "相談数 (延べ件数)", "医ケ�
 
 def small_report(**changes) -> Report:
     sections = (
-        Section(1, "相談対象者 (実人数)", ("clients", "contacts", "with_care", "without_care"), (
-            Row(("未就学児",), {"clients": 3, "contacts": 10, "with_care": 2, "without_care": 1}, key="preschool"),
-            Row(("就学児", "小学生"), {"clients": 2, "contacts": 5, "with_care": 1, "without_care": 1}, key="elementary"),
-            Row(("就学児", "中学生"), {"clients": 1, "contacts": 1, "with_care": 1, "without_care": 0}, key="junior_high"),
-            Row(("不明",), {"clients": 0, "contacts": 0, "with_care": 0, "without_care": 0}, key="unknown"),
-        ), headings=AGE_HEADINGS),
-        Section(3, "相談者および機関数 (延べ件数)", ("count",), (
-            Row(("当事者", "本人"), {"count": 1}, "訪看訪問に同行", key="self"),
-            Row(("当事者", "親", "両親"), {"count": 2}, key="parents"),
-            Row(("当事者", "親", "母"), {"count": 1240}, key="mother"),
-            Row(("家族その他",), {"count": 0}, key="family_other"),
-            Row(("医療機関", "訪問看護"), {"count": 5}, "A訪看 <東>, B&C", key="visiting_nurse"),
-        ), has_text=True, headings=("件数",), text_heading="相手先や主な内容"),
+        Section(
+            1,
+            "相談対象者 (実人数)",
+            ("clients", "contacts", "with_care", "without_care"),
+            (
+                Row(("未就学児",), {"clients": 3, "contacts": 10, "with_care": 2, "without_care": 1}, key="preschool"),
+                Row(
+                    ("就学児", "小学生"),
+                    {"clients": 2, "contacts": 5, "with_care": 1, "without_care": 1},
+                    key="elementary",
+                ),
+                Row(
+                    ("就学児", "中学生"),
+                    {"clients": 1, "contacts": 1, "with_care": 1, "without_care": 0},
+                    key="junior_high",
+                ),
+                Row(("不明",), {"clients": 0, "contacts": 0, "with_care": 0, "without_care": 0}, key="unknown"),
+            ),
+            headings=AGE_HEADINGS,
+        ),
+        Section(
+            3,
+            "相談者および機関数 (延べ件数)",
+            ("count",),
+            (
+                Row(("当事者", "本人"), {"count": 1}, "訪看訪問に同行", key="self"),
+                Row(("当事者", "親", "両親"), {"count": 2}, key="parents"),
+                Row(("当事者", "親", "母"), {"count": 1240}, key="mother"),
+                Row(("家族その他",), {"count": 0}, key="family_other"),
+                Row(("医療機関", "訪問看護"), {"count": 5}, "A訪看 <東>, B&C", key="visiting_nurse"),
+            ),
+            has_text=True,
+            headings=("件数",),
+            text_heading="相手先や主な内容",
+        ),
     )
     events = (
-        EventSection(6, "ネットワーク構築（情報収集・連絡・調整・会議等）", (
-            EventTable("会議", ("会議参加", "会議名", "開催日"), (("参加", "合同報告会", "5月2日"),)),
-        )),
+        EventSection(
+            6,
+            "ネットワーク構築（情報収集・連絡・調整・会議等）",
+            (EventTable("会議", ("会議参加", "会議名", "開催日"), (("参加", "合同報告会", "5月2日"),)),),
+        ),
         EventSection(8, "その他", (EventTable("その他", ("課題・テーマ", "期間"), ()),)),
     )
-    values = dict(
-        title="業務報告書 ( 令和7年度 第1四半期：2025年4月1日～2025年6月30日現在 )",
-        office="テスト区医療的ケア児等コーディネーター事業", schedule="月・水・金 9:00～17:00",
-        fiscal_year=2025, quarters=(1, 1), start=date(2025, 4, 1), end=date(2025, 6, 30),
-        business_days=36, out_of_hours=4, activities=40, sections=sections, event_sections=events,
-        footnotes=("年齢区分は年度初日（4月1日）時点",),
-        monthly_methods=MonthlyCounts(("4月", "5月", "6月"), (("電話", (5, 4, 3)),)),
-    )
+    values = {
+        "title": "業務報告書 ( 令和7年度 第1四半期：2025年4月1日～2025年6月30日現在 )",
+        "office": "テスト区医療的ケア児等コーディネーター事業",
+        "schedule": "月・水・金 9:00～17:00",
+        "fiscal_year": 2025,
+        "quarters": (1, 1),
+        "start": date(2025, 4, 1),
+        "end": date(2025, 6, 30),
+        "business_days": 36,
+        "out_of_hours": 4,
+        "activities": 40,
+        "sections": sections,
+        "event_sections": events,
+        "footnotes": ("年齢区分は年度初日（4月1日）時点",),
+        "monthly_methods": MonthlyCounts(("4月", "5月", "6月"), (("電話", (5, 4, 3)),)),
+    }
     return Report(**(values | changes))
 
 
@@ -127,7 +160,10 @@ def test_a_group_label_spans_its_rows_and_a_short_path_spans_the_label_columns()
     table = section_table(parse(html.body(small_report())), 3)
     header = cells(table.one("thead").one("tr"))
     assert (header[0].text, header[0].attrs["colspan"]) == ("区分", "3")
-    labels = [[(c.text, c.attrs.get("rowspan", "1"), c.attrs.get("colspan", "1")) for c in row if c.tag == "th"] for row in body_rows(table)]
+    labels = [
+        [(c.text, c.attrs.get("rowspan", "1"), c.attrs.get("colspan", "1")) for c in row if c.tag == "th"]
+        for row in body_rows(table)
+    ]
     assert labels == [
         [("当事者", "3", "1"), ("本人", "1", "2")],
         [("親", "2", "1"), ("両親", "1", "1")],
@@ -144,13 +180,22 @@ def test_header_cells_have_scopes_and_every_table_a_caption():
     assert [(c.text, c.attrs["scope"]) for c in rows[1] if c.tag == "th"] == [("就学児", "rowgroup"), ("小学生", "row")]
     assert all(th.attrs.get("scope") == "col" for th in section_table(page, 1).one("thead").all("th"))
     assert [table.one("caption").text for table in page.all("table")] == [
-        "1. 相談対象者 (実人数)", "3. 相談者および機関数 (延べ件数)", "会議", "その他",
+        "1. 相談対象者 (実人数)",
+        "3. 相談者および機関数 (延べ件数)",
+        "会議",
+        "その他",
     ]
 
 
 def test_section_1_has_its_four_columns_and_right_aligned_numbers():
     table = section_table(parse(html.body(small_report())), 1)
-    assert [th.text for th in table.one("thead").all("th")] == ["区分", "相談対象 (実人数)", "相談数 (延べ件数)", "医ケア 有", "医ケア 無"]
+    assert [th.text for th in table.one("thead").all("th")] == [
+        "区分",
+        "相談対象 (実人数)",
+        "相談数 (延べ件数)",
+        "医ケア 有",
+        "医ケア 無",
+    ]
     first = body_rows(table)[0]
     assert [c.text for c in first if c.tag == "td"] == ["3", "10", "2", "1"]
     assert all("num" in c.classes() for c in first if c.tag == "td")
@@ -165,10 +210,22 @@ def test_the_total_row_sums_each_column():
 
 
 def test_the_column_headings_are_the_reports_own():
-    section = Section(2, "相談対象者の住所 (実人数)", ("clients",), (Row(("王子地区",), {"clients": 4}, key="oji"),),
-                      headings=("実人数 <区内>",))
-    notes = Section(5, "相談・活動の種別 (延べ件数)", ("count",), (Row(("クレーム",), {"count": 1}, "電話で", key="c"),),
-                    has_text=True, headings=("件数",), text_heading="主な内容")
+    section = Section(
+        2,
+        "相談対象者の住所 (実人数)",
+        ("clients",),
+        (Row(("王子地区",), {"clients": 4}, key="oji"),),
+        headings=("実人数 <区内>",),
+    )
+    notes = Section(
+        5,
+        "相談・活動の種別 (延べ件数)",
+        ("count",),
+        (Row(("クレーム",), {"count": 1}, "電話で", key="c"),),
+        has_text=True,
+        headings=("件数",),
+        text_heading="主な内容",
+    )
     page = parse(html.body(small_report(sections=(section, notes))))
     assert [th.text for th in section_table(page, 2).one("thead").all("th")] == ["区分", "実人数 <区内>"]
     assert [th.text for th in section_table(page, 5).one("thead").all("th")] == ["区分", "件数", "主な内容"]
@@ -184,18 +241,42 @@ def test_text_columns_appear_only_where_the_section_has_text_and_are_escaped():
 
 
 def test_the_previous_period_adds_a_column_after_each_number():
-    before = small_report(sections=(
-        Section(1, "相談対象者 (実人数)", ("clients", "contacts", "with_care", "without_care"), (
-            Row(("未就学児",), {"clients": 7, "contacts": 70, "with_care": 6, "without_care": 1}, key="preschool"),
-            Row(("就学児(旧)", "小学生"), {"clients": 4, "contacts": 9, "with_care": 4, "without_care": 0}, key="elementary"),
-        )),
-        Section(3, "相談者および機関数 (延べ件数)", ("count",), (
-            Row(("当事者", "親", "母"), {"count": 99}),  # no key: found by its path
-        ), has_text=True),
-    ))
+    before = small_report(
+        sections=(
+            Section(
+                1,
+                "相談対象者 (実人数)",
+                ("clients", "contacts", "with_care", "without_care"),
+                (
+                    Row(
+                        ("未就学児",),
+                        {"clients": 7, "contacts": 70, "with_care": 6, "without_care": 1},
+                        key="preschool",
+                    ),
+                    Row(
+                        ("就学児(旧)", "小学生"),
+                        {"clients": 4, "contacts": 9, "with_care": 4, "without_care": 0},
+                        key="elementary",
+                    ),
+                ),
+            ),
+            Section(
+                3,
+                "相談者および機関数 (延べ件数)",
+                ("count",),
+                (
+                    Row(("当事者", "親", "母"), {"count": 99}),  # no key: found by its path
+                ),
+                has_text=True,
+            ),
+        )
+    )
     page = parse(html.body(small_report(), before))
     section_1 = section_table(page, 1)
-    assert [th.text for th in section_1.one("thead").all("th")][1:3] == ["相談対象 (実人数)", "相談対象 (実人数) 前年同期"]
+    assert [th.text for th in section_1.one("thead").all("th")][1:3] == [
+        "相談対象 (実人数)",
+        "相談対象 (実人数) 前年同期",
+    ]
     rows = body_rows(section_1)
     assert [c.text for c in rows[0] if c.tag == "td"] == ["3", "7", "10", "70", "2", "6", "1", "1"]
     assert [c.text for c in rows[1] if c.tag == "td"][:2] == ["2", "4"]  # matched by key despite the new label
@@ -216,7 +297,9 @@ def test_event_tables_take_their_columns_and_say_when_they_are_empty():
     meetings, others = [t for t in page.all("table") if "report-table--events" in t.classes()]
     assert [th.text for th in meetings.one("thead").all("th")] == ["会議参加", "会議名", "開催日"]
     assert [td.text for td in meetings.one("tbody").all("td")] == ["参加", "合同報告会", "5月2日"]
-    assert [(td.text, td.attrs["colspan"]) for td in others.one("tbody").all("td")] == [("該当する記録はありません", "2")]
+    assert [(td.text, td.attrs["colspan"]) for td in others.one("tbody").all("td")] == [
+        ("該当する記録はありません", "2")
+    ]
 
 
 def test_the_header_charts_and_footnotes():
@@ -242,12 +325,20 @@ def test_the_download_is_a_standalone_deterministic_document():
 def test_the_demo_report_has_the_seed_header_and_totals(demo_office):
     report = build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 3))
     page = parse(html.body(report))
-    assert [li.text for li in page.one("header", class_="report-header").all("li")] == ["104 営業日", "時間外の活動：123回 / 459回"]
-    totals = {number: [c.text for c in body_rows(section_table(page, number))[-1] if c.tag == "td" and c.text] for number in range(1, 6)}
+    assert [li.text for li in page.one("header", class_="report-header").all("li")] == [
+        "104 営業日",
+        "時間外の活動：123回 / 459回",
+    ]
+    totals = {
+        number: [c.text for c in body_rows(section_table(page, number))[-1] if c.tag == "td" and c.text]
+        for number in range(1, 6)
+    }
     assert totals == {1: ["32", "282", "26", "6"], 2: ["32"], 3: ["434"], 4: ["431"], 5: ["463"]}
     mother = [row for row in body_rows(section_table(page, 3)) if row[0].text == "母"][0]
     assert [c.text for c in mother][:2] == ["母", "124"]
     assert [svg.attrs["id"] for svg in page.all("svg")] == ["report-chart-methods", "report-chart-activities"]
     assert [h2.text for h2 in page.all("h2")][-3:] == [
-        "6. ネットワーク構築（情報収集・連絡・調整・会議等）", "7. 人材育成（研修参加・研修開催等）", "8. その他",
+        "6. ネットワーク構築（情報収集・連絡・調整・会議等）",
+        "7. 人材育成（研修参加・研修開催等）",
+        "8. その他",
     ]

@@ -18,7 +18,14 @@ def test_the_json_has_the_documented_shape(demo_office):
     section_1 = data["sections"][0]
     assert section_1["headings"] == ["相談対象 (実人数)", "相談数 (延べ件数)", "医ケア 有", "医ケア 無"]
     assert "text_heading" not in section_1
-    assert section_1["rows"][1] == {"path": ["就学児", "小学生"], "key": "elementary", "clients": 3, "contacts": 33, "with_care": 2, "without_care": 1}
+    assert section_1["rows"][1] == {
+        "path": ["就学児", "小学生"],
+        "key": "elementary",
+        "clients": 3,
+        "contacts": 33,
+        "with_care": 2,
+        "without_care": 1,
+    }
     assert section_1["total"]["contacts"] == 282
     section_3 = data["sections"][2]
     assert section_3["rows"][2]["path"] == ["当事者", "親", "母"]
@@ -30,7 +37,9 @@ def test_the_json_has_the_documented_shape(demo_office):
 
 def test_the_command_writes_the_same_json(demo_office, tmp_path):
     output = tmp_path / "report.json"
-    call_command("quarterly_report", "--fiscal-year", "2025", "--quarters", "1-3", "--format", "json", "--output", str(output))
+    call_command(
+        "quarterly_report", "--fiscal-year", "2025", "--quarters", "1-3", "--format", "json", "--output", str(output)
+    )
     data = json.loads(output.read_text(encoding="utf-8"))
     assert data["title"] == "業務報告書 ( 令和7年度 第1～3四半期：2025年4月1日～2025年12月31日現在 )"
     assert data["sections"][3]["total"] == {"count": 431}
@@ -39,7 +48,9 @@ def test_the_command_writes_the_same_json(demo_office, tmp_path):
 @pytest.mark.parametrize("quarters", ["0", "3-2", "1-5", "Q1"])
 def test_a_bad_quarter_range_is_refused_in_japanese(demo_office, tmp_path, quarters):
     with pytest.raises(CommandError, match="四半期"):
-        call_command("quarterly_report", "--fiscal-year", "2025", "--quarters", quarters, "--output", str(tmp_path / "x.json"))
+        call_command(
+            "quarterly_report", "--fiscal-year", "2025", "--quarters", quarters, "--output", str(tmp_path / "x.json")
+        )
     assert not (tmp_path / "x.json").exists()
 
 
@@ -70,7 +81,9 @@ def test_the_monthly_chart_data_counts_every_log_of_the_period(demo_office):
 
 @pytest.mark.parametrize("format", ["html", "xlsx", "pdf"])
 def test_the_command_writes_every_format_under_its_download_name(demo_office, tmp_path, format):
-    call_command("quarterly_report", "--fiscal-year", "2025", "--quarters", "1-3", "--format", format, "--output", str(tmp_path))
+    call_command(
+        "quarterly_report", "--fiscal-year", "2025", "--quarters", "1-3", "--format", format, "--output", str(tmp_path)
+    )
     written = tmp_path / f"業務報告書_令和7年度_第1-3四半期.{format}"
     assert written.stat().st_size > 1000
     assert written.read_bytes()[:4] == {"html": b"<!do", "xlsx": b"PK\x03\x04", "pdf": b"%PDF"}[format]

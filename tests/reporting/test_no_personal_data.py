@@ -1,4 +1,5 @@
 """No client name, family name, birth date, address, phone or confidential note in any report output."""
+
 import io
 import subprocess
 
@@ -18,7 +19,9 @@ PERIOD = FiscalPeriod(2025, 1, 3)
 def as_text(identifier: str, content: bytes, tmp_path) -> str:
     if identifier == "xlsx":
         workbook = load_workbook(io.BytesIO(content))
-        return "\n".join(str(cell.value) for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value)
+        return "\n".join(
+            str(cell.value) for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value
+        )
     if identifier == "pdf":
         path = tmp_path / "report.pdf"
         path.write_bytes(content)
@@ -33,7 +36,11 @@ def personal_data(office) -> list[str]:
         values += [client.name, client.name_kana, client.name.split()[-1], client.notes]
         if client.birth_date:
             birth = client.birth_date
-            values += [f"{birth.year}年{birth.month}月{birth.day}日", birth.isoformat(), f"{birth.year}/{birth.month}/{birth.day}"]
+            values += [
+                f"{birth.year}年{birth.month}月{birth.day}日",
+                birth.isoformat(),
+                f"{birth.year}/{birth.month}/{birth.day}",
+            ]
     for guardian in Guardian.objects.filter(client__office=office):
         values += [guardian.name, guardian.phone, guardian.email]
     values += list(ContactLog.objects.for_office(office).values_list("confidential_notes", flat=True))
@@ -49,7 +56,9 @@ def planted(demo_office):
     client = log.client or Client.objects.filter(office=demo_office).first()
     client.name, client.name_kana, client.notes = "鷹司 𠮷乃", "タカツカサ ヨシノ", "父は区内の会社に勤務（秘匿）"
     client.save()
-    Guardian.objects.create(client=client, name="鷹司 美和子", relationship="母", phone="03-5555-0199", email="miwako@example.jp")
+    Guardian.objects.create(
+        client=client, name="鷹司 美和子", relationship="母", phone="03-5555-0199", email="miwako@example.jp"
+    )
     log.client = client
     log.confidential_notes = "母の持病について相談あり（要配慮・外部に出さない）"
     log.include_in_report, log.report_summary = True, "保護者から在宅生活の相談"

@@ -1,4 +1,5 @@
 """The PDF, read back with poppler: the seed's text, embedded Japanese fonts, numbered A4 pages."""
+
 import re
 import subprocess
 from dataclasses import replace
@@ -80,11 +81,16 @@ def test_pages_are_a4_numbered_and_repeat_the_table_headers(demo_pdf):
 
 def test_a_rare_kanji_falls_back_to_noto_sans_cjk(tmp_path):
     plain = small_report()
-    rare = replace(plain, event_sections=(
-        EventSection(6, "ネットワーク構築（情報収集・連絡・調整・会議等）", (
-            EventTable("会議", ("会議参加", "会議名", "開催日"), (("参加", "𠮷田地区連絡会", "5月2日"),)),
-        )),
-    ))
+    rare = replace(
+        plain,
+        event_sections=(
+            EventSection(
+                6,
+                "ネットワーク構築（情報収集・連絡・調整・会議等）",
+                (EventTable("会議", ("会議参加", "会議名", "開催日"), (("参加", "𠮷田地区連絡会", "5月2日"),)),),
+            ),
+        ),
+    )
     regular_noto = re.compile(r"[A-Z]{6}\+Noto-?Sans-?CJK-?JP(-Regular)?$")
     assert not any(regular_noto.match(name) for name in fonts(write(tmp_path, plain, "plain.pdf")))
     path = write(tmp_path, rare)

@@ -1,4 +1,5 @@
 """Properties of build_quarterly_report on random offices: totals, quarters adding up, the period's edges."""
+
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,8 +45,16 @@ picks = st.integers(min_value=0, max_value=999)
 
 # Quarter and fiscal-year edges, drawn often because off-by-one errors live there.
 EDGES = [
-    date(2025, 3, 31), date(2025, 4, 1), date(2025, 6, 30), date(2025, 7, 1), date(2025, 9, 30),
-    date(2025, 10, 1), date(2025, 12, 31), date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 1),
+    date(2025, 3, 31),
+    date(2025, 4, 1),
+    date(2025, 6, 30),
+    date(2025, 7, 1),
+    date(2025, 9, 30),
+    date(2025, 10, 1),
+    date(2025, 12, 31),
+    date(2026, 1, 1),
+    date(2026, 3, 31),
+    date(2026, 4, 1),
 ]
 days = st.one_of(st.sampled_from(EDGES), st.dates(date(2025, 3, 1), date(2026, 4, 30)))
 start_times = st.one_of(
@@ -158,6 +167,7 @@ offices = st.builds(
 
 # --- building it in the database -------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Reference:
     """The leaves of the report's category trees, in report order, and a few providers."""
@@ -199,7 +209,9 @@ def reference() -> Reference:
         return [node for node, _ in model.objects.leaf_paths()]
 
     return Reference(
-        leaves(ContactMethod), leaves(ActivityType), leaves(CounterpartCategory),
+        leaves(ContactMethod),
+        leaves(ActivityType),
+        leaves(CounterpartCategory),
         list(Provider.objects.order_by("pk")[:20]),
     )
 
@@ -231,16 +243,26 @@ def create_office(spec: OfficeSpec, ref: Reference) -> Dataset:
         for weekday, opens, closes in spec.hours
     )
     OfficeCalendarDay.objects.bulk_create(
-        OfficeCalendarDay(office=office, date=day, is_open=is_open,
-                          opens_at=time(10) if is_open else None, closes_at=time(15) if is_open else None)
+        OfficeCalendarDay(
+            office=office,
+            date=day,
+            is_open=is_open,
+            opens_at=time(10) if is_open else None,
+            closes_at=time(15) if is_open else None,
+        )
         for day, is_open in spec.calendar_days
     )
     coordinator = User.objects.create(username="property-coordinator", office=office)
     clients = Client.objects.bulk_create(
         Client(
-            office=office, name=f"対象者{n}", birth_date=c.birth_date, has_medical_care=c.has_medical_care,
-            district=pick(districts, c.district), municipality_outside=c.municipality_outside,
-            age_band_override=c.age_band_override, age_band_override_reason="就学猶予" if c.age_band_override else "",
+            office=office,
+            name=f"対象者{n}",
+            birth_date=c.birth_date,
+            has_medical_care=c.has_medical_care,
+            district=pick(districts, c.district),
+            municipality_outside=c.municipality_outside,
+            age_band_override=c.age_band_override,
+            age_band_override_reason="就学猶予" if c.age_band_override else "",
         )
         for n, c in enumerate(spec.clients)
     )
@@ -261,9 +283,14 @@ def add_logs(dataset: Dataset, specs: tuple[LogSpec, ...], clients: list[Client]
     """Bulk inserts: the records are what the report reads, and no signal (history) slows them down."""
     logs = ContactLog.objects.bulk_create(
         ContactLog(
-            office=dataset.office, occurred_on=spec.occurred_on, started_at=spec.started_at,
-            coordinator=dataset.coordinator, client=pick(clients, spec.client), method=pick(ref.methods, spec.method),
-            report_summary=spec.summary, include_in_report=bool(spec.summary),
+            office=dataset.office,
+            occurred_on=spec.occurred_on,
+            started_at=spec.started_at,
+            coordinator=dataset.coordinator,
+            client=pick(clients, spec.client),
+            method=pick(ref.methods, spec.method),
+            report_summary=spec.summary,
+            include_in_report=bool(spec.summary),
         )
         for spec in specs
     )
@@ -274,15 +301,21 @@ def add_logs(dataset: Dataset, specs: tuple[LogSpec, ...], clients: list[Client]
     )
     counterparts = [
         [
-            Counterpart(contact_log=log, category=pick(ref.categories, c.category),
-                        provider=pick(ref.providers, c.provider), organization_name=c.organization_name)
+            Counterpart(
+                contact_log=log,
+                category=pick(ref.categories, c.category),
+                provider=pick(ref.providers, c.provider),
+                organization_name=c.organization_name,
+            )
             for c in spec.counterparts
         ]
         for log, spec in zip(logs, specs)
     ]
     Counterpart.objects.bulk_create(c for log_counterparts in counterparts for c in log_counterparts)
     recorded = [
-        RecordedLog(log.pk, log.occurred_on, log.client, log.method, log_types, tuple(log_counterparts), log.report_summary)
+        RecordedLog(
+            log.pk, log.occurred_on, log.client, log.method, log_types, tuple(log_counterparts), log.report_summary
+        )
         for log, log_types, log_counterparts in zip(logs, types, counterparts)
     ]
     dataset.logs.extend(recorded)
@@ -290,15 +323,24 @@ def add_logs(dataset: Dataset, specs: tuple[LogSpec, ...], clients: list[Client]
 
 
 def add_event(dataset: Dataset, spec: EventSpec, log: RecordedLog | None) -> Event:
-    [event] = Event.objects.bulk_create([Event(
-        office=dataset.office, kind=spec.kind, name="テスト行事", held_on=spec.held_on,
-        started_at=spec.started_at, contact_log_id=log.pk if log else None,
-    )])
+    [event] = Event.objects.bulk_create(
+        [
+            Event(
+                office=dataset.office,
+                kind=spec.kind,
+                name="テスト行事",
+                held_on=spec.held_on,
+                started_at=spec.started_at,
+                contact_log_id=log.pk if log else None,
+            )
+        ]
+    )
     dataset.events.append(event)
     return event
 
 
 # --- what the report should say, counted from the dataset ------------------------------------
+
 
 def in_period(dataset: Dataset, period: FiscalPeriod) -> list[RecordedLog]:
     return [log for log in dataset.logs if log.occurred_on in period]
@@ -326,6 +368,7 @@ def pieces(text: str, separator: str) -> Counter:
 
 
 # --- the properties --------------------------------------------------------------------------
+
 
 @properties
 @given(spec=offices, period=periods)
@@ -402,7 +445,9 @@ def test_every_row_counts_the_records_of_the_period(reference, spec, period):
     assert counts(report.section(5)) == Counter(t.code for log in logs for t in log.activity_types)
 
     for row in report.section(3).rows:
-        names = {c.provider.name if c.provider else c.organization_name for c in counterparts if c.category.code == row.key}
+        names = {
+            c.provider.name if c.provider else c.organization_name for c in counterparts if c.category.code == row.key
+        }
         assert set(pieces(row.text, ", ")) == names - {""}
     for row in report.section(5).rows:
         summaries = [log.summary for log in logs if log.summary and row.key in {t.code for t in log.activity_types}]
@@ -421,7 +466,10 @@ def test_a_range_of_quarters_adds_up_its_single_quarters(reference, spec, period
     for number, keys in ADDITIVE_KEYS.items():
         for row in report.section(number).rows:
             for key in keys:
-                assert row.values[key] == sum(values(q.section(number))[row.key][key] for q in quarters), (number, row.path)
+                assert row.values[key] == sum(values(q.section(number))[row.key][key] for q in quarters), (
+                    number,
+                    row.path,
+                )
     for attribute in ("business_days", "out_of_hours", "activities"):
         assert getattr(report, attribute) == sum(getattr(q, attribute) for q in quarters), attribute
     assert report.monthly_methods.months == sum((q.monthly_methods.months for q in quarters), ())
@@ -439,8 +487,14 @@ def test_a_range_of_quarters_adds_up_its_single_quarters(reference, spec, period
 
 @properties
 @given(
-    spec=offices, period=periods, extra=logs, after=st.booleans(), distance=st.integers(1, 60),
-    with_new_client=st.booleans(), event_kind=st.sampled_from(EventKind.values), event_is_the_log=st.booleans(),
+    spec=offices,
+    period=periods,
+    extra=logs,
+    after=st.booleans(),
+    distance=st.integers(1, 60),
+    with_new_client=st.booleans(),
+    event_kind=st.sampled_from(EventKind.values),
+    event_is_the_log=st.booleans(),
 )
 def test_a_log_outside_the_period_changes_nothing(
     reference, spec, period, extra, after, distance, with_new_client, event_kind, event_is_the_log
@@ -453,8 +507,15 @@ def test_a_log_outside_the_period_changes_nothing(
         clients = list(Client.objects.filter(office=dataset.office).order_by("pk"))
         if with_new_client or not clients:
             clients.append(Client.objects.create(office=dataset.office, name="期間外の対象者", has_medical_care=True))
-        extra = LogSpec(day, extra.started_at, extra.method, extra.activity_types, extra.counterparts,
-                        len(clients) - 1 if with_new_client else extra.client, "期間外の要約")
+        extra = LogSpec(
+            day,
+            extra.started_at,
+            extra.method,
+            extra.activity_types,
+            extra.counterparts,
+            len(clients) - 1 if with_new_client else extra.client,
+            "期間外の要約",
+        )
         [log] = add_logs(dataset, (extra,), clients, reference)
         add_event(dataset, EventSpec(event_kind, day, extra.started_at, None), log if event_is_the_log else None)
         assert build_quarterly_report(dataset.office, period) == before
@@ -469,7 +530,11 @@ def test_there_is_one_row_per_leaf_whatever_the_data(reference, spec, period):
         report = build_quarterly_report(dataset.office, period)
     assert [row.key for row in report.section(1).rows] == AgeBand.values
     assert [row.key for row in report.section(2).rows] == [d.code for d in dataset.districts] + ["outside", "unknown"]
-    for number, leaves, expected in ((3, reference.categories, 37), (4, reference.methods, 16), (5, reference.activity_types, 63)):
+    for number, leaves, expected in (
+        (3, reference.categories, 37),
+        (4, reference.methods, 16),
+        (5, reference.activity_types, 63),
+    ):
         section = report.section(number)
         assert [row.key for row in section.rows] == [leaf.code for leaf in leaves]
         assert len(section.rows) == expected

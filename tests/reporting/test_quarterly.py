@@ -1,4 +1,5 @@
 """build_quarterly_report reproduces the seed report from the demo data, in constant queries."""
+
 from datetime import date, time
 
 import pytest
@@ -48,7 +49,11 @@ def test_section_1_row_by_row(demo_office):
 def test_section_2_row_by_row(demo_office):
     section = build_quarterly_report(demo_office, PERIOD).sections[1]
     assert [(row.path[0], row.values["clients"]) for row in section.rows] == [
-        ("王子地区", 13), ("赤羽地区", 14), ("滝野川地区", 2), ("区外", 3), ("不明", 0),
+        ("王子地区", 13),
+        ("赤羽地区", 14),
+        ("滝野川地区", 2),
+        ("区外", 3),
+        ("不明", 0),
     ]
 
 
@@ -80,7 +85,10 @@ def test_the_counted_sections_carry_the_printed_column_headings(demo_office):
 def test_section_5_text_is_the_published_summaries(demo_office):
     section_5 = build_quarterly_report(demo_office, PERIOD).sections[4]
     texts = {row.path: row.text for row in section_5.rows}
-    assert texts[("生活上の相談・不安の傾聴",)] == "入院中の医ケア児の母の不安傾聴、医ケア者の母より病状や予後などについて不安の傾聴"
+    assert (
+        texts[("生活上の相談・不安の傾聴",)]
+        == "入院中の医ケア児の母の不安傾聴、医ケア者の母より病状や予後などについて不安の傾聴"
+    )
     assert texts[("会議・勉強会参加",)] == "別表参照"
 
 
@@ -100,7 +108,9 @@ def test_the_number_of_queries_does_not_grow_with_the_logs(demo_office):
     coordinator = User.objects.get(username="coordinator")
     phone = ContactMethod.objects.get(code="phone")
     ContactLog.objects.bulk_create(
-        ContactLog(office=demo_office, occurred_on=date(2025, 6, 2), started_at=time(10), coordinator=coordinator, method=phone)
+        ContactLog(
+            office=demo_office, occurred_on=date(2025, 6, 2), started_at=time(10), coordinator=coordinator, method=phone
+        )
         for _ in range(200)
     )
     with CaptureQueriesContext(connection) as after:
@@ -114,7 +124,9 @@ def test_a_client_in_a_district_the_office_does_not_list_still_counts_once(demo_
     from directory.models import District
 
     elsewhere = District.objects.create(code="test-minato-shiba", name="芝地区", municipality="港区")
-    unlisted = District.objects.create(code="test-kita-other", name="北区の別地区", municipality=demo_office.municipality)
+    unlisted = District.objects.create(
+        code="test-kita-other", name="北区の別地区", municipality=demo_office.municipality
+    )
     logged = list(Client.objects.filter(office=demo_office, contact_logs__occurred_on__year=2025).distinct()[:2])
     Client.objects.filter(pk=logged[0].pk).update(district=elsewhere)
     Client.objects.filter(pk=logged[1].pk).update(district=unlisted)

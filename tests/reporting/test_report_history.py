@@ -1,4 +1,5 @@
 """The report page's 変更履歴 (text edits, finalizations, new drafts) and the logs gone since finalization."""
+
 import re
 from datetime import date, time
 
@@ -18,7 +19,7 @@ GENERATED = "（記録から作成した文章）"
 
 def section_text(html: str, heading_id: str) -> str:
     """One card's text as a reader sees it (tags dropped)."""
-    section = html[html.index(f'aria-labelledby="{heading_id}"'):]
+    section = html[html.index(f'aria-labelledby="{heading_id}"') :]
     section = section[: section.index("</section>")]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
 
@@ -91,12 +92,20 @@ def test_logs_deleted_or_moved_out_after_finalization_are_listed_without_persona
 ):
     child = Client.objects.for_office(demo_office).first()
     moved = ContactLog.objects.create(
-        office=demo_office, occurred_on=date(2025, 12, 24), started_at=time(10, 0), coordinator=coordinator,
-        client=child, method=ContactMethod.objects.get(code="phone"),
+        office=demo_office,
+        occurred_on=date(2025, 12, 24),
+        started_at=time(10, 0),
+        coordinator=coordinator,
+        client=child,
+        method=ContactMethod.objects.get(code="phone"),
     )
     deleted = ContactLog.objects.create(
-        office=demo_office, occurred_on=date(2025, 11, 5), started_at=time(11, 0), coordinator=coordinator,
-        client=child, method=ContactMethod.objects.get(code="fax"),
+        office=demo_office,
+        occurred_on=date(2025, 11, 5),
+        started_at=time(11, 0),
+        coordinator=coordinator,
+        client=child,
+        method=ContactMethod.objects.get(code="fax"),
     )
     client.force_login(supervisor)
     finalize(client)
@@ -117,7 +126,9 @@ def test_logs_deleted_or_moved_out_after_finalization_are_listed_without_persona
 
 def test_a_log_moved_back_into_the_period_is_listed_once_as_changed(client, supervisor, coordinator, demo_office):
     log = ContactLog.objects.create(
-        office=demo_office, occurred_on=date(2025, 12, 24), coordinator=coordinator,
+        office=demo_office,
+        occurred_on=date(2025, 12, 24),
+        coordinator=coordinator,
         method=ContactMethod.objects.get(code="phone"),
     )
     client.force_login(supervisor)

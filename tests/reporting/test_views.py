@@ -1,4 +1,5 @@
 """The report page, its downloads, and the supervisor's edit → finalize → new draft workflow."""
+
 import json
 import re
 from urllib.parse import quote
@@ -127,7 +128,9 @@ def test_finalized_files_stay_byte_for_byte_after_the_logs_change(client, superv
     before = {format: download(client, format) for format in ["html", "xlsx", "pdf", "json"]}
 
     log = ContactLog.objects.for_office(demo_office).filter(occurred_on__month=5).first()
-    log.method = ContactMethod.objects.get(code="fax") if log.method.code != "fax" else ContactMethod.objects.get(code="phone")
+    log.method = (
+        ContactMethod.objects.get(code="fax") if log.method.code != "fax" else ContactMethod.objects.get(code="phone")
+    )
     log.save()
 
     after = {format: download(client, format) for format in ["html", "xlsx", "pdf", "json"]}

@@ -1,4 +1,5 @@
 """The Excel report, read back with openpyxl (and printed by LibreOffice) as a user would see it."""
+
 import re
 import subprocess
 import time
@@ -26,29 +27,58 @@ def ages(clients, contacts, with_care, without_care) -> dict[str, int]:
 
 
 def small_report(section_3_rows=None) -> Report:
-    section_1 = Section(1, "相談対象者 (実人数)", AGE_KEYS, (
-        Row(("未就学児",), ages(2, 5, 1, 1), key="preschool"),
-        Row(("就学児", "小学生"), ages(3, 7, 2, 1), key="elementary"),
-        Row(("就学児", "中学生"), ages(1, 1, 1, 0), key="junior_high"),
-        Row(("不明",), ages(0, 0, 0, 0), key="unknown"),
-    ), headings=AGE_HEADINGS)
-    section_3 = Section(3, "相談者および機関数 (延べ件数)", ("count",), section_3_rows or (
-        Row(("当事者", "親", "母"), {"count": 4}, key="party-parent-mother"),
-        Row(("当事者", "親", "父"), {"count": 1}, key="party-parent-father"),
-        Row(("当事者", "本人"), {"count": 0}, key="party-self"),
-        Row(("医療機関", "訪問看護"), {"count": 3}, "さくら訪問看護ステーション", key="medical-visiting-nurse"),
-    ), has_text=True, headings=("件数",), text_heading="相手先や主な内容")
-    section_5 = Section(5, "相談・活動の種別 (延べ件数)", ("count",), (
-        Row(("在宅医療", "訪問看護"), {"count": 61}, LONG_TEXT, key="home-medical-nursing"),
-    ), has_text=True, headings=("件数",), text_heading="主な内容")
-    meetings = EventTable("会議", ("会議参加", "会議名", "開催日", "方法・会場", "主な議題", "対象", "参加者数"), (
-        ("参加", "区立園長会", "5月8日", "対面・北とぴあ", "事業報告", "区立園長", "30名程度"),
-    ))
+    section_1 = Section(
+        1,
+        "相談対象者 (実人数)",
+        AGE_KEYS,
+        (
+            Row(("未就学児",), ages(2, 5, 1, 1), key="preschool"),
+            Row(("就学児", "小学生"), ages(3, 7, 2, 1), key="elementary"),
+            Row(("就学児", "中学生"), ages(1, 1, 1, 0), key="junior_high"),
+            Row(("不明",), ages(0, 0, 0, 0), key="unknown"),
+        ),
+        headings=AGE_HEADINGS,
+    )
+    section_3 = Section(
+        3,
+        "相談者および機関数 (延べ件数)",
+        ("count",),
+        section_3_rows
+        or (
+            Row(("当事者", "親", "母"), {"count": 4}, key="party-parent-mother"),
+            Row(("当事者", "親", "父"), {"count": 1}, key="party-parent-father"),
+            Row(("当事者", "本人"), {"count": 0}, key="party-self"),
+            Row(("医療機関", "訪問看護"), {"count": 3}, "さくら訪問看護ステーション", key="medical-visiting-nurse"),
+        ),
+        has_text=True,
+        headings=("件数",),
+        text_heading="相手先や主な内容",
+    )
+    section_5 = Section(
+        5,
+        "相談・活動の種別 (延べ件数)",
+        ("count",),
+        (Row(("在宅医療", "訪問看護"), {"count": 61}, LONG_TEXT, key="home-medical-nursing"),),
+        has_text=True,
+        headings=("件数",),
+        text_heading="主な内容",
+    )
+    meetings = EventTable(
+        "会議",
+        ("会議参加", "会議名", "開催日", "方法・会場", "主な議題", "対象", "参加者数"),
+        (("参加", "区立園長会", "5月8日", "対面・北とぴあ", "事業報告", "区立園長", "30名程度"),),
+    )
     return Report(
         title="業務報告書 ( 令和7年度 第1四半期：2025年4月1日～2025年6月30日現在 )",
-        office="テスト区医療的ケア児等コーディネーター事業", schedule="月・水・金 9:00～17:00",
-        fiscal_year=2025, quarters=(1, 1), start=date(2025, 4, 1), end=date(2025, 6, 30),
-        business_days=38, out_of_hours=3, activities=40,
+        office="テスト区医療的ケア児等コーディネーター事業",
+        schedule="月・水・金 9:00～17:00",
+        fiscal_year=2025,
+        quarters=(1, 1),
+        start=date(2025, 4, 1),
+        end=date(2025, 6, 30),
+        business_days=38,
+        out_of_hours=3,
+        activities=40,
         sections=(section_1, section_3, section_5),
         event_sections=(EventSection(6, "ネットワーク構築（情報収集・連絡・調整・会議等）", (meetings,)),),
         footnotes=("年齢区分は年度初日（4月1日）時点",),
@@ -111,7 +141,10 @@ def test_the_sheet_opens_with_the_title_and_the_header_lines():
     assert ws["A1"].value == "業務報告書 ( 令和7年度 第1四半期：2025年4月1日～2025年6月30日現在 )"
     assert ws["A1"].font.b
     assert column_a(ws)[1:5] == [
-        "テスト区医療的ケア児等コーディネーター事業", "月・水・金 9:00～17:00", "38 営業日", "時間外の活動：3回 / 40回",
+        "テスト区医療的ケア児等コーディネーター事業",
+        "月・水・金 9:00～17:00",
+        "38 営業日",
+        "時間外の活動：3回 / 40回",
     ]
     assert ws["A1"].font.name == "IPAexGothic"
 
@@ -119,8 +152,12 @@ def test_the_sheet_opens_with_the_title_and_the_header_lines():
 def test_sections_follow_in_order_and_the_footnote_comes_last():
     texts = [value for value in column_a(read(render(small_report()))) if value]
     headings = [text for text in texts if re.match(r"\d\. ", text)]
-    assert headings == ["1. 相談対象者 (実人数)", "3. 相談者および機関数 (延べ件数)", "5. 相談・活動の種別 (延べ件数)",
-                        "6. ネットワーク構築（情報収集・連絡・調整・会議等）"]
+    assert headings == [
+        "1. 相談対象者 (実人数)",
+        "3. 相談者および機関数 (延べ件数)",
+        "5. 相談・活動の種別 (延べ件数)",
+        "6. ネットワーク構築（情報収集・連絡・調整・会議等）",
+    ]
     assert texts[-1] == "※年齢区分は年度初日（4月1日）時点"
 
 
@@ -146,7 +183,12 @@ def test_a_leaf_with_a_shorter_path_spans_the_remaining_label_columns():
 def test_the_columns_are_headed_as_in_the_printed_report():
     ws = read(render(small_report()))
     headings = [ws.cell(heading_row(ws, 1) + 1, column).value for column in range(4, 8)]
-    assert [heading.replace("\n", " ") for heading in headings] == ["相談対象 (実人数)", "相談数 (延べ件数)", "医ケア 有", "医ケア 無"]
+    assert [heading.replace("\n", " ") for heading in headings] == [
+        "相談対象 (実人数)",
+        "相談数 (延べ件数)",
+        "医ケア 有",
+        "医ケア 無",
+    ]
     assert headings[0] == "相談対象\n(実人数)"  # broken before the bracket to fit the narrow column
     header = heading_row(ws, 3) + 1
     assert [ws.cell(header, column).value for column in (4, 5)] == ["件数", "相手先や主な内容"]
@@ -204,11 +246,13 @@ def test_the_same_report_gives_the_same_bytes_whatever_the_clock(monkeypatch):
 
 def test_the_previous_period_columns_hold_last_years_numbers():
     report = small_report()
-    previous = small_report(section_3_rows=(
-        Row(("当事者", "親", "お母さん"), {"count": 9}, key="party-parent-mother"),  # renamed since: matched by key
-        Row(("当事者", "本人"), {"count": 2}),  # no key: matched by path
-        Row(("医療機関", "訪問看護"), {"count": 5}, key="medical-visiting-nurse"),
-    ))
+    previous = small_report(
+        section_3_rows=(
+            Row(("当事者", "親", "お母さん"), {"count": 9}, key="party-parent-mother"),  # renamed since: matched by key
+            Row(("当事者", "本人"), {"count": 2}),  # no key: matched by path
+            Row(("医療機関", "訪問看護"), {"count": 5}, key="medical-visiting-nurse"),
+        )
+    )
     ws = read(render(report, previous))
     header = heading_row(ws, 3) + 1
     assert [ws.cell(header, column).value for column in (4, 5, 6)] == ["件数", "前年同期", "相手先や主な内容"]
@@ -222,7 +266,10 @@ def test_the_previous_period_columns_hold_last_years_numbers():
     assert total[:2] == [8, 16]
     ages_header = [ws.cell(heading_row(ws, 1) + 1, column).value for column in range(8, 12)]
     assert [heading.replace("\n", " ") for heading in ages_header] == [
-        "前年同期 相談対象 (実人数)", "前年同期 相談数 (延べ件数)", "前年同期 医ケア 有", "前年同期 医ケア 無",
+        "前年同期 相談対象 (実人数)",
+        "前年同期 相談数 (延べ件数)",
+        "前年同期 医ケア 有",
+        "前年同期 医ケア 無",
     ]
     assert counted_table(ws, 1)[0][("就学児", "小学生")][:8] == [3, 7, 2, 1, 3, 7, 2, 1]
 
@@ -241,7 +288,11 @@ def test_the_demo_report_has_the_seed_header_and_totals(demo_office):
     assert total[:4] == [32, 282, 26, 6]
     rows, total = counted_table(ws, 2)
     assert {label: cells[0] for label, cells in rows.items()} == {
-        ("王子地区",): 13, ("赤羽地区",): 14, ("滝野川地区",): 2, ("区外",): 3, ("不明",): 0,
+        ("王子地区",): 13,
+        ("赤羽地区",): 14,
+        ("滝野川地区",): 2,
+        ("区外",): 3,
+        ("不明",): 0,
     }
     assert total[0] == 32
     for number, count, leaves in [(3, 434, 37), (4, 431, 16), (5, 463, 63)]:
@@ -267,9 +318,20 @@ def test_libreoffice_prints_the_demo_report_on_a4_with_its_japanese_text(demo_of
     workbook = tmp_path / "report.xlsx"
     workbook.write_bytes(render(build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 3))))
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/libreoffice", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
-        check=True, capture_output=True, timeout=120, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/libreoffice",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(workbook),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     pdf = tmp_path / "report.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout

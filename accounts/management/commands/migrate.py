@@ -1,4 +1,5 @@
 """Django's `migrate`, after adopting a database made before the accounts app (accounts/legacy.py)."""
+
 from django.core.management.base import CommandError
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import connections

@@ -1,4 +1,5 @@
 """`python manage.py export_hsds DIR`: the directory as an Open Referral HSDS data package."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand

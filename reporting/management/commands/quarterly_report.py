@@ -15,7 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--fiscal-year", type=int, required=True, help="e.g. 2025 for 令和7年度")
         parser.add_argument("--quarters", default="1-4", help="a quarter (2) or a range (1-3)")
         parser.add_argument("--format", choices=list(FORMATS), default="json")
-        parser.add_argument("--report-version", dest="version", type=int, help="a finalized version's number (default: the standing one)")
+        parser.add_argument(
+            "--report-version",
+            dest="version",
+            type=int,
+            help="a finalized version's number (default: the standing one)",
+        )
         parser.add_argument("--compare", action="store_true", help="add the prior-period column (HTML, Excel)")
         parser.add_argument("--office", help="office name (needed when there are several)")
         parser.add_argument("--output", required=True, help="file or directory to write")
