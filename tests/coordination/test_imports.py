@@ -423,7 +423,7 @@ def test_logs_are_imported_by_natural_keys(signed_in, demo_office, hanako, coord
         コーディネーター="青木ひかり",
         **{"相談対象者 氏名": "北 花子", "相談対象者 フリガナ": "きた はなこ", "相談対象者 生年月日": "2019/5/15"},
         方法="訪問 > 自宅",
-        相談者・相手先="母\n訪問リハビリ：あおば訪問リハビリステーション\n行政機関 ▸ 職員：北区保健センター",
+        **{"相談者・相手先": "母\n訪問リハビリ：あおば訪問リハビリステーション\n行政機関 ▸ 職員：北区保健センター"},
         種別="在宅医療 ▸ 訪問リハ、生活上の相談・不安の傾聴",
         報告書用の要約="リハビリの回数を調整",
         報告書に載せる="はい",
@@ -460,7 +460,7 @@ def test_excel_date_time_and_number_cells_are_read_as_such(signed_in, hanako):
         },
         方法="電話",
         種別="クレーム",
-        相談者・相手先="母",
+        **{"相談者・相手先": "母"},
         報告書に載せる=False,
     )
     confirm(signed_in, preview(signed_in, xlsx([LOG_HEADERS, row]), "logs.xlsx", "logs"))
@@ -507,7 +507,7 @@ def test_a_client_of_another_office_is_never_matched(signed_in, coordinator):
         コーディネーター="coordinator",
         方法="電話",
         種別="クレーム",
-        相談者・相手先="母",
+        **{"相談者・相手先": "母"},
         **{"相談対象者 氏名": "板橋 一子", "相談対象者 フリガナ": "イタバシ イチコ", "相談対象者 生年月日": "2018/1/1"},
     )
     report = preview(signed_in, xlsx([LOG_HEADERS, row]), "logs.xlsx", "logs").context["report"]
@@ -526,7 +526,9 @@ def test_exported_logs_import_back_as_unchanged(signed_in, demo_office):
 def test_reimporting_a_log_file_adds_nothing_the_second_time(signed_in, hanako):
     rows = [
         LOG_HEADERS,
-        log_row(日付="2025/6/2", コーディネーター="coordinator", 方法="電話", 種別="クレーム", 相談者・相手先="母"),
+        log_row(
+            日付="2025/6/2", コーディネーター="coordinator", 方法="電話", 種別="クレーム", **{"相談者・相手先": "母"}
+        ),
     ]
     confirm(signed_in, preview(signed_in, csv_bytes(rows), "logs.csv", "logs"))
     count = ContactLog.objects.count()
