@@ -73,3 +73,26 @@ def test_the_boundary_check_sees_a_wrong_arrow(tmp_path, app, source, wrong):
     module = tmp_path / "module.py"
     module.write_text(source)
     assert wrong_arrows(app, [module], root=tmp_path) == ({"module.py": wrong} if wrong else {})
+
+
+# Inside coordination: an area's models and services build only on the areas before it.
+AREAS = ["clients", "logs", "events"]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("area", AREAS)
+@pytest.mark.parametrize("layer", ["models", "services"])
+def test_an_areas_models_and_services_build_only_on_the_areas_before_it(area, layer):
+    later = AREAS[AREAS.index(area) + 1 :]
+    imported = imported_modules(ROOT / "coordination" / area / f"{layer}.py")
+    assert {module for module in imported for other in later if module.startswith(f"coordination.{other}")} == set()
