@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory
+from .models import PROVIDER_FIELDS, Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory
 from .services import AcceptanceEntry
 
 
@@ -24,28 +24,7 @@ class ProviderForm(forms.ModelForm):
 
     class Meta:
         model = Provider
-        fields = [
-            "name",
-            "name_kana",
-            "category",
-            "district",
-            "municipality",
-            "address",
-            "phone",
-            "fax",
-            "email",
-            "url",
-            "opening_hours",
-            "ages_from",
-            "ages_to",
-            "services",
-            "has_coordinator",
-            "vacancy_note",
-            "vacancy_noted_on",
-            "public_note",
-            "internal_note",
-            "is_active",
-        ]
+        fields = list(PROVIDER_FIELDS)
         widgets = {
             "services": forms.Textarea(attrs={"rows": 3}),
             "public_note": forms.Textarea(attrs={"rows": 3}),

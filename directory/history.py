@@ -2,33 +2,10 @@
 
 from tabular.history import FieldChange, History, Tracked, history_entries, records_together
 
-from .models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
+from .models import PROVIDER_FIELDS, Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
 
-# The provider form's fields in its order.
-PROVIDER_FIELDS = [
-    "name",
-    "name_kana",
-    "category",
-    "district",
-    "municipality",
-    "address",
-    "phone",
-    "fax",
-    "email",
-    "url",
-    "opening_hours",
-    "ages_from",
-    "ages_to",
-    "services",
-    "has_coordinator",
-    "vacancy_note",
-    "vacancy_noted_on",
-    "public_note",
-    "internal_note",
-    "is_active",
-    "verified_on",
-    "verified_by",
-]
+# The provider's fields as its page and form show them, with who verified it and when.
+PROVIDER_SHOWN = [*PROVIDER_FIELDS, "verified_on", "verified_by"]
 INTERNAL_NOTE = "internal_note"
 CELL_FIELDS = ["status", "note"]
 
@@ -49,7 +26,7 @@ def provider_history(
     Without `include_internal_note` the internal note's changes are left out (a change of nothing
     else is then no entry at all). `procedures` names the matrix's rows (the page has them already).
     """
-    fields = [name for name in PROVIDER_FIELDS if include_internal_note or name != INTERNAL_NOTE]
+    fields = [name for name in PROVIDER_SHOWN if include_internal_note or name != INTERNAL_NOTE]
     provider_records, cell_records = records_together(
         [
             (provider.history.all(), fields),

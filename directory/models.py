@@ -363,6 +363,32 @@ class Acceptance(models.TextChoices):
 ACCEPTING = (Acceptance.ACCEPTED, Acceptance.CONDITIONAL)
 
 
+# A provider's own fields, in the form's order: what the services set, the form and the import
+# show and the change history lists (verification and the acceptance matrix are saved beside them).
+PROVIDER_FIELDS = (
+    "name",
+    "name_kana",
+    "category",
+    "district",
+    "municipality",
+    "address",
+    "phone",
+    "fax",
+    "email",
+    "url",
+    "opening_hours",
+    "ages_from",
+    "ages_to",
+    "services",
+    "has_coordinator",
+    "vacancy_note",
+    "vacancy_noted_on",
+    "public_note",
+    "internal_note",
+    "is_active",
+)
+
+
 class ProviderProcedure(models.Model):
     """One cell of the acceptance matrix; a procedure without a row is 未確認."""
 

@@ -29,7 +29,15 @@ from tabular.imports import ImportKind
 from tabular.resources import SheetImportMixin
 from tabular.widgets import DateCellWidget, TextWidget, YesNoWidget, cell_key, cell_text
 
-from .models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
+from .models import (
+    PROVIDER_FIELDS,
+    Acceptance,
+    District,
+    MedicalCareProcedure,
+    Provider,
+    ProviderCategory,
+    ProviderProcedure,
+)
 from .services import AcceptanceEntry, provider_create, provider_update
 
 NAME, MUNICIPALITY, DISTRICT = "名称", "区市町村", "地区"
@@ -48,29 +56,6 @@ ACCEPTANCE_SYMBOLS = {
     "-": Acceptance.UNKNOWN,
 }
 AGE_LIMIT = 120
-# What provider_create and provider_update take besides the user, the acceptances and `verified`.
-SERVICE_FIELDS = (
-    "name",
-    "category",
-    "name_kana",
-    "district",
-    "municipality",
-    "address",
-    "phone",
-    "fax",
-    "email",
-    "url",
-    "opening_hours",
-    "ages_from",
-    "ages_to",
-    "services",
-    "has_coordinator",
-    "vacancy_note",
-    "vacancy_noted_on",
-    "public_note",
-    "internal_note",
-    "is_active",
-)
 NOTE_MAX_LENGTH = ProviderProcedure._meta.get_field("note").max_length
 
 
@@ -312,30 +297,7 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
 
     class Meta:
         model = Provider
-        fields = (
-            "name",
-            "name_kana",
-            "category",
-            "district",
-            "municipality",
-            "address",
-            "phone",
-            "fax",
-            "email",
-            "url",
-            "opening_hours",
-            "ages_from",
-            "ages_to",
-            "services",
-            "has_coordinator",
-            "vacancy_note",
-            "vacancy_noted_on",
-            "public_note",
-            "internal_note",
-            "is_active",
-            "verified_on",
-            "verified_by",
-        )
+        fields = (*PROVIDER_FIELDS, "verified_on", "verified_by")
         # full_clean() in the dry run too, so the preview shows the model's own messages by column.
         clean_model_instances = True
         # Rows are compared in skip_row; import-export's diff would read every acceptance row again.
@@ -488,7 +450,7 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         imported = self.imported[self.row_number]
-        values = {name: getattr(instance, name) for name in SERVICE_FIELDS}
+        values = {name: getattr(instance, name) for name in PROVIDER_FIELDS}
         acceptances = [
             AcceptanceEntry(procedure=procedure, status=status, note=note)
             for procedure, (status, note) in imported.acceptances.items()

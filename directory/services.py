@@ -13,7 +13,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from common.services import model_update
 
-from .models import Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory, ProviderProcedure
+from .models import (
+    PROVIDER_FIELDS,
+    Acceptance,
+    District,
+    MedicalCareProcedure,
+    Provider,
+    ProviderCategory,
+    ProviderProcedure,
+)
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,6 @@ class ProviderFields(TypedDict, total=False):
     is_active: bool
 
 
-PROVIDER_FIELDS = tuple(ProviderFields.__annotations__)
 _VERIFICATION_FIELDS = ("verified_on", "verified_by")
 
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from coordination.clients.models import Client, Guardian
+from coordination.clients.models import CLIENT_FIELDS, Client, Guardian
 from tabular.history import (
     NOTHING,
     FieldChange,
@@ -12,25 +12,6 @@ from tabular.history import (
     history_entries,
     records_together,
 )
-
-# A client's and a guardian's fields as the client form shows them.
-CLIENT_FIELDS = [
-    "name",
-    "name_kana",
-    "birth_date",
-    "district",
-    "municipality_outside",
-    "has_medical_care",
-    "age_band_override",
-    "age_band_override_reason",
-    "status",
-    "assigned_coordinator",
-    "consent_obtained_on",
-    "consent_scope",
-    "consent_taken_by",
-    "notes",
-]
-
 
 # A client record's procedures (simple-history records them with it) as client_history puts them
 # on the record: their labels in the procedures' display order.
@@ -67,7 +48,7 @@ def client_history(client: Client, *, limit: int | None) -> History:
     """
     records, guardian_records, procedure_rows = records_together(
         [
-            (client.history.all(), CLIENT_FIELDS),
+            (client.history.all(), list(CLIENT_FIELDS)),
             (Guardian.history.filter(client_id=client.pk), GUARDIAN_FIELDS),
             RecordedWith(
                 _procedure_history_model().objects.filter(client_id=client.pk),

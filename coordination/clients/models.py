@@ -112,6 +112,26 @@ class Client(models.Model):
         return age_band(self.birth_date, fiscal_year)
 
 
+# The client's own fields, in the form's order: what the services set, the import reads and the
+# change history shows (procedures and guardians are saved beside them).
+CLIENT_FIELDS = (
+    "name",
+    "name_kana",
+    "birth_date",
+    "district",
+    "municipality_outside",
+    "has_medical_care",
+    "age_band_override",
+    "age_band_override_reason",
+    "status",
+    "assigned_coordinator",
+    "consent_obtained_on",
+    "consent_scope",
+    "consent_taken_by",
+    "notes",
+)
+
+
 class Guardian(models.Model):
     client = models.ForeignKey(Client, verbose_name="相談対象者", on_delete=models.CASCADE, related_name="guardians")
     name = models.CharField("氏名", max_length=100)

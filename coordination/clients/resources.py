@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from import_export import fields, resources, widgets
 
 from coordination.clients import services
-from coordination.clients.models import Client, ClientStatus
+from coordination.clients.models import CLIENT_FIELDS, Client, ClientStatus
 from coordination.natural_keys import (
     DistrictWidget,
     ImportResourceMixin,
@@ -19,24 +19,6 @@ from coordination.natural_keys import (
 from directory.models import MedicalCareProcedure
 from tabular.widgets import ChoiceLabelWidget, DateCellWidget, TextWidget, YesNoWidget
 from tabular.widgets import cell_text as _text
-
-# What client_create and client_update take besides the office, user, procedures and guardians.
-CLIENT_SERVICE_FIELDS = (
-    "name",
-    "name_kana",
-    "birth_date",
-    "district",
-    "municipality_outside",
-    "has_medical_care",
-    "age_band_override",
-    "age_band_override_reason",
-    "status",
-    "assigned_coordinator",
-    "consent_obtained_on",
-    "consent_scope",
-    "consent_taken_by",
-    "notes",
-)
 
 
 @dataclass
@@ -185,7 +167,7 @@ class ClientResource(ImportResourceMixin, resources.ModelResource):
         return fields_same and procedures_same
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        values = {name: getattr(instance, name) for name in CLIENT_SERVICE_FIELDS}
+        values = {name: getattr(instance, name) for name in CLIENT_FIELDS}
         procedures = self.imported[self.row_number].procedures
         if is_create:
             client = services.client_create(office=self.office, user=self.user, procedures=procedures or [], **values)

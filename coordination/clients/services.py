@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Office, User
 from common.kana import fold_for_storage
 from common.services import model_update
-from coordination.clients.models import CLIENT_HISTORY, Client, Guardian
+from coordination.clients.models import CLIENT_FIELDS, CLIENT_HISTORY, Client, Guardian
 from coordination.history_records import history_paused
 from directory.models import District, MedicalCareProcedure
 from tabular.dates import refuse_future
@@ -47,9 +47,6 @@ class ClientFields(TypedDict, total=False):
     consent_scope: str
     consent_taken_by: User | None
     notes: str
-
-
-CLIENT_FIELDS = tuple(ClientFields.__annotations__)
 
 
 def _validate_client(client: Client, *, procedures: Sequence[MedicalCareProcedure], today: date) -> None:

@@ -79,3 +79,13 @@ def test_a_field_not_in_the_list_is_refused_rather_than_dropped(provider):
     with pytest.raises(TypeError, match="email"):
         model_update(instance=provider, fields=FIELDS, data={"email": "a@example.jp"})
     assert Provider.objects.get(pk=provider.pk).email == ""
+
+
+def test_each_services_typed_fields_are_the_models_own_fields():
+    from coordination.clients.models import CLIENT_FIELDS
+    from coordination.clients.services import ClientFields
+    from directory.models import PROVIDER_FIELDS
+    from directory.services import ProviderFields
+
+    assert set(ClientFields.__annotations__) == set(CLIENT_FIELDS)
+    assert set(ProviderFields.__annotations__) == set(PROVIDER_FIELDS)
