@@ -28,6 +28,7 @@ IMPORT_KINDS = [
         list_url="client_list",
         make_resource=_office_resource(ClientResource),
         help_template="coordination/imports/clients_help.html",
+        position=10,
     ),
     ImportKind(
         identifier="logs",
@@ -38,5 +39,6 @@ IMPORT_KINDS = [
         list_url="log_list",
         make_resource=_office_resource(ContactLogImportResource),
         help_template="coordination/imports/logs_help.html",
+        position=20,
     ),
 ]

@@ -494,4 +494,5 @@ PROVIDER_IMPORT = ImportKind(
     list_url="directory:provider_list",
     make_resource=_resource_for,
     help_template="directory/import_help.html",
+    position=30,
 )

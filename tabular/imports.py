@@ -57,6 +57,8 @@ class ImportKind:
     make_resource: Callable
     # Shown on the upload page under the kind's template links; "" for none.
     help_template: str = ""
+    # Place on the upload page's list of kinds (what is imported first comes first).
+    position: int = 0
 
     def may_be_used_by(self, user) -> bool:
         return user.has_perms(self.permissions)
@@ -73,8 +75,8 @@ def register(kind: ImportKind) -> None:
 
 
 def kinds_for(user) -> list[ImportKind]:
-    """The kinds the user may import, in the order they were registered."""
-    return [kind for kind in KINDS.values() if kind.may_be_used_by(user)]
+    """The kinds the user may import, in their order on the upload page."""
+    return sorted((kind for kind in KINDS.values() if kind.may_be_used_by(user)), key=lambda kind: kind.position)
 
 
 ACTION_LABELS = {"new": "追加", "update": "更新", "skip": "変更なし", "invalid": "エラー", "error": "エラー"}

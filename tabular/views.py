@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .forms import SpreadsheetUploadForm
@@ -147,4 +148,5 @@ def import_cancel(request, kind, token):
     if staged_upload(request.session, token, kinds={import_kind.identifier: import_kind}) is not None:
         discard_upload(request.session, token)
     messages.info(request, "取り込みをやめました。何も保存していません。")
-    return redirect("imports:start")
+    # Back to the upload page with the same kind chosen, to pick the corrected file.
+    return redirect(f"{reverse('imports:start')}?kind={import_kind.identifier}")

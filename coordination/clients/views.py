@@ -18,6 +18,7 @@ from coordination.clients.forms import ClientForm, GuardianFormSet
 from coordination.clients.history import client_history
 from coordination.clients.models import Client
 from coordination.fiscal import fiscal_year_label, fiscal_year_of
+from coordination.import_kinds import IMPORT_PERMISSIONS
 from directory.selectors import accepting_conditions, providers_accepting
 from tabular.history import limit_for
 from tabular.wareki import format_date, format_wareki
@@ -67,6 +68,7 @@ def client_list(request):
         "query": query.urlencode(),
         "fiscal_year_label": fiscal_year_label(fiscal_year),
         "can_add": request.user.has_perm("coordination.add_client"),
+        "can_import": request.user.has_perms(IMPORT_PERMISSIONS),
     }
     return render(request, "coordination/clients/list.html", context)
 

@@ -120,6 +120,17 @@ def test_the_log_list_offers_the_import_to_coordinators(signed_in):
     assert reverse("imports:start") in signed_in.get(reverse("log_list")).content.decode()
 
 
+def test_the_client_list_offers_the_client_import_to_coordinators_only(signed_in, client, supervisor):
+    assert f"{START}?kind=clients" in signed_in.get(reverse("client_list")).content.decode()
+    client.force_login(supervisor)
+    assert START not in client.get(reverse("client_list")).content.decode()
+
+
+def test_the_upload_page_lists_clients_then_logs_then_providers(signed_in):
+    kinds = [kind.identifier for kind in signed_in.get(START).context["kinds"]]
+    assert kinds == ["clients", "logs", "providers"]
+
+
 # --- templates ---------------------------------------------------------------------------------
 
 
@@ -599,7 +610,8 @@ def test_cancelling_deletes_the_uploaded_file(signed_in, import_dir):
     page = preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)]))
     assert len(list(import_dir.iterdir())) == 1
     response = signed_in.post(reverse("imports:cancel", args=["clients", page.context["staged"].token]))
-    assert response["Location"] == START
+    # Back to the upload page with 相談対象者 still chosen, to pick the corrected file.
+    assert response["Location"] == f"{START}?kind=clients"
     assert list(import_dir.iterdir()) == []
     assert not Client.objects.filter(name="北 花子").exists()
 
