@@ -216,7 +216,9 @@ def test_a_file_with_a_bad_row_shows_the_errors_and_saves_nothing(
     assert count_in_db(django_db_blocker, Client, name__startswith=CLIENT_SURNAME) == 0
 
     page.get_by_role("button", name="ファイルを選び直す").click()
-    expect(page).to_have_url(f"{demo_site}/imports/")
+    # Back to the upload page with 相談対象者 still chosen.
+    expect(page).to_have_url(f"{demo_site}/imports/?kind=clients")
+    expect(page.get_by_role("radio", name="相談対象者", exact=True)).to_be_checked()
     expect(page.get_by_role("status").filter(has_text="取り込みをやめました")).to_have_text(
         "取り込みをやめました。何も保存していません。"
     )
