@@ -146,6 +146,20 @@ def test_each_template_downloads_as_xlsx_and_csv_with_the_header_and_an_example(
     assert list(csv.reader(io.StringIO(text)))[0] == headers
 
 
+@pytest.mark.parametrize("kind", ["clients", "logs", "providers"])
+def test_a_template_writes_no_formula_and_escapes_text_that_would_start_one(signed_in, monkeypatch, kind):
+    template = reverse("imports:template", args=[kind, "xlsx"])
+    sheet = openpyxl.load_workbook(io.BytesIO(signed_in.get(template).getvalue())).active
+    assert not [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+
+    # An example that looks like a formula (a future column's sample) is escaped like any export.
+    monkeypatch.setattr(KINDS[kind].resource_class, "example", classmethod(lambda cls: {"=列": "@SUM(A1)"}))
+    sheet = openpyxl.load_workbook(io.BytesIO(signed_in.get(template).getvalue())).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [["'=列"], ["'@SUM(A1)"]]
+    text = signed_in.get(reverse("imports:template", args=[kind, "csv"])).getvalue().decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text))) == [["'=列"], ["'@SUM(A1)"]]
+
+
 def test_the_templates_name_every_column_the_import_reads(demo_office, coordinator):
     for resource_class, headers in ((ClientResource, CLIENT_HEADERS), (ContactLogImportResource, LOG_HEADERS)):
         assert resource_class(office=demo_office, user=coordinator).columns() == headers
