@@ -147,8 +147,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# On only when a reverse proxy we run sits in front: the access log then takes the client address
-# from the last X-Forwarded-For entry (the one the proxy appended) instead of REMOTE_ADDR.
+# On only when a reverse proxy we run sits in front: the access log and the sign-in lockout then
+# take the client address from the last X-Forwarded-For entry (the one the proxy appended) instead
+# of REMOTE_ADDR (audit.services.client_ip, one function for both).
 TSUNAGU_TRUSTED_PROXY = env_bool("TSUNAGU_TRUSTED_PROXY")
 
 # django-axes counts failed sign-ins before Django's own backend checks the password.
@@ -163,6 +164,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address by the access log's rule: behind the proxy, the client's, not the proxy's (which
+# everyone shares, so anyone could lock anyone out), never a header the client may have forged.
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
