@@ -245,6 +245,11 @@ if PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production.")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix makes the browser refuse these cookies unless Secure, with Path=/ and no
+    # Domain (Django's defaults, kept): no other host of the ward's domain can set or shadow them.
+    # Development serves plain http, where browsers drop __Host- cookies, so it keeps the plain names.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     # A health probe over loopback http (nginx, a monitor) gets its answer, not a redirect.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

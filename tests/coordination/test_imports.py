@@ -2,6 +2,8 @@
 
 import csv
 import io
+import os
+import time as time_module
 import zipfile
 from datetime import date, datetime, time
 
@@ -633,6 +635,27 @@ def test_cancelling_deletes_the_uploaded_file(signed_in, import_dir):
 def test_confirming_deletes_the_uploaded_file(signed_in, import_dir):
     confirm(signed_in, preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)])))
     assert list(import_dir.iterdir()) == []
+
+
+def test_an_upload_waits_in_an_owner_only_file_in_an_owner_only_folder(signed_in, import_dir):
+    preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)]))
+    [staged] = import_dir.iterdir()
+    assert staged.stat().st_mode & 0o777 == 0o600
+    assert import_dir.stat().st_mode & 0o777 == 0o700
+
+
+def test_the_next_upload_deletes_uploads_left_waiting_for_over_an_hour(signed_in, import_dir):
+    preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)]))
+    preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**TARO)]))
+    old, recent = sorted(import_dir.iterdir())
+    now = time_module.time()
+    os.utime(old, (now - 61 * 60, now - 61 * 60))
+    os.utime(recent, (now - 50 * 60, now - 50 * 60))
+
+    preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)]))
+
+    remaining = set(import_dir.iterdir())
+    assert old not in remaining and recent in remaining and len(remaining) == 2
 
 
 def test_another_persons_upload_cannot_be_previewed_or_confirmed(signed_in, client_factory_other_coordinator):
