@@ -147,8 +147,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# On only when a reverse proxy we run sits in front: the access log then takes the client address
-# from the last X-Forwarded-For entry (the one the proxy appended) instead of REMOTE_ADDR.
+# On only when a reverse proxy we run sits in front: the access log and the sign-in lockout then
+# take the client address from the last X-Forwarded-For entry (the one the proxy appended) instead
+# of REMOTE_ADDR (audit.services.client_ip, one function for both).
 TSUNAGU_TRUSTED_PROXY = env_bool("TSUNAGU_TRUSTED_PROXY")
 
 # django-axes counts failed sign-ins before Django's own backend checks the password.
@@ -163,6 +164,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address by the access log's rule: behind the proxy, the client's, not the proxy's (which
+# everyone shares, so anyone could lock anyone out), never a header the client may have forged.
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -241,6 +245,11 @@ if PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production.")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix makes the browser refuse these cookies unless Secure, with Path=/ and no
+    # Domain (Django's defaults, kept): no other host of the ward's domain can set or shadow them.
+    # Development serves plain http, where browsers drop __Host- cookies, so it keeps the plain names.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     # A health probe over loopback http (nginx, a monitor) gets its answer, not a redirect.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -14,7 +14,8 @@
 
 Ids are UUIDv5 of the provider's natural key (名称 + 区市町村, as the spreadsheet import uses it)
 or of a reference list's code, so every export of the same directory gives the same ids. Only
-active providers are published, and never an internal note or who verified an entry.
+active providers are published, and never an internal note or who verified an entry. Text that a
+spreadsheet program would take for a formula gets a leading apostrophe, as in every file we write.
 `build_package` is a pure function of the rows; `package_files` turns a package into bytes.
 """
 
@@ -27,6 +28,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tabular.spreadsheets import escape_formula
 
 from .models import Acceptance, MedicalCareProcedure, Provider, ProviderCategory
 from .resources import acceptance_label, effective_municipality, provider_key
@@ -122,7 +125,8 @@ class Table:
         names = [column.name for column in self.columns]
         writer.writerow(names)
         for row in self.rows:
-            writer.writerow(["" if row.get(name) is None else row[name] for name in names])
+            # Published files are opened in Excel too: a provider named `=cmd|…` must stay text.
+            writer.writerow(["" if row.get(name) is None else escape_formula(row[name]) for name in names])
         return buffer.getvalue().encode("utf-8")
 
 

@@ -31,6 +31,7 @@ import psycopg
 from psycopg import sql
 
 from .encryption import BackupDamagedError, BackupKeyError, decrypt_chunks, encrypt_stream, is_encrypted
+from .files import create_private
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_CUSTOM_HEADER = b"PGDMP"
@@ -345,6 +346,8 @@ def _sqlite_restore(path: Path, target: Path, key: bytes | None) -> RestoreResul
             integrity = _sqlite_integrity(source)
             if integrity != "ok":
                 raise BackupError(f"バックアップの整合性検査に失敗しました: {integrity}。何も復元していません。")
+            # sqlite3.connect would create a missing target with the umask's mode: owner-only instead.
+            create_private(target)
             with closing(sqlite3.connect(target, timeout=60)) as copy:
                 # Checked again on the connection that writes, in case the file changed meanwhile.
                 _refuse_unless_empty(_sqlite_tables(copy), str(target))

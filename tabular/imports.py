@@ -4,8 +4,10 @@ and the upload kept between the dry-run preview and the confirmation.
 Between the preview and the confirmation the uploaded file waits in `var/imports/` under a
 random token that the uploader's session lists; the confirmation reads the same bytes again and
 imports them for real. Parsed rows never go into the session (which lives in the database and is
-signed, not encrypted), and nothing needs uploading twice. The file is deleted on confirmation or
-cancellation, and any left behind (a closed tab) after a day.
+signed, not encrypted), and nothing needs uploading twice. The file (owner-only, in an owner-only
+folder) is deleted on confirmation or cancellation, and any left behind (a closed tab) is deleted
+by the next upload once it is an hour old: personal data waits on disk no longer than a preview
+needs (a session idles out after 30 minutes anyway).
 
 Each app registers its kinds in `KINDS` from its `AppConfig.ready()` (tabular imports none of our
 apps); `tabular.views` runs the same screens for every kind. A resource used here provides
@@ -33,7 +35,7 @@ from .spreadsheets import Sheet
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "tsunagu_imports"
-STALE_AFTER_SECONDS = 24 * 60 * 60
+STALE_AFTER_SECONDS = 60 * 60
 # Shown when a confirmed import finds errors the preview did not (the data changed in between).
 NOTHING_IMPORTED = "エラーのある行があるため、何も取り込みませんでした。内容を直してからもう一度取り込んでください。"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -205,7 +207,7 @@ def stage_upload(session, *, kind: ImportKind, name: str, file_format: str, cont
     """Keeps an upload for its preview and confirmation; returns the token naming it."""
     _remove_stale()
     directory = import_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     token = secrets.token_urlsafe(24)
     # Owner-only: the file may hold personal data until it is imported or cancelled.
     descriptor = os.open(_path(token, file_format), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

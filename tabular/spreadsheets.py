@@ -3,7 +3,8 @@
 Uploads are `.xlsx` workbooks (checked to be a real Office Open XML workbook without macros)
 or `.csv` text (UTF-8, UTF-8 with BOM or CP932), at most 5 MB. Formula cells are read as their
 formula text and reported, never evaluated. Exports put an apostrophe before any text a
-spreadsheet program would take for a formula.
+spreadsheet program would take for a formula (reporting and directory call `escape_formula` for the
+files they write themselves: one rule for every file).
 """
 
 import csv

@@ -13,6 +13,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -74,6 +75,48 @@ def test_the_lockout_holds_the_user_name_from_that_address_only(client, coordina
     fail_five_times(client)
     response = sign_in(client, "coordinator", demo_password, REMOTE_ADDR="10.0.0.8")
     assert response.status_code == 302
+
+
+PROXY = "10.0.0.1"  # nginx: every request reaches Django from here
+
+
+def from_client(address: str, forged: str = "198.51.100.66") -> dict:
+    """What nginx passes on for a browser at `address`: whatever the browser sent, then its address."""
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": f"{forged}, {address}"}
+
+
+def test_behind_the_trusted_proxy_a_lockout_holds_the_clients_address_not_the_proxys(
+    client, coordinator, demo_password, settings
+):
+    settings.TSUNAGU_TRUSTED_PROXY = True
+    for _ in range(5):
+        response = sign_in(client, "coordinator", "not-the-password", **from_client("203.0.113.5"))
+    assert response.status_code == 429
+    assert sign_in(client, "coordinator", demo_password, **from_client("203.0.113.5")).status_code == 429
+    # The real user, at another desk, still signs in through the same proxy.
+    assert sign_in(client, "coordinator", demo_password, **from_client("203.0.113.9")).status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+
+
+def test_behind_the_trusted_proxy_a_forged_forwarded_entry_cannot_dodge_the_lockout(client, coordinator, settings):
+    settings.TSUNAGU_TRUSTED_PROXY = True
+    for number in range(5):
+        response = sign_in(client, "coordinator", "x", **from_client("203.0.113.5", forged=f"192.0.2.{number}"))
+    assert response.status_code == 429
+
+
+def test_without_the_trusted_proxy_the_forwarded_header_is_ignored(client, coordinator, demo_password, settings):
+    settings.TSUNAGU_TRUSTED_PROXY = False
+    for number in range(5):
+        response = sign_in(client, "coordinator", "x", REMOTE_ADDR="192.0.2.7", HTTP_X_FORWARDED_FOR=f"10.9.9.{number}")
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.7"}
+
+
+def test_the_lockout_and_the_access_log_take_the_address_by_one_rule(settings):
+    from audit.services import client_ip
+
+    assert import_string(settings.AXES_CLIENT_IP_CALLABLE) is client_ip
 
 
 def test_a_lockout_sends_the_signal_the_access_log_listens_to(client, coordinator):

@@ -62,3 +62,33 @@ def test_provider_exports_the_hsds_package_and_imports_are_recorded(client, coor
     assert client.get(reverse("imports:start")).status_code == 200
     event = AccessEvent.objects.order_by("-id").first()
     assert (event.action, event.url_name) == (Action.IMPORT, "imports:start")
+
+
+def test_production_names_the_cookies_with_the_host_prefix_secure_on_the_whole_site(tmp_path):
+    import subprocess
+    import sys
+
+    from config.settings import BASE_DIR
+    from tests.test_hardening import production_env
+
+    # A real answer of the production settings: the sign-in page sets the CSRF cookie. (Static
+    # files by their plain names: the test has run no collectstatic.)
+    code = (
+        "import django; django.setup(); from django.test import Client, override_settings; "
+        "storage = {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}; "
+        "override_settings(STORAGES={'default': storage, 'staticfiles': storage}).enable(); "
+        "response = Client().get('/login/', secure=True, HTTP_HOST='tsunagu.example.lg.jp'); "
+        "print(response.status_code); print(response.cookies.output(header='')); "
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_PATH, s.SESSION_COOKIE_DOMAIN)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, env=production_env(tmp_path)
+    )
+    status, csrf_cookie, session = result.stdout.strip().splitlines()
+    assert status == "200", result.stderr
+    assert csrf_cookie.strip().startswith("__Host-csrftoken=")
+    attributes = [part.strip().lower() for part in csrf_cookie.split(";")[1:]]
+    assert "secure" in attributes and "path=/" in attributes
+    assert not [part for part in attributes if part.startswith("domain")]
+    assert session.split() == ["__Host-sessionid", "True", "/", "None"]

@@ -1,7 +1,9 @@
 """The embedded database is SQLite in WAL mode with a busy timeout; DATABASE_URL switches it."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -58,3 +60,39 @@ def test_pages_are_japanese_whatever_the_browser_asks_for(client, db):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     today = timezone.localdate()
     assert f"{today.year}年{today.month}月{today.day}日（{'月火水木金土日'[today.weekday()]}）" in page
+
+
+@pytest.mark.django_db
+def test_the_sqlite_database_file_is_readable_by_its_owner_only():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    # The test database is created by Django itself; the check runs on every new connection.
+    path = Path(connection.settings_dict["NAME"])
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists():
+            assert file.stat().st_mode & 0o777 == 0o600, file
+
+
+def test_the_configured_sqlite_file_is_created_owner_only_with_its_journal(tmp_path):
+    database = tmp_path / "production.sqlite3"
+    code = (
+        "import django, os; django.setup(); from django.db import connection; "
+        "print(oct(os.stat(os.environ['DB']).st_mode & 0o777)); "
+        "connection.cursor().execute('CREATE TABLE t (x)'); "
+        "print(*(oct(os.stat(os.environ['DB'] + end).st_mode & 0o777) for end in ('', '-wal', '-shm')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        # A umask that would leave the file readable by everyone.
+        preexec_fn=lambda: os.umask(0o022),
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": f"sqlite:///{database}",
+            "DB": str(database),
+        },
+    )
+    assert result.stdout.split() == ["0o600"] * 4, result.stderr

@@ -4,6 +4,10 @@ Every table sits on one grid of columns: three label columns (group ▸ subgroup
 value columns. Wider cells (a shallow leaf, a free text, an event's name) are merged spans.
 Neither Excel nor LibreOffice sizes a row to a merged cell's text, so row heights are estimated
 here from the text's width.
+
+Every text passes through `tabular.spreadsheets.escape_formula`, like every other file we write:
+an event's name or a supervisor's text starting with `=` is shown as text, never run. The
+report writes no formula of its own (its totals are numbers computed by the builder).
 """
 
 import math
@@ -17,6 +21,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.writer.excel import ExcelWriter
+
+from tabular.spreadsheets import escape_formula
 
 from ..tables import EventSection, EventTable, Report, Row, Section
 
@@ -97,6 +103,7 @@ class _Sheet:
         center=False,
     ):
         """Write one cell (0-based column), merged over the given span, and note its height."""
+        value = escape_formula(value)
         last_column = column if last_column is None else last_column
         last_row = row if last_row is None else last_row
         cell = self.ws.cell(row=row, column=column + 1, value=None if value == "" else value)

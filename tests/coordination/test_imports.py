@@ -2,6 +2,8 @@
 
 import csv
 import io
+import os
+import time as time_module
 import zipfile
 from datetime import date, datetime, time
 
@@ -144,6 +146,20 @@ def test_each_template_downloads_as_xlsx_and_csv_with_the_header_and_an_example(
     assert len(rows) == 2 and rows[1][0]
     text = signed_in.get(reverse("imports:template", args=[kind, "csv"])).getvalue().decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[0] == headers
+
+
+@pytest.mark.parametrize("kind", ["clients", "logs", "providers"])
+def test_a_template_writes_no_formula_and_escapes_text_that_would_start_one(signed_in, monkeypatch, kind):
+    template = reverse("imports:template", args=[kind, "xlsx"])
+    sheet = openpyxl.load_workbook(io.BytesIO(signed_in.get(template).getvalue())).active
+    assert not [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+
+    # An example that looks like a formula (a future column's sample) is escaped like any export.
+    monkeypatch.setattr(KINDS[kind].resource_class, "example", classmethod(lambda cls: {"=列": "@SUM(A1)"}))
+    sheet = openpyxl.load_workbook(io.BytesIO(signed_in.get(template).getvalue())).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [["'=列"], ["'@SUM(A1)"]]
+    text = signed_in.get(reverse("imports:template", args=[kind, "csv"])).getvalue().decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text))) == [["'=列"], ["'@SUM(A1)"]]
 
 
 def test_the_templates_name_every_column_the_import_reads(demo_office, coordinator):
@@ -619,6 +635,27 @@ def test_cancelling_deletes_the_uploaded_file(signed_in, import_dir):
 def test_confirming_deletes_the_uploaded_file(signed_in, import_dir):
     confirm(signed_in, preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)])))
     assert list(import_dir.iterdir()) == []
+
+
+def test_an_upload_waits_in_an_owner_only_file_in_an_owner_only_folder(signed_in, import_dir):
+    preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)]))
+    [staged] = import_dir.iterdir()
+    assert staged.stat().st_mode & 0o777 == 0o600
+    assert import_dir.stat().st_mode & 0o777 == 0o700
+
+
+def test_the_next_upload_deletes_uploads_left_waiting_for_over_an_hour(signed_in, import_dir):
+    preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)]))
+    preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**TARO)]))
+    old, recent = sorted(import_dir.iterdir())
+    now = time_module.time()
+    os.utime(old, (now - 61 * 60, now - 61 * 60))
+    os.utime(recent, (now - 50 * 60, now - 50 * 60))
+
+    preview(signed_in, xlsx([CLIENT_HEADERS, client_row(**HANAKO)]))
+
+    remaining = set(import_dir.iterdir())
+    assert old not in remaining and recent in remaining and len(remaining) == 2
 
 
 def test_another_persons_upload_cannot_be_previewed_or_confirmed(signed_in, client_factory_other_coordinator):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts.models import Office, User
 from directory import hsds
 from directory.models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
+from tabular.spreadsheets import FORMULA_START
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +240,15 @@ def test_split_address_keeps_an_address_without_a_prefecture_whole():
     assert hsds.split_address("埼玉県川口市本町1-2-3", "川口市") == ("埼玉県", "本町1-2-3")
     assert hsds.split_address("神奈川県横浜市中区1-1", "横浜市") == ("神奈川県", "中区1-1")
     assert hsds.split_address("王子本町1-2", "北区") == ("", "王子本町1-2")
+
+
+@pytest.mark.parametrize("name", ["=cmd|' /C calc'!A0", "+SUM(1)", "@x", "-2+3", "\t=1+1", "\r=1+1", " =1+1"])
+def test_text_that_would_start_a_formula_is_escaped_in_every_csv(matrix, name):
+    matrix.name = name
+    matrix.opening_hours = name
+    matrix.save()
+    tables = tables_of(files_of(hsds.directory_package()))
+    assert "'" + name in [row["name"] for row in tables["organization"]]
+    assert "'" + name in [row["description"] for row in tables["schedule"]]
+    cells = [value for rows in tables.values() for row in rows for value in row.values()]
+    assert not [value for value in cells if FORMULA_START.match(value)]

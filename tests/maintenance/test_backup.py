@@ -4,6 +4,7 @@ The tests commit for real (writer threads need committed rows; a backup reads th
 outside Django's connection) and delete the rows they wrote.
 """
 
+import os
 import re
 import sqlite3
 import threading
@@ -263,6 +264,25 @@ def test_a_backup_taken_under_writes_restores_to_the_database_as_it_was_at_one_m
         )
     finally:
         delete_logs({change[2] for change in changes} | {clock.pk})
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_backups_and_a_restored_sqlite_file_are_readable_by_their_owner_only(
+    committed_db, empty_database, tmp_path, monkeypatch, encrypted
+):
+    target, url = empty_database
+    monkeypatch.setenv("TSUNAGU_BACKUP_KEY", KEY_A)
+    previous = os.umask(0o022)  # the usual umask, which leaves new files readable by everyone
+    try:
+        path, _ = backup(tmp_path / "backups", *(["--encrypt"] if encrypted else []))
+        restore(path, url)
+    finally:
+        os.umask(previous)
+
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    if connection.vendor == "sqlite":
+        assert Path(target["NAME"]).stat().st_mode & 0o777 == 0o600
 
 
 def test_an_encrypted_backup_restores_with_its_key(committed_db, empty_database, tmp_path, monkeypatch):

