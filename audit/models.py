@@ -2,13 +2,18 @@
 
 Rows are written once and never changed: `save()` refuses an existing row, `delete()` refuses,
 the queryset's `update()` and `delete()` refuse, the admin is read-only, and database triggers
-(migration 0002) refuse UPDATE and DELETE even from raw SQL. The one change the triggers let
-through is the database setting `user` to NULL when a user account is deleted; the username
-and role snapshots keep who it was.
+(migration 0002, renewed in 0004) refuse UPDATE and DELETE even from raw SQL. The one change the
+triggers let through is the database setting `user` to NULL when a user account is deleted; the
+username and role snapshots keep who it was. The database's owner can still disable the
+triggers, so each row also carries a hash chained to the previous row's (chain.py): tampering
+shows in `manage.py verify_access_log`.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+
+from .chain import CHAINED_FIELDS, chain_head, row_hash
 
 
 class AppendOnlyError(Exception):
@@ -43,9 +48,21 @@ class AccessEventQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError(REFUSAL)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Appends the rows in list order, chained like `save()` does one."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            previous = chain_head(connections[self.db])
+            now = timezone.now()
+            for obj in objs:
+                previous = obj._chain(previous, now)
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class AccessEvent(models.Model):
-    occurred_at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    # Set by save() once the append lock is held (so times rise with ids), not by auto_now_add,
+    # which would set it after the row's hash was computed.
+    occurred_at = models.DateTimeField("日時", default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="利用者",
@@ -65,6 +82,9 @@ class AccessEvent(models.Model):
     status_code = models.PositiveSmallIntegerField("ステータスコード", null=True, blank=True)
     ip_address = models.GenericIPAddressField("IP アドレス", null=True, blank=True)
     user_agent = models.CharField("ブラウザ（User-Agent）", max_length=300, blank=True)
+    # The hash chain (chain.py): the previous row's hash, and this row's over its fields and that.
+    previous_hash = models.CharField("前の行のハッシュ", max_length=64, blank=True, editable=False)
+    row_hash = models.CharField("ハッシュ", max_length=64, blank=True, editable=False)
 
     objects = AccessEventQuerySet.as_manager()
 
@@ -81,7 +101,18 @@ class AccessEvent(models.Model):
         if not self._state.adding:
             raise AppendOnlyError(REFUSAL)
         kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        # The lock taken by chain_head() lasts until this transaction (or an enclosing one) ends;
+        # no savepoint inside an enclosing one: a failed insert fails that transaction anyway.
+        with transaction.atomic(using=using, savepoint=False):
+            self._chain(chain_head(connections[using]), timezone.now())
+            super().save(*args, **kwargs)
+
+    def _chain(self, previous_hash: str, now) -> str:
+        self.occurred_at = now
+        self.previous_hash = previous_hash
+        self.row_hash = row_hash(previous_hash, {name: getattr(self, name) for name in CHAINED_FIELDS})
+        return self.row_hash
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(REFUSAL)

@@ -1,10 +1,12 @@
 """Reading the access log."""
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from .chain import CHAINED_FIELDS
 from .models import AccessEvent
 
 
@@ -35,3 +37,17 @@ def access_events_for_list(
     if date_to:
         events = events.filter(occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone))
     return events.order_by("-occurred_at", "-id")
+
+
+def access_events_in_chain_order(*, chunk_size: int = 2000) -> Iterator[dict]:
+    """Every row as a dict of its id, hashes and chained fields, in id order, one query per chunk.
+
+    Keyset pages (id > the last one read) rather than a server-side cursor: memory stays flat
+    and it works the same on SQLite, PostgreSQL and behind a connection pooler.
+    """
+    fields = ("id", "previous_hash", "row_hash", *CHAINED_FIELDS)
+    rows = AccessEvent.objects.order_by("id").values(*fields)
+    chunk = list(rows[:chunk_size])
+    while chunk:
+        yield from chunk
+        chunk = list(rows.filter(id__gt=chunk[-1]["id"])[:chunk_size])

@@ -296,5 +296,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # django-axes reports every sign-in at INFO; the access log (audit) already records them.
         "axes": {"level": "WARNING"},
+        # One line per access log row (audit/services.py), kept at INFO whatever DJANGO_LOG_LEVEL says:
+        # this copy leaves the host with the other logs, out of reach of the database's owner.
+        "tsunagu.access": {"level": "INFO"},
     },
 }

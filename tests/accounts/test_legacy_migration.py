@@ -36,6 +36,7 @@ MOVED_CONTENT_TYPES = {
 NEW_MIGRATIONS = {
     ("accounts", "0001_initial"),
     ("audit", "0003_accounts_user"),
+    ("audit", "0004_hash_chain"),
     ("coordination", "0006_move_offices_and_users_to_accounts"),
     ("directory", "0006_officedistrict_and_accounts_user"),
     ("directory", "0007_provider_internal_note_permission"),
