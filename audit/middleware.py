@@ -1,7 +1,7 @@
 """Records audited requests (see policy.py) after the view has answered."""
 
 from .models import Action, Outcome
-from .policy import AUDITED_FORMS, audited_action
+from .policy import AUDITED_FORMS, audited_action, list_or_search
 from .services import access_event_record
 
 REFUSED_STATUSES = (403, 404)
@@ -34,7 +34,7 @@ class AccessLogMiddleware:
         if status == 403 or (audited and status in REFUSED_STATUSES):
             return Action.REFUSED
         if audited and 200 <= status < 300:
-            return audited
+            return list_or_search(audited, request.GET)
         return None
 
     @staticmethod

@@ -29,6 +29,8 @@ class Action(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", "ログイン失敗"
     LOCKED_OUT = "locked_out", "ロックアウト"
     VIEW = "view", "閲覧"
+    LIST = "list", "一覧の閲覧"
+    SEARCH = "search", "検索"
     DOWNLOAD = "download", "ダウンロード"
     EXPORT = "export", "書き出し"
     IMPORT = "import", "取り込み"

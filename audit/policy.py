@@ -5,7 +5,9 @@
 `PERSONAL_DATA_ADMIN_*` adds Django admin's pages of personal data by their name pattern, and
 `AUDITED_FORMS` the sign-in forms whose POSTs are recorded. `audited_action()` answers for a name.
 On audited URLs a 403 or 404 is recorded as `refused`; a 403 on any other URL is recorded as
-`refused` too. Other requests (lists, forms, static files, redirects to sign-in) are not logged.
+`refused` too. A list opened with a filter or a search is recorded as `search`, without one as
+`list`. Other requests (the directory's pages, forms without personal data, static files,
+redirects to sign-in) are not logged. Every request is recorded once at most.
 The policy names URLs only: the audit app imports nothing of ours.
 `tests/audit/test_recording.py` checks that every name here is a URL of the project.
 
@@ -15,21 +17,28 @@ Add a line here when a new page shows one person's data or a new download or exp
 from .models import Action
 
 AUDITED_VIEWS: dict[str, str] = {
-    # Pages showing one client, one contact log, one event.
+    # Pages showing one client, one contact log, one event; their edit pages show the whole record too.
     "client_detail": Action.VIEW,
     "log_detail": Action.VIEW,
     "event_detail": Action.VIEW,
+    "client_update": Action.VIEW,
+    "log_update": Action.VIEW,
+    "event_update": Action.VIEW,
+    # Lists of personal data (`search` when filtered), and the pickers' searches as the user types.
+    "client_list": Action.LIST,
+    "client_power_list": Action.LIST,
+    "log_list": Action.LIST,
+    "event_list": Action.LIST,
+    "client_lookup": Action.SEARCH,
+    "provider_lookup": Action.SEARCH,
     # Downloads and exports of data.
     "reporting:download": Action.DOWNLOAD,
     "log_export": Action.EXPORT,
     "imports:template": Action.DOWNLOAD,
     "directory:provider_export": Action.EXPORT,
     "directory:provider_hsds_export": Action.EXPORT,
-    # Imports (upload, preview, confirm, cancel).
-    "imports:start": Action.IMPORT,
+    # An import's preview shows the uploaded rows (the upload, confirmation and cancelling are forms below).
     "imports:preview": Action.IMPORT,
-    "imports:confirm": Action.IMPORT,
-    "imports:cancel": Action.IMPORT,
     # Reading the access log itself, on its screen or in Django admin.
     "audit:event_list": Action.READ_AUDIT_LOG,
     "admin:audit_accessevent_changelist": Action.READ_AUDIT_LOG,
@@ -58,7 +67,23 @@ AUDITED_FORMS: dict[str, tuple[str, str]] = {
     # Enrolling an authenticator app, and the code of an enrolled one: the second step of signing in.
     "mfa_setup": (Action.SIGN_IN, Action.SIGN_IN_FAILED),
     "mfa_verify": (Action.SIGN_IN, Action.SIGN_IN_FAILED),
+    # An upload (to its preview), a confirmation (to the list) and a cancelling (back to the upload
+    # page) answer with a redirect; an upload or confirmation shown again with an error is refused.
+    # Opening the upload page (a GET) is no import and is not recorded.
+    "imports:start": (Action.IMPORT, Action.IMPORT),
+    "imports:confirm": (Action.IMPORT, Action.IMPORT),
+    "imports:cancel": (Action.IMPORT, Action.IMPORT),
 }
+
+# Query parameters that only page or order a list; any other non-empty one makes it a search.
+NOT_A_SEARCH = frozenset({"page", "per_page", "sort", "history"})
+
+
+def list_or_search(action: str, query: dict) -> str:
+    """A list opened with a filter or search term is recorded as a search."""
+    if action == Action.LIST and any(value for key, value in query.items() if key not in NOT_A_SEARCH):
+        return Action.SEARCH
+    return action
 
 
 def audited_action(view_name: str) -> str | None:

@@ -35,6 +35,15 @@ def client_ip(request: HttpRequest) -> str | None:
     return None
 
 
+# Where a view leaves what the access log should add to its row (the rows an export wrote).
+_NOTES = "_tsunagu_access_log_notes"
+
+
+def access_log_note(request: HttpRequest, *, rows: int) -> None:
+    """Tells the access log how many rows an export or download carried (recorded with its row)."""
+    setattr(request, _NOTES, {**getattr(request, _NOTES, {}), "rows": rows})
+
+
 def _object_ids(request: HttpRequest) -> dict:
     match = getattr(request, "resolver_match", None)
     if match is None:
@@ -43,6 +52,7 @@ def _object_ids(request: HttpRequest) -> dict:
     if match.args:
         names = positional_arg_names(match.view_name)
         ids.update(zip(names, match.args) if len(names) == len(match.args) else {"args": list(match.args)})
+    ids.update(getattr(request, _NOTES, {}))
     return ids
 
 

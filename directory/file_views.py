@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404
 from django.utils import timezone
 
+from audit.services import access_log_note
 from tabular.spreadsheets import CONTENT_TYPES, export_bytes
 
 from . import hsds, selectors
@@ -30,6 +31,7 @@ def provider_export(request, file_format):
     resource = ProviderResource(include_internal_note=request.user.has_perm(INTERNAL_NOTE_PERMISSION))
     dataset = resource.export(provider_filter.qs)
     dataset.title = "機関・事業所"
+    access_log_note(request, rows=len(dataset))
     return FileResponse(
         io.BytesIO(export_bytes(dataset, file_format)),
         as_attachment=True,

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from accounts.access import office_of
+from audit.services import access_log_note
 from common.forms import add_service_errors
 from coordination.fiscal import fiscal_year_of
 from coordination.import_kinds import IMPORT_PERMISSIONS
@@ -271,6 +272,7 @@ def log_export(request, file_format):
     logs = log_filter.qs
     dataset = ContactLogResource().export(queryset=logs)
     dataset.title = EXPORT_TITLE
+    access_log_note(request, rows=len(dataset))
     return FileResponse(
         io.BytesIO(export_bytes(dataset, file_format)),
         as_attachment=True,

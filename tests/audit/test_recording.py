@@ -1,6 +1,7 @@
 """What the access log records: page views, downloads, refusals, sign-in and sign-out."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
@@ -8,6 +9,7 @@ from audit.models import AccessEvent, Action, Outcome
 from audit.policy import AUDITED_FORMS, AUDITED_VIEWS
 from audit.selectors import access_events_for_list
 from coordination.clients.models import Client
+from coordination.events.models import Event
 from coordination.logs.models import ContactLog
 
 pytestmark = pytest.mark.django_db
@@ -80,20 +82,87 @@ def test_a_report_download_is_recorded(client, coordinator):
     assert event.path.endswith("?fiscal_year=2025&quarters=1-3")
 
 
-def test_the_log_export_is_recorded(client, coordinator):
+def test_the_log_export_is_recorded_with_the_number_of_rows_it_wrote(client, coordinator, demo_office):
     client.force_login(coordinator)
-    response = client.get(reverse("log_export", args=["csv"]))
+    response = client.get(reverse("log_export", args=["csv"]), {"date_from": "2025/6/1", "date_to": "2025/6/30"})
     assert response.status_code == 200
     b"".join(response.streaming_content)
-    assert (last_event().action, last_event().object_ids) == (Action.EXPORT, {"file_format": "csv"})
+    june = ContactLog.objects.for_office(demo_office).filter(occurred_on__range=("2025-06-01", "2025-06-30")).count()
+    assert june > 0
+    assert (last_event().action, last_event().object_ids) == (Action.EXPORT, {"file_format": "csv", "rows": june})
 
 
-def test_lists_and_the_home_page_are_not_recorded(client, coordinator):
+def test_the_provider_export_is_recorded_with_its_rows(client, ward_staff):
+    client.force_login(ward_staff)
+    response = client.get(reverse("directory:provider_export", args=["csv"]), {"q": "訪問看護"})
+    b"".join(response.streaming_content)
+    assert last_event().action == Action.EXPORT and last_event().object_ids["rows"] > 0
+
+
+def test_the_home_page_is_not_recorded(client, coordinator):
     client.force_login(coordinator)
     before = AccessEvent.objects.count()
     assert client.get(reverse("home")).status_code == 200
-    assert client.get(reverse("client_list")).status_code == 200
     assert AccessEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("url_name", ["client_list", "log_list", "event_list", "client_power_list"])
+def test_opening_a_list_of_personal_data_is_recorded_once_as_a_list(client, coordinator, url_name):
+    client.force_login(coordinator)
+    before = AccessEvent.objects.count()
+    assert client.get(reverse(url_name), {"page": "1"}).status_code == 200
+    assert AccessEvent.objects.count() == before + 1
+    assert (last_event().action, last_event().url_name) == (Action.LIST, url_name)
+
+
+def test_a_filtered_list_is_recorded_as_a_search(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get(reverse("client_list"), {"q": "あおやま", "sort": "kana"}).status_code == 200
+    assert (last_event().action, last_event().url_name) == (Action.SEARCH, "client_list")
+    assert client.get(reverse("log_list"), {"method": "", "page": "2"}).status_code == 200
+    assert last_event().action == Action.LIST
+
+
+@pytest.mark.parametrize("url_name", ["client_lookup", "provider_lookup"])
+def test_the_pickers_searches_are_recorded(client, coordinator, url_name):
+    client.force_login(coordinator)
+    assert client.get(reverse(url_name), {"q": "あ"}).status_code == 200
+    assert (last_event().action, last_event().url_name) == (Action.SEARCH, url_name)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "model"), [("client_update", Client), ("log_update", ContactLog), ("event_update", Event)]
+)
+def test_an_edit_page_shows_the_whole_record_and_is_recorded_as_a_view(
+    client, coordinator, demo_office, url_name, model
+):
+    record = model.objects.for_office(demo_office).first()
+    client.force_login(coordinator)
+    assert client.get(reverse(url_name, args=[record.pk])).status_code == 200
+    assert (last_event().action, last_event().url_name, last_event().object_ids) == (
+        Action.VIEW,
+        url_name,
+        {"pk": record.pk},
+    )
+
+
+def test_opening_the_import_page_is_no_import_but_uploading_and_cancelling_are(client, coordinator, tmp_path, settings):
+    settings.TSUNAGU_IMPORT_DIR = tmp_path / "imports"
+    client.force_login(coordinator)
+    before = AccessEvent.objects.count()
+    assert client.get(reverse("imports:start")).status_code == 200
+    assert AccessEvent.objects.count() == before
+    upload = SimpleUploadedFile("clients.csv", "氏名,フリガナ,生年月日\n北 花子,キタ ハナコ,2019/5/15\n".encode())
+    response = client.post(reverse("imports:start"), {"kind": "clients", "file": upload})
+    assert response.status_code == 302
+    assert (last_event().action, last_event().outcome, last_event().url_name) == (
+        Action.IMPORT,
+        Outcome.SUCCESS,
+        "imports:start",
+    )
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert client.post(reverse("imports:cancel", args=["clients", token])).status_code == 302
+    assert (last_event().action, last_event().url_name) == (Action.IMPORT, "imports:cancel")
 
 
 def test_signing_in_and_out_is_recorded(client, coordinator, demo_password):
