@@ -48,7 +48,9 @@ def test_production_requires_two_factor_sign_in_and_has_no_demo_accounts(tmp_pat
     assert result.stdout.split() == ["True", "False"], result.stderr
 
 
-def test_provider_exports_and_the_hsds_package_are_recorded_and_the_upload_page_is_not(client, coordinator, settings, tmp_path):
+def test_provider_exports_and_the_hsds_package_are_recorded_and_the_upload_page_is_not(
+    client, coordinator, settings, tmp_path
+):
     from audit.models import AccessEvent, Action
 
     settings.TSUNAGU_IMPORT_DIR = tmp_path / "imports"
