@@ -2,8 +2,7 @@
 
 `AUDITED_VIEWS` maps a URL's view name (`namespace:name` for namespaced apps, as in
 `request.resolver_match.view_name`) to the action recorded when the response succeeds (2xx);
-`PERSONAL_DATA_ADMIN_*` adds Django admin's pages of personal data by their name pattern, and
-`AUDITED_FORMS` the sign-in forms whose POSTs are recorded. `audited_action()` answers for a name.
+and `AUDITED_FORMS` the sign-in forms whose POSTs are recorded. `audited_action()` answers for a name.
 On audited URLs a 403 or 404 is recorded as `refused`; a 403 on any other URL is recorded as
 `refused` too. A list opened with a filter or a search is recorded as `search`, without one as
 `list`. Other requests (the directory's pages, forms without personal data, static files,
@@ -47,20 +46,6 @@ AUDITED_VIEWS: dict[str, str] = {
     "admin:autocomplete": Action.VIEW,
 }
 
-# Personal data in Django admin (admins only): every list, page, history list and old version of
-# these models is recorded like the office screens. Django admin names its pages
-# `admin:<app>_<model>_<page>`; `simple_history` is django-simple-history's page of one old version.
-PERSONAL_DATA_ADMIN_MODELS = frozenset(
-    {
-        "coordination_client",
-        "coordination_guardian",
-        "coordination_contactlog",
-        "coordination_counterpart",
-        "coordination_event",
-    }
-)
-PERSONAL_DATA_ADMIN_PAGES = ("changelist", "change", "history", "simple_history")
-
 # Forms whose every POST is recorded: a redirect answers an accepted form, the page shown again a
 # refused one (a wrong or reused two-factor code). (accepted, refused) actions by URL name.
 AUDITED_FORMS: dict[str, tuple[str, str]] = {
@@ -88,16 +73,7 @@ def list_or_search(action: str, query: dict) -> str:
 
 def audited_action(view_name: str) -> str | None:
     """The action recorded when a GET of this URL name succeeds; None when it is not audited."""
-    if view_name in AUDITED_VIEWS:
-        return AUDITED_VIEWS[view_name]
-    if view_name.startswith("admin:"):
-        for page in PERSONAL_DATA_ADMIN_PAGES:
-            if (
-                view_name.endswith(f"_{page}")
-                and view_name[len("admin:") : -len(page) - 1] in PERSONAL_DATA_ADMIN_MODELS
-            ):
-                return Action.VIEW
-    return None
+    return AUDITED_VIEWS.get(view_name)
 
 
 # Resolver arguments that are secrets rather than object ids (an upload's random token).

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 # Django admin registers hundreds of patterns (a changelist, add, change, delete and history page
 # per model, plus password and app-index pages). They are all guarded by the one AdminSite
 # (`admin_view`: staff only), so the walk checks one entry, ADMIN_ENTRY, on these representatives.
-ADMIN_SAMPLES = ["admin:index", "admin:coordination_client_changelist", "admin:audit_accessevent_changelist"]
+ADMIN_SAMPLES = ["admin:index", "admin:accounts_office_changelist", "admin:audit_accessevent_changelist"]
 
 # Query strings some views need to show their page rather than a choice or a default.
 QUERIES = {

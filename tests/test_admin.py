@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.urls import reverse
 from simple_history.models import HistoricalChanges
 
+from coordination.admin import PERSONAL_DATA_MODELS
+
 pytestmark = pytest.mark.django_db
 
 OUR_MODELS = [m for m in apps.get_models() if m._meta.app_label in {"directory", "coordination", "reporting"}]
@@ -15,7 +17,12 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # Auto-created join tables are edited through their parents. The change-history tables of
 # django-simple-history are written by the app only and read on each parent's history page in
 # the admin (and on our own pages), so they have no admin of their own.
-REGISTERED = [m for m in OUR_MODELS if not m._meta.auto_created and not issubclass(m, HistoricalChanges)]
+# Personal data is not in Django admin at all (tests/test_admin_personal_data.py).
+REGISTERED = [
+    m
+    for m in OUR_MODELS
+    if not m._meta.auto_created and not issubclass(m, HistoricalChanges) and m not in PERSONAL_DATA_MODELS
+]
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)

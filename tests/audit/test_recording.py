@@ -222,16 +222,12 @@ def test_every_audited_name_is_a_url_of_the_project():
     assert (set(AUDITED_VIEWS) | set(AUDITED_FORMS)) - set(names(get_resolver())) == set()
 
 
-def test_an_admin_opening_a_client_in_django_admin_is_recorded(client, admin_user, demo_office):
+def test_an_admin_opening_a_client_of_their_office_is_recorded(client, admin_user, demo_office):
     some_client = Client.objects.for_office(demo_office).first()
     client.force_login(admin_user)
-    assert client.get(reverse("admin:coordination_client_change", args=[some_client.pk])).status_code == 200
+    assert client.get(reverse("client_detail", args=[some_client.pk])).status_code == 200
     event = last_event()
-    assert (event.action, event.role, event.object_ids) == (
-        Action.VIEW,
-        "システム管理者",
-        {"object_id": str(some_client.pk)},
-    )
+    assert (event.action, event.role, event.object_ids) == (Action.VIEW, "システム管理者", {"pk": some_client.pk})
     assert event in access_events_for_list(target=str(some_client.pk))
 
 
