@@ -437,6 +437,8 @@ def form_data(office, **overrides) -> dict:
         "consent_scope": "",
         "consent_taken_by": "",
         "notes": "",
+        # The version an edit page was read at (a new client's form ignores it).
+        "version": "1",
         "guardians-TOTAL_FORMS": "2",
         "guardians-INITIAL_FORMS": "0",
         "guardians-MIN_NUM_FORMS": "0",

@@ -77,8 +77,14 @@ def new_url(kind) -> str:
 
 
 def post(client, url, data):
-    """Posts the form as a browser would: the log's method and type are chosen by their leaf's id."""
+    """Posts the form as a browser would: the log's method and type are chosen by their leaf's id,
+    and an edit carries the versions its page was read at."""
     data = dict(data)
+    if url.endswith("/edit/") and "version" not in data:
+        page = client.get(url)
+        if page.status_code == 200:
+            form = page.context["form"]
+            data.update(version=form["version"].value(), log_version=form["log_version"].value() or "")
     for name, model in (("log_method", ContactMethod), ("log_activity_type", ActivityType)):
         if name in data:
             data[name] = str(model.objects.get(code=data[name]).pk)

@@ -214,6 +214,7 @@ def _form_data(provider=None, **overrides) -> dict:
         "public_note": "",
         "internal_note": "",
         "is_active": "on",
+        "version": str(provider.version) if provider else "",
         "acceptances-TOTAL_FORMS": str(len(procedures)),
         "acceptances-INITIAL_FORMS": str(len(procedures)),
         "acceptances-MIN_NUM_FORMS": "0",
