@@ -1,4 +1,4 @@
-"""The one helper create and update services save a model's own fields with."""
+"""The one helper create and update services save a model's own fields with, and the optimistic lock of edits."""
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -7,6 +7,57 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 M = TypeVar("M", bound=models.Model)
+
+
+EDIT_CONFLICT = (
+    "ほかの人が先に保存しました。あなたの入力はまだ保存されていません。"
+    "下の「ほかの人が保存した内容」を確かめてから、もう一度保存してください。"
+)
+
+
+class EditConflict(ValidationError):
+    """The object changed since the editor read it; `current` is what is saved now."""
+
+    message = EDIT_CONFLICT
+
+    def __init__(self, current: models.Model):
+        super().__init__(self.message, code="conflict")
+        self.current = current
+
+
+def lock_for_edit(
+    model: type[M], *, pk: int, expected_version: int | None, conflict: type[EditConflict] = EditConflict
+) -> M:
+    """The row as saved now, locked until the transaction ends; `conflict` if its version is not the expected one.
+
+    Call inside the service's transaction and save the row with `version + 1`. The row lock
+    (PostgreSQL) or the immediate write transaction (SQLite) keeps a second editor waiting here
+    until the first has saved, so the version compared is the latest. An import, which reads and
+    writes in one transaction, passes None: it has nothing stale to compare.
+    """
+    current = model._default_manager.select_for_update().get(pk=pk)
+    if expected_version is not None and current.version != expected_version:
+        raise conflict(current)
+    return current
+
+
+def changed_fields(instance: models.Model, *, fields: Iterable[str], data: Mapping[str, Any]) -> list[str]:
+    """The `fields` whose value in `data` differs from the instance's (no query); TypeError for a name not in `fields`."""
+    fields = tuple(fields)
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        # A misspelt name would otherwise be dropped without a word.
+        raise TypeError(f"{type(instance).__name__} does not take {', '.join(unknown)}")
+    changed = []
+    for name in fields:
+        if name not in data:
+            continue
+        field, value = instance._meta.get_field(name), data[name]
+        # Foreign keys compare by id: reading the related object could cost a query.
+        new = value.pk if field.is_relation and isinstance(value, models.Model) else value
+        if getattr(instance, field.attname) != new:
+            changed.append(name)
+    return changed
 
 
 def model_update(
@@ -23,21 +74,10 @@ def model_update(
     nothing is saved when there is one. Many-to-many fields are the caller's to set after saving.
     """
     fields = tuple(fields)
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        # A misspelt name would otherwise be dropped without a word.
-        raise TypeError(f"{type(instance).__name__} does not take {', '.join(unknown)}")
-    changed = []
+    changed = changed_fields(instance, fields=fields, data=data)
     for name in fields:
-        if name not in data:
-            continue
-        field, value = instance._meta.get_field(name), data[name]
-        # Foreign keys compare by id: reading the related object could cost a query.
-        current = getattr(instance, field.attname)
-        new = value.pk if field.is_relation and isinstance(value, models.Model) else value
-        if current != new:
-            changed.append(name)
-        setattr(instance, name, value)
+        if name in data:
+            setattr(instance, name, data[name])
 
     errors: dict = {}
     try:

@@ -21,6 +21,8 @@ class ProviderForm(forms.ModelForm):
         label="この内容を今日確認した（最終確認日を今日にする）",
         required=False,
     )
+    # The version the editor read (optimistic locking); the service, not the form, saves versions.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Provider
@@ -51,6 +53,8 @@ class ProviderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("version", self.instance.version)
         self.fields["category"].queryset = ProviderCategory.objects.order_by("position")
         self.fields["district"].queryset = District.objects.order_by("municipality", "code")
         self.fields["category"].empty_label = "選んでください"

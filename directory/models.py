@@ -282,6 +282,8 @@ class Provider(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Optimistic locking: an edit must carry the version it was read at.
+    version = models.PositiveIntegerField("版", default=1)
     # Name, フリガナ, municipality and address folded by directory.search, plus the romaji of the
     # フリガナ: the search box looks here (`search_text__contains`). Kept by save() and bulk_create().
     search_text = models.TextField("検索用テキスト", blank=True, editable=False)

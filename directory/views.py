@@ -11,13 +11,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
-from tabular.history import limit_for
+from common.services import EditConflict
+from tabular.conflicts import conflict_with, form_differences
+from tabular.history import FieldChange, limit_for
 
 from . import selectors, services
 from .filters import ProviderFilter
 from .forms import ProviderForm, acceptance_formset
 from .history import provider_history
-from .models import MedicalCareProcedure, Provider, one_year_before
+from .models import Acceptance, MedicalCareProcedure, Provider, one_year_before
 from .page_links import provider_page_links
 
 REVERIFY_PAGE_SIZE = 50
@@ -139,7 +141,11 @@ def _provider_form_page(request, *, provider=None):
             if provider is None:
                 saved = services.provider_create(user=request.user, **fields)
             else:
-                saved = services.provider_update(provider=provider, user=request.user, **fields)
+                saved = services.provider_update(
+                    provider=provider, user=request.user, expected_version=form.cleaned_data["version"] or 0, **fields
+                )
+        except EditConflict as conflict:
+            return _conflict_page(request, conflict.current, form=form, matrix_formset=matrix_formset)
         except ValidationError as error:
             add_service_errors(form, error, formsets={"acceptances": matrix_formset})
         else:
@@ -147,6 +153,37 @@ def _provider_form_page(request, *, provider=None):
             return redirect("directory:provider_detail", pk=saved.pk)
     context = {"form": form, "matrix_formset": matrix_formset, "provider": provider}
     return render(request, "directory/provider_form.html", context)
+
+
+def _conflict_page(request, current: Provider, *, form, matrix_formset):
+    """A stale save: the editor's values stay in the form, now based on the saved version; theirs are listed above."""
+    matrix = selectors.acceptance_matrix(current)
+    changes = form_differences(ProviderForm(instance=current), form, exclude=["verified"])
+    typed = {entry.procedure.pk: entry for entry in matrix_formset.entries()}
+    for row in matrix:
+        entry = typed.get(row.procedure.pk)
+        if entry is not None and (entry.status, entry.note.strip()) != (row.status, row.note):
+            changes.append(
+                FieldChange(
+                    f"医療的ケアの受け入れ：{row.procedure.name}",
+                    _acceptance_text(row.status, row.note),
+                    _acceptance_text(entry.status, entry.note.strip()),
+                )
+            )
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    context = {
+        "form": ProviderForm(data, instance=current),
+        "matrix_formset": acceptance_formset(data, procedures=[row.procedure for row in matrix], matrix=matrix),
+        "provider": current,
+        "conflict": conflict_with(current, what="この機関・事業所の情報", changes=changes),
+    }
+    return render(request, "directory/provider_form.html", context, status=409)
+
+
+def _acceptance_text(status: str, note: str) -> str:
+    label = Acceptance(status).label
+    return f"{label}（{note}）" if note else label
 
 
 @login_required

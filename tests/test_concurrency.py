@@ -1,4 +1,5 @@
-"""Eight coordinators at once: creating and editing contact logs for 30 seconds through the services.
+"""Eight coordinators at once: creating and editing contact logs for 30 seconds through the services,
+then editing one client together.
 
 Runs on whatever database the suite runs on. On SQLite this proves the settings (WAL, IMMEDIATE
 transactions, a busy timeout) queue writers instead of failing with "database is locked"; on
@@ -19,7 +20,9 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Office, User
-from coordination.clients.models import Client
+from common.services import EditConflict
+from coordination.clients.models import Client, Guardian
+from coordination.clients.services import GuardianEntry, client_create, client_update
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
 from coordination.logs.services import ContactLogConflict, CounterpartEntry, contact_log_create, contact_log_update
 from directory.models import CounterpartCategory
@@ -185,3 +188,70 @@ def test_eight_coordinators_creating_and_editing_logs_at_once_lose_nothing_and_n
         assert conflicts > 0, "the hot logs should have made coordinators collide"
     finally:
         delete_logs(created)
+
+
+CLIENT_EDITS_PER_THREAD = 8
+
+
+def edit_client(client_id: int, coordinator: User, notes: str, tally: Tally) -> int:
+    """Saves one edit of a client's notes, reading it again after each conflict; returns the version saved."""
+    for _ in range(200):
+        client = Client.objects.get(pk=client_id)
+        guardians = [
+            GuardianEntry(name=g.name, relationship=g.relationship, pk=g.pk, is_primary=g.is_primary)
+            for g in client.guardians.all()
+        ]
+        time.sleep(0.001)  # a person reads the form before saving: another may save meanwhile
+        try:
+            saved = client_update(
+                client=client, user=coordinator, expected_version=client.version, guardians=guardians, notes=notes
+            )
+            return saved.version
+        except EditConflict:
+            tally.conflicts += 1
+    raise AssertionError(f"client {client_id}: no edit went through after 200 conflicts")
+
+
+def test_coordinators_editing_one_client_at_once_lose_no_edit(log_parts):
+    office, coordinators = log_parts["office"], log_parts["coordinators"]
+    client = client_create(
+        office=office,
+        user=coordinators[0],
+        name="同時編集 試験",
+        name_kana="ドウジヘンシュウ シケン",
+        guardians=[GuardianEntry(name="同時編集 保護者", relationship="母")],
+    )
+    tallies = [Tally() for _ in range(THREADS)]
+
+    def work_on_client(number: int, tally: Tally) -> None:
+        try:
+            for step in range(CLIENT_EDITS_PER_THREAD):
+                notes = f"同時編集試験 {number}-{step}"
+                version = edit_client(client.pk, coordinators[number % len(coordinators)], notes, tally)
+                tally.edits.append((client.pk, version, notes))
+        except Exception as error:
+            tally.errors.append(f"{type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work_on_client, args=(n, tally)) for n, tally in enumerate(tallies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert [error for tally in tallies for error in tally.errors] == []
+        edits = sorted(edit for tally in tallies for edit in tally.edits)
+        # Each acknowledged edit has its own version, the client holds the last one, and its
+        # guardian came through every save.
+        assert [version for _, version, _ in edits] == list(range(2, THREADS * CLIENT_EDITS_PER_THREAD + 2))
+        client.refresh_from_db()
+        assert (client.version, client.notes) == (edits[-1][1], edits[-1][2])
+        assert list(client.guardians.values_list("name", flat=True)) == ["同時編集 保護者"]
+        assert sum(tally.conflicts for tally in tallies) > 0, "the threads should have collided"
+    finally:
+        Guardian.objects.filter(client=client).delete()
+        Guardian.history.model.objects.filter(client_id=client.pk).delete()
+        client.procedures.clear()
+        Client.objects.filter(pk=client.pk).delete()
+        Client.history.model.objects.filter(id=client.pk).delete()

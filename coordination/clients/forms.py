@@ -30,6 +30,9 @@ class ClientForm(forms.ModelForm):
     birth_date = JapaneseDateField(label="生年月日", required=False, not_future=True)
     consent_obtained_on = JapaneseDateField(label="情報共有の同意日", required=False, not_future=True)
     confirm_not_duplicate = forms.BooleanField(label="重複ではないことを確認しました", required=False)
+    # The version the editor read (optimistic locking); not a model field of the form, so the
+    # service, not the form, decides what is saved.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Client
@@ -67,6 +70,8 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("version", self.instance.version)
         staff = User.objects.filter(office=office, is_active=True).order_by("last_name", "first_name", "username")
         self.fields["name_kana"].required = True
         self.fields["district"].queryset = District.objects.filter(officedistrict__office=office).order_by(

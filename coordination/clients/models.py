@@ -67,6 +67,8 @@ class Client(models.Model):
         User, verbose_name="同意を得た職員", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     notes = models.TextField("メモ（要配慮）", blank=True)
+    # Optimistic locking: an edit must carry the version it was read at.
+    version = models.PositiveIntegerField("版", default=1)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Office, User
 from common.kana import fold_for_storage
-from common.services import model_update
+from common.services import lock_for_edit, model_update
 from coordination.clients.models import CLIENT_FIELDS, CLIENT_HISTORY, Client, Guardian
 from coordination.history_records import history_paused
 from directory.models import District, MedicalCareProcedure
@@ -115,6 +115,7 @@ def _save_client(
     procedures: Sequence[MedicalCareProcedure],
     guardians: Sequence[GuardianEntry],
 ) -> Client:
+    """Saves the client's fields given in `data` (with `version` on an edit), procedures and guardians."""
     if user.office_id != client.office_id:
         raise PermissionDenied("ほかの事業所の相談対象者は保存できません。")
     data = {name: value.strip() if isinstance(value, str) else value for name, value in data.items()}
@@ -126,7 +127,7 @@ def _save_client(
     with history_paused(client):
         model_update(
             instance=client,
-            fields=CLIENT_FIELDS,
+            fields=(*CLIENT_FIELDS, "version"),
             data=data,
             validate=lambda c: _validate_client(c, procedures=procedures, today=timezone.localdate()),
         )
@@ -155,12 +156,20 @@ def client_update(
     *,
     client: Client,
     user: User,
+    expected_version: int | None = None,
     procedures: Sequence[MedicalCareProcedure] = (),
     guardians: Sequence[GuardianEntry] = (),
     **data: Unpack[ClientFields],
 ) -> Client:
-    """Saves the fields given (the others stay); the procedures and guardians become exactly those given."""
+    """Saves the fields given (the others stay); the procedures and guardians become exactly those given.
+
+    An edit read at `expected_version` is refused (EditConflict) if the client changed since; an
+    import passes None. Returns the client as saved, with its new version.
+    """
     # The form or import row has usually set the new values on `client` already: what changed is
-    # measured against the row as stored (one query).
-    client.refresh_from_db(fields=CLIENT_FIELDS)
-    return _save_client(client, user=user, data=data, procedures=procedures, guardians=guardians)
+    # measured against the row as stored, read once and locked.
+    if user.office_id != client.office_id:
+        raise PermissionDenied("ほかの事業所の相談対象者は保存できません。")
+    current = lock_for_edit(Client, pk=client.pk, expected_version=expected_version)
+    data = {**data, "version": current.version + 1}
+    return _save_client(current, user=user, data=data, procedures=procedures, guardians=guardians)

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 
 from accounts.access import office_of
 from common.forms import add_service_errors
+from common.services import EditConflict
 from coordination.clients import selectors, services
 from coordination.clients.age_bands import age_band, age_on
 from coordination.clients.filters import ClientFilter
@@ -20,7 +21,8 @@ from coordination.clients.models import Client
 from coordination.fiscal import fiscal_year_label, fiscal_year_of
 from coordination.import_kinds import IMPORT_PERMISSIONS
 from directory.selectors import accepting_conditions, providers_accepting
-from tabular.history import limit_for
+from tabular.conflicts import conflict_with, form_differences
+from tabular.history import FieldChange, limit_for
 from tabular.wareki import format_date, format_wareki
 
 PAGE_SIZE = 50
@@ -148,7 +150,11 @@ def _client_form_page(request, *, client=None):
                 if client is None:
                     saved = services.client_create(office=office, user=request.user, **fields)
                 else:
-                    saved = services.client_update(client=client, user=request.user, **fields)
+                    saved = services.client_update(
+                        client=client, user=request.user, expected_version=data["version"] or 0, **fields
+                    )
+            except EditConflict as conflict:
+                return _conflict_page(request, conflict.current, form=form, guardians=guardians)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -156,6 +162,34 @@ def _client_form_page(request, *, client=None):
                 return redirect("client_detail", pk=saved.pk)
     context = {"form": form, "guardians": guardians, "client": client, "duplicates": duplicates}
     return render(request, "coordination/clients/form.html", context)
+
+
+def _guardians_text(entries) -> str:
+    """Guardians (models or GuardianEntry rows) as the conflict table lists them, in a stable order."""
+    return "\n".join(sorted(f"{g.name}（{g.relationship}）{g.phone} {g.email}".strip() for g in entries))
+
+
+def _conflict_page(request, current: Client, *, form, guardians):
+    """A stale save: the editor's values stay in the form, now based on the saved version; theirs are listed above."""
+    office = office_of(request)
+    theirs = ClientForm(instance=current, office=office)
+    changes = form_differences(theirs, form, exclude=["confirm_not_duplicate"])
+    saved_guardians = _guardians_text(current.guardians.all())
+    typed_guardians = _guardians_text(guardians.guardian_entries())
+    if saved_guardians != typed_guardians:
+        changes.append(
+            FieldChange("保護者・家族の連絡先", saved_guardians or "（なし）", typed_guardians or "（なし）")
+        )
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    context = {
+        "form": ClientForm(data, instance=current, office=office),
+        "guardians": GuardianFormSet(data, instance=current, prefix="guardians"),
+        "client": current,
+        "duplicates": [],
+        "conflict": conflict_with(current, what="この相談対象者の情報", changes=changes),
+    }
+    return render(request, "coordination/clients/form.html", context, status=409)
 
 
 @login_required

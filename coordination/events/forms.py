@@ -63,8 +63,12 @@ class EventForm(forms.Form):
     count_as_log = forms.BooleanField(required=False)
     log_method = forms.ChoiceField(label="方法")
     log_activity_type = forms.ChoiceField(label="種別")
+    # The versions the editor read of the event and of its contact log (optimistic locking).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    log_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     LOG_FIELDS = ("count_as_log", "log_method", "log_activity_type")
+    VERSION_FIELDS = ("version", "log_version")
     HELP = {"method_venue": "例：対面・北区役所、ZOOM"}
     # Fields shown side by side on a wide screen.
     ROWS = (("held_on", "started_at", "ends_on"), ("participant_count", "participant_note"))
@@ -72,7 +76,7 @@ class EventForm(forms.Form):
     def __init__(self, *args, layout: KindLayout, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.layout = layout
-        keep = set(layout.fields) | (set(self.LOG_FIELDS) if layout.can_count_as_log else set())
+        keep = {*layout.fields, *self.VERSION_FIELDS, *(self.LOG_FIELDS if layout.can_count_as_log else ())}
         for name in [name for name in self.fields if name not in keep]:
             del self.fields[name]
         for name in layout.fields:
@@ -132,10 +136,11 @@ class EventForm(forms.Form):
                 initial["role"] = layout.role_suggestions[0]
             return initial
         initial.update({name: getattr(event, name) for name in layout.fields})
+        initial["version"] = event.version
         if event.contact_log_id:
             log = event.contact_log
             types = sorted(log.activity_types.all(), key=lambda node: node.position)
-            initial.update(count_as_log=True, log_method=log.method.code)
+            initial.update(count_as_log=True, log_method=log.method.code, log_version=log.version)
             if types:
                 initial["log_activity_type"] = types[0].code
         return initial

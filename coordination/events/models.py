@@ -60,6 +60,8 @@ class Event(models.Model):
         on_delete=models.SET_NULL,
         related_name="event",
     )
+    # Optimistic locking: an edit must carry the version it was read at.
+    version = models.PositiveIntegerField("版", default=1)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 

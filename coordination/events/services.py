@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Office, User
+from common.services import EditConflict, lock_for_edit
 from coordination.events.models import Event
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod
 from coordination.logs.services import record_baseline, record_history
@@ -68,10 +69,13 @@ def event_create(
     )
 
 
+@transaction.atomic
 def event_update(
     *,
     event: Event,
     user: User,
+    expected_version: int | None = None,
+    expected_log_version: int | None = None,
     name: str,
     held_on: date,
     role: str = "",
@@ -85,9 +89,20 @@ def event_update(
     participant_note: str = "",
     count_as: LogCount | None = None,
 ) -> Event:
-    """Change an event and keep its contact log in step (created, updated or removed), all or nothing."""
+    """Change an event and keep its contact log in step (created, updated or removed), all or nothing.
+
+    An edit read at `expected_version` is refused (EditConflict) if the event changed since, or, with
+    `expected_log_version`, if its contact log did (the form shows the log's method and type too).
+    Returns the event as saved, with its new version.
+    """
+    current = lock_for_edit(Event, pk=event.pk, expected_version=expected_version)
+    if current.contact_log_id is not None and expected_log_version is not None:
+        log = ContactLog.objects.select_for_update().get(pk=current.contact_log_id)
+        if log.version != expected_log_version:
+            raise EditConflict(current)
+    current.version += 1
     return _event_save(
-        event,
+        current,
         user=user,
         count_as=count_as,
         role=role,

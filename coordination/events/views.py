@@ -9,12 +9,14 @@ from django.utils import timezone
 
 from accounts.access import office_of
 from common.forms import add_service_errors
+from common.services import EditConflict
 from coordination.events import selectors, services
 from coordination.events.filters import EventFilter
 from coordination.events.forms import EventForm
 from coordination.events.history import event_history
 from coordination.events.kinds import LAYOUTS, MIXED_COLUMN_LABELS, MIXED_COLUMNS, fact_rows, full_date
 from coordination.events.models import EventKind
+from tabular.conflicts import conflict_with, form_differences
 from tabular.history import limit_for
 
 PAGE_SIZE = 50
@@ -114,10 +116,37 @@ def event_update(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.event_update(event=event, user=request.user, count_as=_count_as(form), **form.event_fields())
+            services.event_update(
+                event=event,
+                user=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                expected_log_version=form.cleaned_data["log_version"],
+                count_as=_count_as(form),
+                **form.event_fields(),
+            )
+        except EditConflict:
+            return _conflict_page(request, pk, form=form)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"{layout.kind.label}「{event.name}」を保存しました。")
             return redirect("event_detail", pk=event.pk)
     return render(request, "coordination/events/form.html", {"form": form, "layout": layout, "event": event})
+
+
+def _conflict_page(request, pk, *, form):
+    """A stale save: the editor's values stay in the form, now based on the saved versions; theirs are listed above."""
+    current = _event(request, pk)
+    layout = LAYOUTS[EventKind(current.kind)]
+    today = timezone.localdate()
+    theirs = EventForm(layout=layout, initial=EventForm.initial_for(layout, current, today=today))
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    data["log_version"] = str(current.contact_log.version) if current.contact_log_id else ""
+    context = {
+        "form": EventForm(data, layout=layout, initial=EventForm.initial_for(layout, current, today=today)),
+        "layout": layout,
+        "event": current,
+        "conflict": conflict_with(current, what=f"この{layout.kind.label}", changes=form_differences(theirs, form)),
+    }
+    return render(request, "coordination/events/form.html", context, status=409)

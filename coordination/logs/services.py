@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Office, User
+from common.services import EditConflict, lock_for_edit
 from coordination.clients.models import Client
 from coordination.history_records import history_paused
 from coordination.logs.models import CONTACT_LOG_HISTORY, ActivityType, ContactLog, ContactMethod, Counterpart
@@ -34,12 +35,10 @@ class CounterpartEntry:
         return (self.category.pk, self.provider.pk if self.provider else None, self.organization_name.strip())
 
 
-class ContactLogConflict(ValidationError):
+class ContactLogConflict(EditConflict):
     """The log changed since the editor read it; `current` is what is saved now."""
 
-    def __init__(self, current: ContactLog):
-        super().__init__(LOG_CONFLICT, code="conflict")
-        self.current = current
+    message = LOG_CONFLICT
 
 
 def _validate_log(
@@ -202,11 +201,7 @@ def contact_log_update(
     follow_up_due_on: date | None = None,
 ) -> ContactLog:
     """Saves an edit read at `expected_version`; refuses it (ContactLogConflict) if the log changed since."""
-    # The row lock (PostgreSQL) or the immediate write transaction (SQLite) keeps a second editor
-    # waiting here until the first has saved, so the version read below is the latest.
-    current = ContactLog.objects.select_for_update().get(pk=log.pk)
-    if current.version != expected_version:
-        raise ContactLogConflict(current)
+    current = lock_for_edit(ContactLog, pk=log.pk, expected_version=expected_version, conflict=ContactLogConflict)
     record_baseline(current)
     current.occurred_on = occurred_on
     current.started_at = started_at

@@ -167,6 +167,7 @@ def edit_form(child, **overrides) -> dict:
         "consent_scope": "",
         "consent_taken_by": "",
         "notes": "",
+        "version": str(child.version),
         "guardians-TOTAL_FORMS": "1",
         "guardians-INITIAL_FORMS": "1",
         "guardians-MIN_NUM_FORMS": "0",

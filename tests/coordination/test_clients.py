@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
@@ -437,6 +438,8 @@ def form_data(office, **overrides) -> dict:
         "consent_scope": "",
         "consent_taken_by": "",
         "notes": "",
+        # The version an edit page was read at (a new client's form ignores it).
+        "version": "1",
         "guardians-TOTAL_FORMS": "2",
         "guardians-INITIAL_FORMS": "0",
         "guardians-MIN_NUM_FORMS": "0",
@@ -655,3 +658,78 @@ def test_only_coordinators_of_the_office_are_offered_as_assigned(signed_in, offi
     offered = list(form.fields["assigned_coordinator"].queryset)
     assert offered == [tester]
     assert coordinator not in form.fields["consent_taken_by"].queryset
+
+
+# --- two people editing the same client ----------------------------------------------------------
+
+
+def edit_data(office, person, mother, **overrides) -> dict:
+    """What the edit page posts for the client as made below, its one guardian kept."""
+    return form_data(
+        office,
+        name=person.name,
+        name_kana=person.name_kana,
+        birth_date="2021/6/15",
+        **{
+            "guardians-TOTAL_FORMS": "1",
+            "guardians-INITIAL_FORMS": "1",
+            "guardians-0-id": str(mother.pk),
+            "guardians-0-client": str(person.pk),
+            "guardians-0-name": mother.name,
+            "guardians-0-relationship": mother.relationship,
+            "guardians-0-phone": mother.phone,
+            "guardians-0-is_primary": "on",
+            **overrides,
+        },
+    )
+
+
+def test_an_edit_saves_a_new_version(signed_in, office):
+    person = make_client(office, "岡野 芽依", "オカノ メイ", birth_date=date(2021, 6, 15), district=district(office, 1))
+    mother = make_guardian(person, "岡野 直子", is_primary=True)
+    page = signed_in.get(reverse("client_update", args=[person.pk])).content.decode()
+    assert 'name="version" value="1"' in page
+    response = signed_in.post(
+        reverse("client_update", args=[person.pk]), edit_data(office, person, mother, notes="面談")
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.version, person.notes) == (2, "面談")
+
+
+def test_a_stale_save_of_a_client_is_refused_and_nothing_typed_is_lost(signed_in, office):
+    person = make_client(office, "岡野 芽依", "オカノ メイ", birth_date=date(2021, 6, 15), district=district(office, 1))
+    mother = make_guardian(person, "岡野 直子", phone="090-0000-1111", is_primary=True)
+    colleague = Browser()
+    colleague.force_login(make_user(office, "colleague", last_name="同僚"))
+    url = reverse("client_update", args=[person.pk])
+    # Both open the edit page at version 1; the colleague saves first.
+    for browser in (colleague, signed_in):
+        assert 'name="version" value="1"' in browser.get(url).content.decode()
+    theirs = edit_data(office, person, mother, notes="同僚のメモ", **{"guardians-0-phone": "080-2222-3333"})
+    assert colleague.post(url, theirs).status_code == 302
+
+    mine = edit_data(office, person, mother, notes="わたしのメモ", status="watching")
+    response = signed_in.post(url, mine)
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "ほかの人がこの相談対象者の情報を先に更新しました" in page
+    conflict = response.context["conflict"]
+    assert "同僚" in conflict.who and conflict.when is not None
+    changes = {change.label: (change.old, change.new) for change in conflict.changes}
+    assert changes["メモ（要配慮）"] == ("同僚のメモ", "わたしのメモ")
+    assert changes["状況"] == ("支援中", "見守り")
+    assert "080-2222-3333" in changes["保護者・家族の連絡先"][0]
+    assert "090-0000-1111" in changes["保護者・家族の連絡先"][1]
+    # My typed values are still in the form, now based on the version that is saved.
+    assert "わたしのメモ" in page and 'name="version" value="2"' in page
+    person.refresh_from_db()
+    assert (person.version, person.notes, person.status) == (2, "同僚のメモ", ClientStatus.ACTIVE)
+    assert person.guardians.get().phone == "080-2222-3333"
+
+    # Saving again from the refused page goes through, over the colleague's version.
+    response = signed_in.post(url, {**mine, "version": "2"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.version, person.notes, person.status) == (3, "わたしのメモ", ClientStatus.WATCHING)

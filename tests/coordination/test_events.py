@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -77,8 +78,14 @@ def new_url(kind) -> str:
 
 
 def post(client, url, data):
-    """Posts the form as a browser would: the log's method and type are chosen by their leaf's id."""
+    """Posts the form as a browser would: the log's method and type are chosen by their leaf's id,
+    and an edit carries the versions its page was read at."""
     data = dict(data)
+    if url.endswith("/edit/") and "version" not in data:
+        page = client.get(url)
+        if page.status_code == 200:
+            form = page.context["form"]
+            data.update(version=form["version"].value(), log_version=form["log_version"].value() or "")
     for name, model in (("log_method", ContactMethod), ("log_activity_type", ActivityType)):
         if name in data:
             data[name] = str(model.objects.get(code=data[name]).pk)
@@ -648,3 +655,81 @@ def test_a_page_of_200_events_makes_the_same_queries_as_a_page_of_one(client, co
         response = client.get(reverse("event_list"), {"q": "研修会007"})
     assert len(response.context["page"]) == 1
     assert len(full) == len(one) <= 9
+
+
+# --- two people editing the same event -----------------------------------------------------------
+
+
+def versions_read(client, url) -> dict:
+    """The versions the edit page carries, as a browser holds them until it posts."""
+    form = client.get(url).context["form"]
+    return {"version": form["version"].value(), "log_version": form["log_version"].value() or ""}
+
+
+@pytest.fixture
+def colleague(client, coordinator):
+    other = Browser()
+    other.force_login(User.objects.get(username="coordinator2"))
+    client.force_login(coordinator)
+    return other
+
+
+def test_an_event_edit_saves_a_new_version(client, coordinator, meeting):
+    client.force_login(coordinator)
+    url = reverse("event_update", args=[meeting.pk])
+    assert versions_read(client, url)["version"] == 1
+    assert post(client, url, {**MEETING, "topic": "新しい議題"}).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.version, meeting.topic) == (2, "新しい議題")
+
+
+def test_a_stale_save_of_an_event_is_refused_and_nothing_typed_is_lost(client, colleague, meeting):
+    url = reverse("event_update", args=[meeting.pk])
+    # Both open the edit page; the colleague saves first.
+    mine = {**MEETING, "topic": "わたしの議題", **versions_read(client, url)}
+    theirs = {**MEETING, "topic": "同僚の議題", **versions_read(colleague, url)}
+    assert post(colleague, url, theirs).status_code == 302
+
+    response = post(client, url, mine)
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "ほかの人がこの会議を先に更新しました" in page
+    conflict = response.context["conflict"]
+    assert "森川" in conflict.who
+    topic = response.context["form"].fields["topic"].label
+    changes = {change.label: (change.old, change.new) for change in conflict.changes}
+    assert changes[topic] == ("同僚の議題", "わたしの議題")
+    assert "わたしの議題" in page and 'name="version" value="2"' in page
+    meeting.refresh_from_db()
+    assert (meeting.version, meeting.topic) == (2, "同僚の議題")
+
+    assert post(client, url, {**mine, "version": "2"}).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.version, meeting.topic) == (3, "わたしの議題")
+
+
+def test_an_event_save_is_refused_when_its_log_changed_on_the_log_page_meanwhile(client, coordinator):
+    client.force_login(coordinator)
+    post(client, new_url("meeting"), {**MEETING, "count_as_log": "on"})
+    event = Event.objects.get(name=MEETING["name"])
+    url = reverse("event_update", args=[event.pk])
+    mine = {**MEETING, "topic": "わたしの議題", "count_as_log": "on", **versions_read(client, url)}
+    # Someone saves the log on its own page (a new method), which the event's form also shows.
+    council = ContactMethod.objects.get(code="meeting-council")
+    ContactLog.objects.filter(pk=event.contact_log_id).update(method=council, version=2)
+
+    response = post(client, url, mine)
+
+    assert response.status_code == 409
+    changes = {change.label: (change.old, change.new) for change in response.context["conflict"].changes}
+    assert changes["方法"][0].endswith(council.label)
+    assert 'name="log_version" value="2"' in response.content.decode()
+    event.refresh_from_db()
+    assert (event.version, event.topic, event.contact_log.method) == (1, MEETING["topic"], council)
+
+    # From the refused page the save goes through, and the log's version moves on with it.
+    response = post(client, url, {**mine, "log_version": "2", "log_method": "meeting-council"})
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.version, event.topic, event.contact_log.version) == (2, "わたしの議題", 3)

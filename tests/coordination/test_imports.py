@@ -254,6 +254,7 @@ def test_a_client_found_by_name_kana_and_birth_date_is_updated_not_duplicated(si
 def test_an_update_keeps_the_guardians_and_fields_the_file_does_not_have(signed_in, demo_office):
     existing = Client.objects.for_office(demo_office).filter(guardians__isnull=False).first()
     guardians = list(existing.guardians.values_list("name", flat=True))
+    version = existing.version
     row = {
         "氏名": existing.name,
         "フリガナ": existing.name_kana,
@@ -267,6 +268,8 @@ def test_an_update_keeps_the_guardians_and_fields_the_file_does_not_have(signed_
     existing.refresh_from_db()
     assert existing.consent_scope == "新しい範囲"
     assert list(existing.guardians.values_list("name", flat=True)) == guardians
+    # An import passes no version read on a page: it updates, and an edit open meanwhile is now stale.
+    assert existing.version == version + 1
 
 
 def test_blank_cells_keep_what_is_saved(signed_in, demo_office):

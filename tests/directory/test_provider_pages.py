@@ -3,9 +3,11 @@
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from coordination.clients.models import Client
 from coordination.fiscal import fiscal_year_of
 from coordination.logs.models import ContactMethod, Counterpart
@@ -214,6 +216,7 @@ def _form_data(provider=None, **overrides) -> dict:
         "public_note": "",
         "internal_note": "",
         "is_active": "on",
+        "version": str(provider.version) if provider else "",
         "acceptances-TOTAL_FORMS": str(len(procedures)),
         "acceptances-INITIAL_FORMS": str(len(procedures)),
         "acceptances-MIN_NUM_FORMS": "0",
@@ -272,6 +275,7 @@ def test_editing_changes_the_matrix_and_unknown_without_a_note_removes_the_row(c
     assert cells == {"ventilator": ("conditional", "看護師在籍日のみ"), "suction": ("conditional", "日中のみ")}
     assert provider.name == "こもれび訪問看護ステーション王子"
     assert provider.verified_on == verified_on  # editing alone does not count as verifying
+    assert provider.version == 2
 
 
 def test_the_edit_form_shows_the_current_matrix(client, coordinator, provider):
@@ -312,3 +316,61 @@ def test_bad_input_gets_a_japanese_message_and_nothing_is_saved(client, coordina
     provider.refresh_from_db()
     assert provider.address == "東京都北区王子1-2-3"
     assert list(cells) == before
+
+
+# --- two people editing the same provider --------------------------------------------------------
+
+
+def test_a_change_of_the_matrix_alone_is_a_new_version_and_no_change_is_none(client, coordinator, provider):
+    client.force_login(coordinator)
+    url = reverse("directory:provider_update", args=[provider.pk])
+    assert client.post(url, _form_data(provider)).status_code == 302
+    provider.refresh_from_db()
+    assert provider.version == 2
+    unchanged = _form_data(provider)
+    assert client.post(url, unchanged).status_code == 302
+    provider.refresh_from_db()
+    assert provider.version == 2
+    oxygen = {f"acceptances-{_row('oxygen')}-status": Acceptance.ACCEPTED}
+    assert client.post(url, {**unchanged, **oxygen}).status_code == 302
+    provider.refresh_from_db()
+    assert provider.version == 3
+
+
+def test_a_stale_save_of_a_provider_is_refused_and_nothing_typed_is_lost(client, coordinator, provider):
+    colleague = Browser()
+    colleague.force_login(User.objects.get(username="coordinator2"))
+    client.force_login(coordinator)
+    url = reverse("directory:provider_update", args=[provider.pk])
+    # Both open the edit page at version 1; the colleague saves first.
+    for browser in (colleague, client):
+        assert 'name="version" value="1"' in browser.get(url).content.decode()
+    oxygen = _row("oxygen")
+    theirs = _form_data(
+        provider,
+        phone="03-9999-0000",
+        public_note="同僚の備考",
+        **{f"acceptances-{oxygen}-status": Acceptance.ACCEPTED},
+    )
+    mine = _form_data(provider, phone="03-5555-6666", public_note="わたしの備考")
+    assert colleague.post(url, theirs).status_code == 302
+
+    response = client.post(url, mine)
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "ほかの人がこの機関・事業所の情報を先に更新しました" in page
+    conflict = response.context["conflict"]
+    assert "森川" in conflict.who
+    changes = {change.label: (change.old, change.new) for change in conflict.changes}
+    assert changes["電話"] == ("03-9999-0000", "03-5555-6666")
+    assert changes["備考"] == ("同僚の備考", "わたしの備考")
+    assert changes["医療的ケアの受け入れ：酸素療法"] == ("可", "未確認")
+    assert "わたしの備考" in page and 'name="version" value="2"' in page
+    provider.refresh_from_db()
+    assert (provider.version, provider.phone, provider.public_note) == (2, "03-9999-0000", "同僚の備考")
+    assert provider.acceptances.get(procedure__code="oxygen").status == Acceptance.ACCEPTED
+
+    assert client.post(url, {**mine, "version": "2"}).status_code == 302
+    provider.refresh_from_db()
+    assert (provider.version, provider.phone, provider.public_note) == (3, "03-5555-6666", "わたしの備考")
