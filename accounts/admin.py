@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -111,7 +113,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def setup_link_view(self, request, id):
         """GET asks for confirmation; POST issues a new link (the old password and links stop working)."""
-        user = get_object_or_404(User, pk=id)
+        user = self.get_object(request, unquote(id))
+        if user is None:
+            raise Http404
         if not self.has_change_permission(request, user):
             raise PermissionDenied
         if request.method == "POST":

@@ -110,6 +110,12 @@ def test_the_admin_cannot_set_a_users_password_in_django_admin(client, admin_use
     assert coordinator.check_password(demo_password)
 
 
+def test_a_link_for_an_unknown_user_is_not_found(client, admin_user):
+    client.force_login(admin_user)
+    for id in ["999999", "abc"]:
+        assert client.post(reverse("admin:accounts_user_setup_link", args=[id])).status_code == 404
+
+
 def test_only_admins_issue_links(client, supervisor, coordinator):
     client.force_login(supervisor)
     response = client.post(reverse("admin:accounts_user_setup_link", args=[coordinator.pk]))
