@@ -1,10 +1,14 @@
-"""Two-factor sign-in: enrol an authenticator app with a QR code, then give its 6-digit code."""
+"""One's own sign-in: set a password from a set-up link, change it, enrol an authenticator app, give its code."""
 
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
 from .forms import OneTimeCodeForm
@@ -19,6 +23,7 @@ from .mfa import (
     unsaved_device,
 )
 from .security import requires_mfa
+from .setup_links import setup_link_user
 
 WRONG_CODE = (
     "確認コードが正しくないか、すでに使われています。認証アプリに表示されている新しいコードを入力してください。"
@@ -102,3 +107,54 @@ def mfa_verify(request):
         else:
             form.add_error("code", WRONG_CODE)
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
+
+
+# Like Django's PasswordResetConfirmView: the token moves from the link into the session and the
+# page is shown at a URL without it, so the secret is neither sent on as a Referer nor written to
+# the access log with the form's POST.
+SETUP_TOKEN = "tsunagu_setup_token"
+TOKEN_IN_SESSION = "set-password"
+
+
+@never_cache
+@sensitive_post_parameters()
+def account_setup(request, uidb64: str, token: str):
+    """A new user's one-time link: choose a password, then sign in with it (and enrol the app).
+
+    An expired, used or forged link gets a Japanese page (400) asking for a new link, and changes
+    nothing. A POST answered with a redirect is recorded as accepted, the page shown again refused.
+    """
+    if token != TOKEN_IN_SESSION:
+        if setup_link_user(uidb64=uidb64, token=token) is None:
+            return render(request, "accounts/setup_invalid.html", status=400)
+        request.session[SETUP_TOKEN] = token
+        return redirect("account_setup", uidb64=uidb64, token=TOKEN_IN_SESSION)
+    user = setup_link_user(uidb64=uidb64, token=request.session.get(SETUP_TOKEN, ""))
+    if user is None:
+        return render(request, "accounts/setup_invalid.html", status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if request.user.is_authenticated:
+            logout(request)  # someone else's session in this browser ends before the new user signs in
+        form.save()
+        request.session.pop(SETUP_TOKEN, None)
+        messages.success(
+            request,
+            f"パスワードを設定しました。ユーザー名「{user.get_username()}」と新しいパスワードでログインしてください。",
+        )
+        return redirect("login")
+    return render(request, "accounts/setup.html", {"form": form, "setup_user": user})
+
+
+@never_cache
+@sensitive_post_parameters()
+@login_required
+def password_change(request):
+    """Every signed-in user changes their own password; the current one is asked first."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)  # this session stays signed in, others end
+        messages.success(request, "パスワードを変更しました。次回から新しいパスワードでログインしてください。")
+        return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})

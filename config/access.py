@@ -8,7 +8,7 @@ it with `python -m config.access` after a change (a test checks the two agree).
 
 Statuses are those of a GET with sample ids of the demo office's own objects, MFA off:
 200 shown · 302 redirected (anonymous → the sign-in page) · 403 refused by permission ·
-404 not found · 405 POST only (the GET is refused before anything else runs).
+400 a bad link · 404 not found · 405 POST only (the GET is refused before anything else runs).
 """
 
 ROLES = ("anonymous", "ward_staff", "coordinator", "supervisor", "admin")
@@ -38,6 +38,16 @@ ACCESS_MATRIX: dict[str, dict] = {
         "only for whoever must give a code (MFA on, not ward staff), without a confirmed app; others → home",
     ),
     "mfa_verify": _row(302, 302, 302, 302, 302, "with MFA on: without a confirmed app → enrolment; others → home"),
+    # one's own password: set once from the admin's set-up link, then changed by its owner
+    "account_setup": _row(
+        400,
+        400,
+        400,
+        400,
+        400,
+        "a valid one-time link → its password form; a forged, used or expired one: 400 (Japanese page)",
+    ),
+    "password_change": _row(302, 200, 200, 200, 200, "one's own password; the current one is asked first"),
     # Django admin
     ADMIN_ENTRY: _row(
         302,

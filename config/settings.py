@@ -146,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# A new user's one-time set-up link (accounts/setup_links.py) works for this many hours.
+TSUNAGU_SETUP_LINK_HOURS = int(env_str("TSUNAGU_SETUP_LINK_HOURS", "72"))
 
 # On only when a reverse proxy we run sits in front: the access log and the sign-in lockout then
 # take the client address from the last X-Forwarded-For entry (the one the proxy appended) instead

@@ -33,6 +33,7 @@ QUERIES = {
 }
 # Sample values for the converters of each URL name; `pk` comes from the demo office's objects.
 ARGUMENTS = {
+    "account_setup": {"uidb64": "MQ"},  # user 1 with a token never issued: the invalid-link page
     "log_export": {"file_format": "csv"},
     "imports:template": {"kind": "clients", "file_format": "csv"},
     "imports:preview": {"kind": "clients"},
