@@ -55,8 +55,8 @@ AUDITED_FORMS: dict[str, tuple[str, str]] = {
     # Setting one's password from a set-up link (refused: a bad link or a password the validators
     # refuse), and changing it (refused: a wrong current password or a refused new one). The access
     # log has no action of its own for a password; the URL name tells these rows apart.
-    "account_setup": (Action.SIGN_IN, Action.SIGN_IN_FAILED),
-    "password_change": (Action.SIGN_IN, Action.SIGN_IN_FAILED),
+    "account_setup": (Action.PASSWORD_SET, Action.PASSWORD_REFUSED),
+    "password_change": (Action.PASSWORD_CHANGE, Action.PASSWORD_REFUSED),
     # An upload (to its preview), a confirmation (to the list) and a cancelling (back to the upload
     # page) answer with a redirect; an upload or confirmation shown again with an error is refused.
     # Opening the upload page (a GET) is no import and is not recorded.

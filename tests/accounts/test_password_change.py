@@ -89,6 +89,6 @@ def test_changing_the_password_is_recorded_in_the_access_log(client, coordinator
     change(client, demo_password)
     rows = AccessEvent.objects.filter(url_name="password_change").order_by("id")
     assert [(row.action, row.outcome, row.username) for row in rows] == [
-        (Action.SIGN_IN_FAILED, Outcome.REFUSED, "coordinator"),
-        (Action.SIGN_IN, Outcome.SUCCESS, "coordinator"),
+        (Action.PASSWORD_REFUSED, Outcome.REFUSED, "coordinator"),
+        (Action.PASSWORD_CHANGE, Outcome.SUCCESS, "coordinator"),
     ]

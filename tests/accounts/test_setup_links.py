@@ -237,8 +237,8 @@ def test_setting_the_password_is_recorded_in_the_access_log_and_the_token_is_not
     set_password(client, link)  # used: refused
     rows = list(AccessEvent.objects.filter(url_name="account_setup").order_by("id"))
     assert [(row.action, row.outcome) for row in rows] == [
-        (Action.SIGN_IN_FAILED, Outcome.REFUSED),
-        (Action.SIGN_IN, Outcome.SUCCESS),
+        (Action.PASSWORD_REFUSED, Outcome.REFUSED),
+        (Action.PASSWORD_SET, Outcome.SUCCESS),
     ]
     token = link.split("/")[-2]
     assert all(token not in row.path and token not in str(row.object_ids) for row in rows)
