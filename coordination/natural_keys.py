@@ -139,6 +139,10 @@ class Lookups:
         return index
 
     @cached_property
+    def district_ids(self) -> set[int]:
+        return {district.pk for district in self.districts.values()}
+
+    @cached_property
     def districts(self) -> dict[str, object]:
         index = {}
         for district in office_districts(self.office):

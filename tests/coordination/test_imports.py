@@ -435,6 +435,57 @@ def test_a_10000_row_client_file_takes_no_more_queries_than_a_100_row_one(demo_o
     assert many <= few + 2
 
 
+def new_client_rows(count: int, tag: str) -> list[list]:
+    return [
+        client_row(
+            氏名=f"新規{tag} {number:05d}",
+            フリガナ=f"シンキ{tag} {number:05d}",
+            生年月日="2012/4/2",
+            地区="王子地区",
+            医療的ケア="あり",
+            医療的ケアの内容="吸引",
+            担当コーディネーター="coordinator",
+        )
+        for number in range(count)
+    ]
+
+
+def queries_to_add(office, coordinator, rows: list[list], *, dry_run: bool) -> int:
+    sheet = read_upload("clients.csv", csv_bytes([CLIENT_HEADERS, *rows]))
+    resource = ClientResource(office=office, user=coordinator, sheet=sheet)
+    with CaptureQueriesContext(connection) as queries:
+        report = run_import(resource=resource, kind=KINDS["clients"], sheet=sheet, dry_run=dry_run)
+    assert not report.has_errors, report.error_rows[:3]
+    assert report.counts["new"] == len(rows)
+    return len(queries)
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "confirm"])
+def test_new_clients_are_saved_in_batches_not_one_by_one(demo_office, coordinator, dry_run):
+    # Every row is checked on its own (its errors are its row's); the new clients are then inserted
+    # together. The queries grow only with the database's batches (SQLite takes about 50 clients
+    # an INSERT, PostgreSQL 1,000), never with each row: 10,000 rows would take 60,000 one by one.
+    few = queries_to_add(demo_office, coordinator, new_client_rows(100, "A"), dry_run=dry_run)
+    many = queries_to_add(demo_office, coordinator, new_client_rows(10_000, "B"), dry_run=dry_run)
+    assert many <= few + 10_000 // 20
+
+
+def test_clients_saved_in_a_batch_have_their_procedures_and_a_history_record(signed_in, demo_office, coordinator):
+    queries_to_add(demo_office, coordinator, new_client_rows(3, "C"), dry_run=False)
+    client = Client.objects.get(office=demo_office, name="新規C 00001")
+    assert (client.name_kana, client.district.name, client.assigned_coordinator) == (
+        "シンキC 00001",
+        "王子地区",
+        coordinator,
+    )
+    assert [p.name for p in client.procedures.all()] == ["吸引"]
+    record = client.history.get()
+    assert (record.history_type, record.history_user) == ("+", coordinator)
+    assert [p.medicalcareprocedure.name for p in record.procedures.all()] == ["吸引"]
+    page = signed_in.get(reverse("client_detail", args=[client.pk])).content.decode()
+    assert "新規C 00001" in page and "吸引" in page
+
+
 # --- contact logs ------------------------------------------------------------------------------
 
 
