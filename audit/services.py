@@ -94,7 +94,7 @@ def access_event_record(
     return event
 
 
-def _text(value: str) -> str:
+def _quoted(value: str) -> str:
     # Quoted and escaped: a name typed at sign-in must not start a forged line of its own.
     return json.dumps(value, ensure_ascii=False)
 
@@ -112,8 +112,8 @@ def _log(event: AccessEvent) -> None:
         event.action,
         event.outcome,
         event.user_id if event.user_id is not None else "-",
-        _text(event.username),
-        _text(event.role),
+        _quoted(event.username),
+        _quoted(event.role),
         event.url_name or "-",
         json.dumps(event.object_ids, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
         event.status_code if event.status_code is not None else "-",

@@ -5,5 +5,5 @@ from . import views
 app_name = "audit"
 
 urlpatterns = [
-    path("", views.event_list, name="event_list"),
+    path("", views.access_event_list, name="event_list"),
 ]

@@ -29,7 +29,7 @@ def superuser_required(view):
 @login_required
 @permission_required("audit.view_accessevent", raise_exception=True)
 @superuser_required
-def event_list(request):
+def access_event_list(request):
     """Newest first, 100 a page, filtered by user, action, object id or URL, and dates."""
     form = AccessEventFilterForm(request.GET or None)
     if not form.is_bound:

@@ -97,7 +97,7 @@ def parse_acceptance(text) -> tuple[str, str]:
 # --- lookups by natural key -------------------------------------------------------------------
 
 
-class Lookups:
+class ProviderLookups:
     """The reference lists and providers an import refers to, each loaded once per import."""
 
     @cached_property
@@ -164,13 +164,13 @@ def effective_municipality(provider: Provider) -> str:
 # --- widgets --------------------------------------------------------------------------------------
 
 
-class KanaWidget(TextWidget):
+class ProviderKanaWidget(TextWidget):
     def clean(self, value, row=None, **kwargs):
         return fold_kana_only(cell_text(value))
 
 
 class CategoryWidget(widgets.Widget):
-    lookups: Lookups | None = None
+    lookups: ProviderLookups | None = None
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -180,8 +180,8 @@ class CategoryWidget(widgets.Widget):
         return value.name if value else ""
 
 
-class DistrictWidget(widgets.Widget):
-    lookups: Lookups | None = None
+class ProviderDistrictWidget(widgets.Widget):
+    lookups: ProviderLookups | None = None
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -238,9 +238,9 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
     who may not read internal notes (the column is then neither written nor read)."""
 
     name = fields.Field(attribute="name", column_name=NAME, widget=TextWidget(name=True))
-    name_kana = fields.Field(attribute="name_kana", column_name="フリガナ", widget=KanaWidget())
+    name_kana = fields.Field(attribute="name_kana", column_name="フリガナ", widget=ProviderKanaWidget())
     category = fields.Field(attribute="category", column_name="種別", widget=CategoryWidget())
-    district = fields.Field(attribute="district", column_name=DISTRICT, widget=DistrictWidget())
+    district = fields.Field(attribute="district", column_name=DISTRICT, widget=ProviderDistrictWidget())
     municipality = fields.Field(attribute="municipality", column_name=MUNICIPALITY, widget=TextWidget())
     address = fields.Field(attribute="address", column_name="住所", widget=TextWidget())
     phone = fields.Field(attribute="phone", column_name="電話", widget=TextWidget())
@@ -310,7 +310,7 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
     def __init__(self, *, user=None, sheet=None, include_internal_note: bool = True, **kwargs):
         super().__init__(sheet=sheet, **kwargs)
         self.user = user
-        self.lookups = Lookups()
+        self.lookups = ProviderLookups()
         if not include_internal_note:
             del self.fields["internal_note"]
         for field in self.fields.values():

@@ -108,7 +108,7 @@ def provider_reverify_list(request):
 @login_required
 @require_POST
 @permission_required("directory.change_provider", raise_exception=True)
-def provider_verify(request, pk):
+def provider_verify_view(request, pk):
     """ "今日確認した": records today and the user, then goes back where the button was."""
     provider = _provider(pk)
     services.provider_verify(provider=provider, user=request.user)
@@ -145,7 +145,7 @@ def _provider_form_page(request, *, provider=None):
                     provider=provider, user=request.user, expected_version=form.cleaned_data["version"] or 0, **fields
                 )
         except EditConflict as conflict:
-            return _conflict_page(request, conflict.current, form=form, matrix_formset=matrix_formset)
+            return _provider_conflict_page(request, conflict.current, form=form, matrix_formset=matrix_formset)
         except ValidationError as error:
             add_service_errors(form, error, formsets={"acceptances": matrix_formset})
         else:
@@ -155,7 +155,7 @@ def _provider_form_page(request, *, provider=None):
     return render(request, "directory/provider_form.html", context)
 
 
-def _conflict_page(request, current: Provider, *, form, matrix_formset):
+def _provider_conflict_page(request, current: Provider, *, form, matrix_formset):
     """A stale save: the editor's values stay in the form, now based on the saved version; theirs are listed above."""
     matrix = selectors.acceptance_matrix(current)
     changes = form_differences(ProviderForm(instance=current), form, exclude=["verified"])
@@ -188,11 +188,11 @@ def _acceptance_text(status: str, note: str) -> str:
 
 @login_required
 @permission_required("directory.add_provider", raise_exception=True)
-def provider_create(request):
+def provider_create_view(request):
     return _provider_form_page(request)
 
 
 @login_required
 @permission_required("directory.change_provider", raise_exception=True)
-def provider_update(request, pk):
+def provider_update_view(request, pk):
     return _provider_form_page(request, provider=_provider(pk))

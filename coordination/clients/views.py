@@ -154,7 +154,7 @@ def _client_form_page(request, *, client=None):
                         client=client, user=request.user, expected_version=data["version"] or 0, **fields
                     )
             except EditConflict as conflict:
-                return _conflict_page(request, conflict.current, form=form, guardians=guardians)
+                return _client_conflict_page(request, conflict.current, form=form, guardians=guardians)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -169,7 +169,7 @@ def _guardians_text(entries) -> str:
     return "\n".join(sorted(f"{g.name}（{g.relationship}）{g.phone} {g.email}".strip() for g in entries))
 
 
-def _conflict_page(request, current: Client, *, form, guardians):
+def _client_conflict_page(request, current: Client, *, form, guardians):
     """A stale save: the editor's values stay in the form, now based on the saved version; theirs are listed above."""
     office = office_of(request)
     theirs = ClientForm(instance=current, office=office)
@@ -194,13 +194,13 @@ def _conflict_page(request, current: Client, *, form, guardians):
 
 @login_required
 @permission_required("coordination.add_client", raise_exception=True)
-def client_create(request):
+def client_create_view(request):
     return _client_form_page(request)
 
 
 @login_required
 @permission_required("coordination.change_client", raise_exception=True)
-def client_update(request, pk):
+def client_update_view(request, pk):
     return _client_form_page(request, client=_client(request, pk))
 
 

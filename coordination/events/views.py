@@ -83,7 +83,7 @@ def event_detail(request, pk):
 
 @login_required
 @permission_required("coordination.add_event", raise_exception=True)
-def event_create(request):
+def event_create_view(request):
     """A new event of the kind in `?kind=`; without one, the choice of kinds."""
     office = office_of(request)
     kind = request.GET.get("kind", "")
@@ -108,7 +108,7 @@ def event_create(request):
 
 @login_required
 @permission_required("coordination.change_event", raise_exception=True)
-def event_update(request, pk):
+def event_update_view(request, pk):
     event = _event(request, pk)
     layout = LAYOUTS[EventKind(event.kind)]
     form = EventForm(
@@ -125,7 +125,7 @@ def event_update(request, pk):
                 **form.event_fields(),
             )
         except EditConflict:
-            return _conflict_page(request, pk, form=form)
+            return _event_conflict_page(request, pk, form=form)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -134,7 +134,7 @@ def event_update(request, pk):
     return render(request, "coordination/events/form.html", {"form": form, "layout": layout, "event": event})
 
 
-def _conflict_page(request, pk, *, form):
+def _event_conflict_page(request, pk, *, form):
     """A stale save: the editor's values stay in the form, now based on the saved versions; theirs are listed above."""
     current = _event(request, pk)
     layout = LAYOUTS[EventKind(current.kind)]

@@ -171,7 +171,7 @@ def log_update(request, pk):
                     **form.log_fields(),
                 )
             except services.ContactLogConflict as conflict:
-                return _conflict_page(request, conflict.current, form=form, formset=formset, choices=choices)
+                return _log_conflict_page(request, conflict.current, form=form, formset=formset, choices=choices)
             except ValidationError as error:
                 add_service_errors(form, error, formsets={"counterparts": formset})
             else:
@@ -185,7 +185,7 @@ def log_update(request, pk):
     return _form_page(request, form=form, formset=formset, log=log, draft_key=_edit_draft(log))
 
 
-def _conflict_page(request, current, *, form, formset, choices):
+def _log_conflict_page(request, current, *, form, formset, choices):
     """The editor's values stay in the form, now based on the current version; theirs are listed above."""
     current = selectors.log_for_page(current.office_id).get(pk=current.pk)
     theirs = snapshot_of_log(current)
