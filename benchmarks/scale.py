@@ -267,6 +267,7 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
     """
     from django.db import connection, transaction
 
+    from common.encryption import encrypt_text
     from coordination.clients.models import Client
     from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
     from directory.models import CounterpartCategory, Provider
@@ -353,7 +354,8 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
                         rng.choices(method_ids, method_w)[0],
                         f"生成した記録 {next_id}" if included or rng.random() < 0.3 else "",
                         included,
-                        "生成した記録の本文。" if rng.random() < 0.5 else "",
+                        # Stored encrypted, as the model would (common/encryption.py): COPY bypasses the field.
+                        encrypt_text("生成した記録の本文。") if rng.random() < 0.5 else "",
                         "折り返し連絡" if follow_up else "",
                         day + timedelta(days=7) if follow_up else None,
                         day + timedelta(days=rng.randint(1, 10)) if follow_up and rng.random() < 0.8 else None,

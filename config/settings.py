@@ -8,6 +8,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from common.encryption import parse_field_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -36,6 +38,19 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production.")
     # Development and demo only: a fixed key so sessions survive a restart of `make run`.
     SECRET_KEY = "tsunagu-development-only-key-never-use-in-production-3f9a1c"
+
+# Confidential notes (clients, logs) and providers' internal notes are encrypted at rest with these
+# Fernet keys (common/encryption.py): 32 random bytes in base64 each, comma-separated; the first
+# encrypts, all of them decrypt, so a rotation puts a new key first, runs `rotate_field_keys`, then
+# drops the old one (docs/security.md). Not derived from SECRET_KEY: each can change on its own.
+TSUNAGU_FIELD_KEYS = env_list("TSUNAGU_FIELD_KEYS")
+if not TSUNAGU_FIELD_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("TSUNAGU_FIELD_KEYS must be set when DJANGO_ENV=production.")
+    # Development, demo and tests only: a fixed key, so the demo database stays readable.
+    TSUNAGU_FIELD_KEYS = ["dHN1bmFndS1kZXZlbG9wbWVudC1vbmx5LWZpZWxkLWs="]
+for _key in TSUNAGU_FIELD_KEYS:
+    parse_field_key(_key)  # a malformed key stops the start, not the first page that reads a note
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 

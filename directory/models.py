@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
+from common.encryption import EncryptedTextField
+
 from .search import provider_search_text
 
 
@@ -271,7 +273,7 @@ class Provider(models.Model):
     vacancy_note = models.CharField("空き状況", max_length=200, blank=True)
     vacancy_noted_on = models.DateField("空き状況の確認日", null=True, blank=True)
     public_note = models.TextField("備考", blank=True)
-    internal_note = models.TextField("内部メモ（コーディネーターのみ）", blank=True)
+    internal_note = EncryptedTextField("内部メモ（コーディネーターのみ）", blank=True)
     is_active = models.BooleanField("有効", default=True)
     verified_on = models.DateField("最終確認日", null=True, blank=True)
     verified_by = models.ForeignKey(

@@ -5,6 +5,7 @@ a port the kernel picks. Requests go over plain http to loopback, as nginx's wou
 than /healthz need `X-Forwarded-Proto: https`, which nginx sets after terminating TLS.
 """
 
+import base64
 import http.client
 import json
 import queue
@@ -75,6 +76,7 @@ def server(tmp_path_factory):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"sqlite:///{directory / 'serve.sqlite3'}",
+        "TSUNAGU_FIELD_KEYS": base64.b64encode(secrets.token_bytes(32)).decode(),
         "TSUNAGU_STATIC_ROOT": str(directory / "static"),
         "TSUNAGU_BIND": "127.0.0.1:0",
         "WEB_CONCURRENCY": "1",

@@ -1,5 +1,6 @@
 """Hardened settings: CSP, no-store for signed-in pages, security headers, error pages, check --deploy."""
 
+import base64
 import secrets
 import subprocess
 import sys
@@ -117,6 +118,7 @@ def production_env(tmp_path) -> dict[str, str]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "tsunagu.example.lg.jp",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "TSUNAGU_FIELD_KEYS": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
 
 
@@ -150,7 +152,7 @@ def test_production_turns_debug_off_and_cookies_and_transport_secure(tmp_path):
     )
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "TSUNAGU_FIELD_KEYS"])
 def test_production_refuses_to_start_without_each_required_variable(tmp_path, missing):
     env = production_env(tmp_path)
     del env[missing]
@@ -163,3 +165,13 @@ def test_production_refuses_to_start_without_each_required_variable(tmp_path, mi
     )
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr
+
+
+@pytest.mark.parametrize("keys", ["short", "c2hvcnQ=", "dHN1bmFndS1kZXZlbG9wbWVudC1vbmx5LWZpZWxkLWs=,x"])
+def test_production_refuses_to_start_with_a_malformed_field_key(tmp_path, keys):
+    env = {**production_env(tmp_path), "TSUNAGU_FIELD_KEYS": keys}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=BASE_DIR, capture_output=True, text=True, env=env
+    )
+    assert result.returncode != 0
+    assert "TSUNAGU_FIELD_KEYS: each key must be 32 random bytes in base64" in result.stderr

@@ -6,6 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Office, OfficeScopedQuerySet, User
+from common.encryption import EncryptedTextField
 from coordination.clients.age_bands import AgeBand, age_band
 from directory.models import (
     District,
@@ -66,7 +67,7 @@ class Client(models.Model):
     consent_taken_by = models.ForeignKey(
         User, verbose_name="同意を得た職員", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    notes = models.TextField("メモ（要配慮）", blank=True)
+    notes = EncryptedTextField("メモ（要配慮）", blank=True)
     # Optimistic locking: an edit must carry the version it was read at.
     version = models.PositiveIntegerField("版", default=1)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Office, OfficeScopedQuerySet, User
+from common.encryption import EncryptedTextField
 from coordination.clients.models import Client
 from directory.models import (
     CategoryNode,
@@ -93,7 +94,7 @@ class ContactLog(models.Model):
         help_text="一行・匿名で。氏名や住所は書かない",
     )
     include_in_report = models.BooleanField("報告書に載せる", default=False)
-    confidential_notes = models.TextField("記録（要配慮・報告書には出ない）", blank=True)
+    confidential_notes = EncryptedTextField("記録（要配慮・報告書には出ない）", blank=True)
     follow_up_action = models.CharField("次の対応", max_length=200, blank=True)
     follow_up_due_on = models.DateField("対応期限", null=True, blank=True)
     follow_up_done_on = models.DateField("対応済みの日", null=True, blank=True)

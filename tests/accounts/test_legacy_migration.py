@@ -21,13 +21,21 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+
+from common.encryption import decrypt_text, encrypted_fields
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_APPS = {"accounts", "audit", "coordination", "directory", "reporting"}
 # The last commit with AUTH_USER_MODEL = "coordination.User".
 PRE_ACCOUNTS_COMMIT = "8a9ae5c6e3dd2129010c41c255f56ff2f6dd41b8"
+ENCRYPTED_COLUMNS = [
+    (model._meta.db_table, model._meta.get_field(name).column)
+    for model, names in encrypted_fields(apps.get_models())
+    for name in names
+]
 MOVED_CONTENT_TYPES = {
     ("coordination", "user"): ("accounts", "user"),
     ("coordination", "office"): ("accounts", "office"),
@@ -239,6 +247,17 @@ def test_a_database_made_before_the_accounts_app_migrates_without_losing_anythin
     # may add columns, such as an edit's version, never take any away).
     changed = {"django_content_type", "django_migrations", "auth_permission", "auth_group_permissions"}
     assert before.keys() <= after.keys()
+    # The confidential notes are now stored encrypted (coordination 0008, directory 0009): the same
+    # texts once decrypted, and none of them left in the clear.
+    assert _column(before["coordination_client"], "notes") - {("",)}
+    assert _column(before["directory_provider"], "internal_note") - {("",)}
+    for table, column in ENCRYPTED_COLUMNS:
+        texts = {dict(row)[column] for row in before[table]} - {""}
+        assert not texts & {dict(row)[column] for row in after[table]}, table
+        after[table] = [
+            tuple((name, decrypt_text(v) if name == column else v) for name, v in row) for row in after[table]
+        ]
+        after[table].sort(key=repr)
     assert {name: _projected(after[name], before[name]) for name in before if name not in changed} == {
         name: rows for name, rows in before.items() if name not in changed
     }
