@@ -312,3 +312,23 @@ def test_bad_input_gets_a_japanese_message_and_nothing_is_saved(client, coordina
     provider.refresh_from_db()
     assert provider.address == "東京都北区王子1-2-3"
     assert list(cells) == before
+
+
+@pytest.mark.parametrize("value", ["", "   ", None], ids=["blank", "spaces", "missing"])
+@pytest.mark.parametrize("editing", [False, True], ids=["new", "edit"])
+def test_a_row_without_its_procedure_is_refused_with_a_form_error_and_nothing_is_saved(
+    client, coordinator, provider, value, editing
+):
+    client.force_login(coordinator)
+    data = _form_data(provider if editing else None)
+    if value is None:
+        del data["acceptances-0-procedure"]
+    else:
+        data["acceptances-0-procedure"] = value
+    url = reverse("directory:provider_update", args=[provider.pk]) if editing else reverse("directory:provider_create")
+    before = list(ProviderProcedure.objects.order_by("pk").values_list("pk", "status", "note"))
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "医療的ケアの一覧が変わりました" in response.content.decode()
+    assert list(ProviderProcedure.objects.order_by("pk").values_list("pk", "status", "note")) == before
+    assert not Provider.objects.filter(name="ほしぞら児童発達支援教室").exists()
