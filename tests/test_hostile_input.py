@@ -290,10 +290,11 @@ def test_no_hostile_form_value_makes_a_500(client, demo_office, name, role):
         base = [(field, value) for field, value in form["fields"] if value is not None]
         names = list(dict.fromkeys(field for field, _ in form["fields"]))
         variants = []
-        for value in [*HOSTILE.values(), "", "   ", None]:
-            # Every field at once; then, as the admin (who may post every form), each field on its own.
+        for kind, value in [*HOSTILE.items(), ("blank", ""), ("spaces", "   "), ("missing", None)]:
+            # Every field at once; then, as the admin (who may post every form), each field on its own
+            # (NUL, a negative number and spaces meet the same guards as their siblings: at once only).
             variants.append([] if value is None else [(name, value) for name in names])
-            if role == "admin":
+            if role == "admin" and kind not in ("nul", "negative", "spaces"):
                 for field in names:
                     others = [(k, v) for k, v in base if k != field]
                     variants.append(others if value is None else [*others, (field, value)])
@@ -331,3 +332,11 @@ def test_verifying_with_a_next_address_that_is_a_bare_word_is_not_a_500(client, 
     provider = Provider.objects.order_by("pk").first()
     response = client.post(reverse("directory:provider_verify", args=[provider.pk]), {"next": HUGE})
     assert response.status_code == 302
+
+
+def test_a_user_name_longer_than_any_is_refused_on_the_sign_in_form_and_not_counted(client):
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "9" * 10_000, "password": "x"})
+    assert response.status_code == 200
+    assert not AccessAttempt.objects.exists()
