@@ -1,10 +1,25 @@
-"""The two-factor sign-in form."""
+"""The sign-in forms: name and password, then the two-factor code."""
 
 import re
 import unicodedata
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a user name longer than any user's before anyone looks it up.
+
+    Django sets only the input's `maxlength`, so a longer name reached `authenticate()`, and
+    django-axes then wrote it to its 255-character column: a 500 on PostgreSQL.
+    """
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class OneTimeCodeForm(forms.Form):

@@ -105,7 +105,9 @@ class BaseAcceptanceFormSet(forms.BaseFormSet):
             form.procedure_object = procedure
 
     def clean(self):
-        codes = [form.cleaned_data.get("procedure") for form in self.forms if form.cleaned_data]
+        # A row whose hidden procedure came back blank, spaces or missing has none in cleaned_data:
+        # it counts as a changed list too (the user cannot fix a hidden field, only reopen the page).
+        codes = [form.cleaned_data.get("procedure") or "" for form in self.forms if form.cleaned_data]
         if sorted(codes) != sorted(self.by_code):
             raise forms.ValidationError("医療的ケアの一覧が変わりました。画面を開き直してから入力してください。")
 

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -115,7 +115,8 @@ def provider_verify_view(request, pk):
     messages.success(request, f"{provider.name} を今日確認済みにしました。")
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(next_url)
+        # Not redirect(): it would take a bare word like "123" for a URL name and fail to reverse it.
+        return HttpResponseRedirect(next_url)
     return redirect("directory:provider_detail", pk=provider.pk)
 
 

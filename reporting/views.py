@@ -93,10 +93,10 @@ def download(request, format):
         raise Http404("年度と四半期を指定してください。")
     format_ = FORMATS[format]
     number = request.GET.get("version", "")
+    # A version is a small number: other digits (２, ²) or thousands of them, which int() refuses, name none.
+    version_number = int(number) if number.isascii() and number.isdigit() and len(number) <= 5 else None
     try:
-        content = report_file(
-            office, period, format, version_number=int(number) if number.isdigit() else None, compare=compare
-        )
+        content = report_file(office, period, format, version_number=version_number, compare=compare)
     except NoSuchVersion:
         raise Http404("その版の報告書はありません。") from None
     name = file_name(period.file_label, format_)

@@ -60,7 +60,9 @@ def _with_extra_counterpart(data):
     """The posted form again with one more empty counterpart row (the add button without JavaScript)."""
     data = data.copy()
     total = f"{COUNTERPART_PREFIX}-TOTAL_FORMS"
-    data[total] = str(int(data.get(total) or 0) + 1)
+    count = data.get(total) or "0"
+    # A hand-made count (letters, thousands of digits) starts again from none; the formset checks the rest.
+    data[total] = str((int(count) if count.isascii() and count.isdigit() and len(count) <= 4 else 0) + 1)
     return data
 
 

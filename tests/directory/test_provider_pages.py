@@ -374,3 +374,23 @@ def test_a_stale_save_of_a_provider_is_refused_and_nothing_typed_is_lost(client,
     assert client.post(url, {**mine, "version": "2"}).status_code == 302
     provider.refresh_from_db()
     assert (provider.version, provider.phone, provider.public_note) == (3, "03-5555-6666", "わたしの備考")
+
+
+@pytest.mark.parametrize("value", ["", "   ", None], ids=["blank", "spaces", "missing"])
+@pytest.mark.parametrize("editing", [False, True], ids=["new", "edit"])
+def test_a_row_without_its_procedure_is_refused_with_a_form_error_and_nothing_is_saved(
+    client, coordinator, provider, value, editing
+):
+    client.force_login(coordinator)
+    data = _form_data(provider if editing else None)
+    if value is None:
+        del data["acceptances-0-procedure"]
+    else:
+        data["acceptances-0-procedure"] = value
+    url = reverse("directory:provider_update", args=[provider.pk]) if editing else reverse("directory:provider_create")
+    before = list(ProviderProcedure.objects.order_by("pk").values_list("pk", "status", "note"))
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "医療的ケアの一覧が変わりました" in response.content.decode()
+    assert list(ProviderProcedure.objects.order_by("pk").values_list("pk", "status", "note")) == before
+    assert not Provider.objects.filter(name="ほしぞら児童発達支援教室").exists()
