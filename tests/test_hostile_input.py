@@ -84,15 +84,16 @@ def test_an_in_lookup_with_a_number_no_column_can_hold_finds_nothing_instead_of_
     "query",
     [
         f"office__id__exact={HUGE_23}",
-        f"occurred_on__year={HUGE_23}",
-        f"occurred_on__year=2025&occurred_on__month={HUGE_23}",
-        f"occurred_on__year=2025&occurred_on__month=4&occurred_on__day={HUGE_23}",
-        f"coordinator__id__exact=-{HUGE_23}",
+        f"date__year={HUGE_23}",
+        f"date__year=2025&date__month={HUGE_23}",
+        f"date__year=2025&date__month=4&date__day={HUGE_23}",
+        f"office__id__exact=-{HUGE_23}",
     ],
 )
 def test_an_admin_filter_with_a_number_no_date_or_column_can_hold_is_not_a_500(client, admin_user, query):
     client.force_login(admin_user)
-    response = client.get(f"/admin/coordination/contactlog/?{query}")
+    # An office's closure days: a list filter by office and a date hierarchy (personal data is not in the admin).
+    response = client.get(f"/admin/accounts/officecalendarday/?{query}")
     assert response.status_code in (200, 302, 400)
     if response.status_code == 400:
         assert "要求を処理できません" in response.content.decode()
@@ -118,8 +119,9 @@ HOSTILE = {
     "surrogate": SURROGATE,
     "long": "9" * 10_000,
 }
-# The values each parameter gets on its own (the others come with every parameter at once).
-ALONE = ("huge", "surrogate", "long")
+# The values each parameter gets on its own (the others come with every parameter at once): the
+# ones that reach the database or a parser (a number no column holds, a text no field takes).
+ALONE = ("huge", "long")
 # Parameters a page may read without showing them in a link or a form of its own.
 GENERIC_PARAMETERS = {"q", "page", "sort", "o", "p", "e", "history", "version", "date", "client", "kind", "next"}
 # Statuses a page may answer to hostile input; 500 is never one.
@@ -260,7 +262,9 @@ def test_no_hostile_query_string_makes_a_500(client, demo_office, name, role):
     page = client.get(url)
     parameters = sorted(parsed(page).parameters | GENERIC_PARAMETERS | {key for key, _ in base})
     queries = []
-    for kind, value in HOSTILE.items():
+    # A page the role may not open is refused before its query string is read: one try is enough.
+    hostile = HOSTILE.items() if page.status_code == 200 else list(HOSTILE.items())[:1]
+    for kind, value in hostile:
         # Every parameter at once; then, as the admin (who sees every page), each on its own: a filter
         # form refusing one value could otherwise keep another from reaching the database.
         queries.append(encoded([*base, *((p, value) for p in parameters)]))
@@ -292,9 +296,10 @@ def test_no_hostile_form_value_makes_a_500(client, demo_office, name, role):
         variants = []
         for kind, value in [*HOSTILE.items(), ("blank", ""), ("spaces", "   "), ("missing", None)]:
             # Every field at once; then, as the admin (who may post every form), each field on its own
-            # (NUL, a negative number and spaces meet the same guards as their siblings: at once only).
+            # with a number no column holds (it reaches a lookup only when its siblings are valid) and
+            # without it; the other values meet the same guards, field by field, at once.
             variants.append([] if value is None else [(name, value) for name in names])
-            if role == "admin" and kind not in ("nul", "negative", "spaces"):
+            if role == "admin" and kind in ("huge", "missing"):
                 for field in names:
                     others = [(k, v) for k, v in base if k != field]
                     variants.append(others if value is None else [*others, (field, value)])
