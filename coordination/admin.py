@@ -2,7 +2,19 @@ from django.contrib import admin
 
 from directory.admin import CategoryNodeAdmin
 
-from .models import ActivityType, Client, ContactLog, ContactMethod, Counterpart, Event, Guardian
+from .models import (
+    ActivityType,
+    Client,
+    Consent,
+    ContactLog,
+    ContactMethod,
+    Counterpart,
+    Event,
+    FollowUp,
+    Guardian,
+    Referral,
+    ReferralStep,
+)
 
 
 @admin.register(ContactMethod)
@@ -28,7 +40,7 @@ class ViewOnly:
         return False
 
 
-# Clients, guardians, contact logs, counterparts and events are not in Django admin at all: the
+# Clients, guardians, consents, contact logs, counterparts, events, referrals and follow-ups are not in Django admin at all: the
 # system admin configures the system and never reads 要配慮個人情報 there (docs/security.md). They
 # are read and written only through the office screens, scoped to the reader's own office.
-PERSONAL_DATA_MODELS = (Client, Guardian, ContactLog, Counterpart, Event)
+PERSONAL_DATA_MODELS = (Client, Guardian, Consent, ContactLog, Counterpart, Event, Referral, ReferralStep, FollowUp)

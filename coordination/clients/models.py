@@ -11,6 +11,7 @@ from coordination.clients.age_bands import AgeBand, age_band
 from directory.models import (
     District,
     MedicalCareProcedure,
+    ProviderCategory,
 )
 
 
@@ -154,3 +155,91 @@ class Guardian(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.relationship}）"
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", "書面"
+    ORAL = "oral", "口頭"
+
+
+class ConsentQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """Consents that apply on `day`: given on or before it, not expired, not yet withdrawn.
+
+        The day of expiry is still covered; the day of withdrawal is not (it takes effect at once).
+        """
+        return self.filter(given_on__lte=day).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day),
+        )
+
+    def covering(self, *, category, day):
+        """Consents in force on `day` that allow sharing with an organization of `category`."""
+        return self.in_force_on(day).filter(categories=category)
+
+
+CONSENT_HISTORY = HistoricalRecords(
+    verbose_name="情報共有の同意の変更履歴",
+    verbose_name_plural="情報共有の同意の変更履歴",
+    m2m_fields=["categories"],
+)
+
+
+class Consent(models.Model):
+    """情報共有の同意: which kinds of organization a family agreed may receive the child's information, and when.
+
+    A referral can be sent only under a consent in force on the day it is sent that names the
+    receiving organization's kind (coordination.referrals.services).
+    """
+
+    client = models.ForeignKey(Client, verbose_name="相談対象者", on_delete=models.CASCADE, related_name="consents")
+    given_on = models.DateField("同意日")
+    expires_on = models.DateField("有効期限（この日まで有効）", null=True, blank=True)
+    categories = models.ManyToManyField(ProviderCategory, verbose_name="共有してよい機関の種別", related_name="+")
+    given_by = models.CharField("同意した方", max_length=100, help_text="「母」「本人と父」など")
+    method = models.CharField("同意の方法", max_length=20, choices=ConsentMethod, default=ConsentMethod.WRITTEN)
+    scope_note = models.CharField("共有する情報の範囲・条件", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, verbose_name="記録した職員", on_delete=models.PROTECT, related_name="+")
+    withdrawn_on = models.DateField("撤回日", null=True, blank=True)
+    withdrawal_note = models.CharField("撤回の内容", max_length=300, blank=True)
+    version = models.PositiveIntegerField("版", default=1)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    history = CONSENT_HISTORY
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "情報共有の同意"
+        verbose_name_plural = "情報共有の同意"
+        ordering = ["client", "-given_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("given_on")),
+                name="coordination_consent_expires_after_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
+                name="coordination_consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.given_on:%Y-%m-%d} {self.given_by}"
+
+    def clean(self):
+        errors = {}
+        if self.given_on and self.expires_on and self.expires_on < self.given_on:
+            errors["expires_on"] = "有効期限は同意日より後の日にしてください。"
+        if self.given_on and self.withdrawn_on and self.withdrawn_on < self.given_on:
+            errors["withdrawn_on"] = "撤回日は同意日より後の日にしてください。"
+        if errors:
+            raise ValidationError(errors)
+
+    def is_in_force_on(self, day) -> bool:
+        return (
+            self.given_on <= day
+            and (self.expires_on is None or day <= self.expires_on)
+            and (self.withdrawn_on is None or day < self.withdrawn_on)
+        )

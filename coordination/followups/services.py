@@ -1,0 +1,1 @@
+"""Writes on follow-ups: created, closed with an outcome, reopened, reassigned, moved."""
