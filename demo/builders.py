@@ -15,10 +15,12 @@ from django.utils import timezone
 from accounts.models import Office, OfficeCalendarDay, OfficeHours, User
 from accounts.roles import ROLE_GROUPS, Role
 from coordination.clients.age_bands import AgeBand
-from coordination.clients.models import CLIENT_HISTORY, Client, ClientStatus, Guardian
+from coordination.clients.models import CLIENT_HISTORY, Client, ClientStatus, Consent, ConsentMethod, Guardian
 from coordination.events.models import Event
 from coordination.fiscal import FiscalPeriod
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
+from coordination.referrals.models import Referral, ReferralStep, SharedItem
+from coordination.referrals.states import ReferralState
 from directory.models import (
     CounterpartCategory,
     District,
@@ -625,8 +627,99 @@ class DemoBuilder:
         plan = self.plan_logs(clients)
         self.schedule(plan, office, events_out_of_hours)
         self.build_logs(office, plan, coordinators, providers)
+        self.build_referrals(office, [c for band in clients.values() for c in band], coordinators, providers)
         self.record_history_baselines(office)
         return office
+
+    # --- consents and referrals -------------------------------------------------------------
+
+    def build_referrals(
+        self, office: Office, clients: list[Client], coordinators: list[User], providers: list[Provider]
+    ):
+        """Consents for most families and a few referrals in each state, with their steps.
+
+        Their own random numbers (the logs' are drawn already) and no contact logs of their own:
+        the report of the seed's period stays the seed's.
+        """
+        rng = random.Random(14)
+        start, end = self.period.start, self.period.end
+        categories = {c.code: c for c in ProviderCategory.objects.filter(code__in=DEMO_CONSENT_KINDS)}
+        consents = {}
+        for client in sorted(clients, key=lambda c: c.pk):
+            if not client.has_medical_care or rng.random() < 0.25:
+                continue
+            consent = Consent.objects.create(
+                client=client,
+                given_on=_random_date(rng, start, start + timedelta(days=60)),
+                given_by=rng.choice(["母", "父", "母と父"]),
+                method=ConsentMethod.WRITTEN,
+                scope_note="支援に必要な範囲で、医療的ケアの内容と連絡先を共有することに同意",
+                recorded_by=client.assigned_coordinator or coordinators[0],
+            )
+            consent.categories.set([categories[code] for code in rng.sample(DEMO_CONSENT_KINDS, 6)])
+            consents[client.pk] = consent
+        by_category: dict[str, list[Provider]] = {}
+        for provider in providers:
+            by_category.setdefault(provider.category.code, []).append(provider)
+        path = [ReferralState.REQUESTED, ReferralState.ACCEPTED, ReferralState.STARTED, ReferralState.ENDED]
+        lengths = [0, 1, 1, 2, 2, 3, 3, 4]
+        for index, client_pk in enumerate(sorted(consents)[: len(lengths)]):
+            consent = consents[client_pk]
+            kinds = [c for c in consent.categories.all() if by_category.get(c.code)]
+            if not kinds:
+                continue
+            category = rng.choice(kinds)
+            provider = rng.choice(by_category[category.code])
+            coordinator = consent.recorded_by
+            created_on = consent.given_on + timedelta(days=rng.randint(3, 20))
+            referral = Referral.objects.create(
+                office=office,
+                client=consent.client,
+                provider=provider,
+                organization_category=category,
+                purpose=f"{category.name}の利用に向けた相談",
+                shared_items=[SharedItem.IDENTITY, SharedItem.PROCEDURES, SharedItem.GUARDIAN_CONTACT],
+                coordinator=coordinator,
+                created_by=coordinator,
+                state=ReferralState.DRAFT,
+                state_changed_on=created_on,
+            )
+            referral.procedures.set(consent.client.procedures.all())
+            steps = [
+                ReferralStep(referral=referral, source="", target=ReferralState.DRAFT, on=created_on, by=coordinator)
+            ]
+            day, state = created_on, ReferralState.DRAFT
+            for target in path[: lengths[index]]:
+                day = min(day + timedelta(days=rng.randint(2, 14)), end)
+                steps.append(ReferralStep(referral=referral, source=state, target=target, on=day, by=coordinator))
+                state = target
+                if target == ReferralState.REQUESTED:
+                    referral.consent = consent
+                    referral.requested_on = day
+                    referral.answer_due_on = day + timedelta(days=14)
+                    referral.shared_snapshot = (
+                        f"氏名・生年月日: {consent.client.name}\n保護者の連絡先・医療的ケアの内容（送付時）"
+                    )
+                elif target == ReferralState.ACCEPTED:
+                    referral.answered_on = day
+            if index == 1:  # a declined one
+                day = min(day + timedelta(days=5), end)
+                steps.append(
+                    ReferralStep(
+                        referral=referral,
+                        source=state,
+                        target=ReferralState.DECLINED,
+                        on=day,
+                        by=coordinator,
+                        note="定員に空きがないため",
+                    )
+                )
+                state = ReferralState.DECLINED
+                referral.answered_on = day
+                referral.decline_reason = "定員に空きがないため"
+            ReferralStep.objects.bulk_create(steps)
+            referral.state, referral.state_changed_on = state, day
+            referral.save()
 
     def record_history_baselines(self, office: Office) -> None:
         """A first history record for what bulk_create wrote, so that a demo change shows old → new.
@@ -641,6 +734,21 @@ class DemoBuilder:
             Event.objects.for_office(office),
         ):
             queryset.model.history.bulk_history_create(list(queryset), batch_size=1000, default_date=now)
+
+
+# The kinds of organization the demo families agreed to share information with (a sample per family).
+DEMO_CONSENT_KINDS = [
+    "hospital",
+    "visiting-nurse",
+    "home-care-clinic",
+    "ward-office",
+    "health-center",
+    "child-development",
+    "nursery",
+    "consultation-support",
+    "special-school",
+    "short-stay",
+]
 
 
 def demo_load() -> Office | None:

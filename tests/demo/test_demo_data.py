@@ -11,7 +11,9 @@ from coordination.clients.age_bands import AgeBand
 from coordination.clients.models import Client
 from coordination.events.models import Event
 from coordination.fiscal import FiscalPeriod
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog, Counterpart
+from coordination.referrals.models import Referral
 from demo.builders import DEMO_USERS, demo_load
 from directory.models import Provider
 from directory.selectors import office_districts
@@ -199,6 +201,8 @@ def test_the_demo_is_deterministic(demo_office):
         )
 
     first = fingerprint()
+    FollowUp.objects.all().delete()
+    Referral.objects.all().delete()
     Event.objects.all().delete()
     Counterpart.objects.all().delete()
     ContactLog.objects.all().delete()
