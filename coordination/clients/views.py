@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.access import office_of
+from common.drafts import mark_draft_saved
 from common.forms import add_service_errors
 from common.services import EditConflict
 from coordination.clients import selectors, services
@@ -172,6 +173,7 @@ def _client_form_page(request, *, client=None):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                mark_draft_saved(request, f"client:{client.pk if client else 'new'}")
                 messages.success(request, f"{saved.name} さんの情報を保存しました。")
                 return redirect("client_detail", pk=saved.pk)
         elif data["confirm_not_duplicate"]:
