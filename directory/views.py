@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from common.drafts import mark_draft_saved
 from common.forms import add_service_errors
 from common.services import EditConflict
 from tabular.conflicts import conflict_with, form_differences
@@ -150,6 +151,7 @@ def _provider_form_page(request, *, provider=None):
         except ValidationError as error:
             add_service_errors(form, error, formsets={"acceptances": matrix_formset})
         else:
+            mark_draft_saved(request, f"provider:{provider.pk if provider else 'new'}")
             messages.success(request, f"{saved.name} の情報を保存しました。")
             return redirect("directory:provider_detail", pk=saved.pk)
     context = {"form": form, "matrix_formset": matrix_formset, "provider": provider}

@@ -45,6 +45,8 @@ class HistoryEntry:
     note: str = ""
     # What part of the object changed ("保護者・家族：…"); "" for the object itself.
     subject: str = ""
+    # Why it was saved, when the service said (simple-history's change reason).
+    reason: str = ""
 
 
 def show_value(value) -> str:
@@ -173,7 +175,13 @@ def _entry(raw: _Raw, names: _Names) -> HistoryEntry:
     note = raw.note or ("" if changes or record.history_type != "~" else NO_VISIBLE_CHANGE)
     actions = PART_ACTIONS if subject else ACTIONS
     return HistoryEntry(
-        record.history_date, who, actions.get(record.history_type, record.history_type), changes, note, subject
+        record.history_date,
+        who,
+        actions.get(record.history_type, record.history_type),
+        changes,
+        note,
+        subject,
+        getattr(record, "history_change_reason", None) or "",
     )
 
 
@@ -198,7 +206,7 @@ class History:
         return self.entries[index]
 
 
-_COMMON = ("history_id", "history_date", "history_type", "history_user_id", "id")
+_COMMON = ("history_id", "history_date", "history_type", "history_change_reason", "history_user_id", "id")
 _USER = ("history_user__username", "history_user__first_name", "history_user__last_name")
 
 

@@ -20,16 +20,26 @@ def client_option_label(client: Client) -> str:
 
 
 _KATAKANA = re.compile(r"[\u30A1-\u30FE ]+")
+_IDS = re.compile(r"\b\d{1,18}\b", re.ASCII)
 
 
 class ClientForm(forms.ModelForm):
     """A client's facts. The view shows likely duplicates and saves only once they are confirmed."""
 
-    IDENTITY_FIELDS = ("name_kana", "birth_date")
+    # What the duplicate check compares (with the guardians' phones): an edit that changes none of
+    # them is not checked again.
+    IDENTITY_FIELDS = ("name", "name_kana", "birth_date")
 
     birth_date = JapaneseDateField(label="生年月日", required=False, not_future=True)
     consent_obtained_on = JapaneseDateField(label="情報共有の同意日", required=False, not_future=True)
-    confirm_not_duplicate = forms.BooleanField(label="重複ではないことを確認しました", required=False)
+    # The tick is for the candidates on the page only: a browser draft must not bring it back.
+    confirm_not_duplicate = forms.BooleanField(
+        label="重複ではないことを確認しました",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"data-form-draft-skip": ""}),
+    )
+    # The ids of the likely duplicates the page listed, so that a tick does not cover one found later.
+    duplicates_shown = forms.CharField(widget=forms.HiddenInput, required=False)
     # The version the editor read (optimistic locking); not a model field of the form, so the
     # service, not the form, decides what is saved.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -94,8 +104,13 @@ class ClientForm(forms.ModelForm):
         return kana
 
     def has_changed_identity(self) -> bool:
-        """Whether what the duplicate check compares (フリガナ, birth date) was changed."""
+        """Whether what the duplicate check compares (氏名, フリガナ, birth date) was changed."""
         return any(field in self.changed_data for field in self.IDENTITY_FIELDS)
+
+    def confirmed_not_duplicate_of(self, candidate_pks: set[int]) -> bool:
+        """Whether the tick was given on a page that listed every one of these candidates."""
+        shown = {int(pk) for pk in _IDS.findall(self.cleaned_data["duplicates_shown"])}
+        return self.cleaned_data["confirm_not_duplicate"] and candidate_pks <= shown
 
     def client_fields(self) -> dict:
         """The cleaned fields as services.client_create / client_update take them."""
@@ -128,6 +143,14 @@ class BaseGuardianFormSet(forms.BaseInlineFormSet):
         entries = self.guardian_entries()
         if sum(1 for entry in entries if entry.is_primary) > 1:
             raise ValidationError("主な連絡先は1人だけにしてください。")
+
+    def has_changed_phones(self) -> bool:
+        """Whether a phone number was typed or changed in a guardian kept (the duplicate check compares them)."""
+        return any(
+            "phone" in form.changed_data
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        )
 
     def guardian_entries(self) -> list[GuardianEntry]:
         """The filled-in, not deleted guardians, as services take them."""

@@ -1,15 +1,18 @@
 """Reads of clients, each shaped for one page."""
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from difflib import SequenceMatcher
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Replace
+from jaconv import kata2hira
 
 from accounts.models import Office
-from common.kana import fold_for_comparison, fold_for_search
-from coordination.clients.models import Client, ClientStatus
+from common.kana import fold_for_comparison, fold_for_search, fold_for_storage
+from coordination.clients.models import Client, ClientStatus, Guardian
 from coordination.logs.models import ContactLog, Counterpart
 from directory.selectors import office_districts
 
@@ -78,21 +81,114 @@ def _similar_kana(a: str, b: str) -> bool:
     return a == b or a.startswith(b) or b.startswith(a) or SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
-def likely_duplicates(office: Office, birth_date: date | None, name_kana: str, *, exclude_pk=None) -> list[Client]:
-    """The office's clients born the same day whose フリガナ looks alike (one query).
+# Why a client is listed as a likely duplicate, as the form shows it.
+SAME_NAME = "氏名が同じ"
+SAME_KANA = "フリガナが同じ"
+SAME_PHONE = "保護者・家族の電話番号が同じ"
+NEAR_BIRTH_DATE = "生年月日が1日以内で、名前が似ている"
 
-    Alike after folding width, hiragana/katakana and spaces: equal, one a prefix of the other
-    (a given name left out), or a difflib ratio of 0.8 or more (a typo).
+# Shorter numbers (an extension, a number half typed) are not compared.
+MIN_PHONE_DIGITS = 8
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    client: Client
+    reasons: tuple[str, ...]
+
+
+def phone_digits(phone: str) -> str:
+    """The digits of a phone number as typed (`090-1234-5678`, `（03）3908.1234`, full-width too)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", phone or "") if ch.isascii() and ch.isdigit())
+
+
+def _phone_pattern(digits: list[str]) -> str:
+    """A regex matching a stored number with exactly one of these digit strings, whatever is between them."""
+    return r"^\D*(" + "|".join(r"\D*".join(number) for number in digits) + r")\D*$"
+
+
+def _surname(text: str) -> str:
+    """The part before the first space (`岡野 芽衣` → `岡野`), or "" when the name has no space."""
+    parts = fold_for_storage(text).split(" ")
+    return parts[0] if len(parts) > 1 else ""
+
+
+def _similar_names(client: Client, *, name: str, name_kana: str) -> bool:
+    """Similar フリガナ (equal, a prefix, or a typo away), or the same surname in 氏名 or in フリガナ."""
+    kana_key, other_kana = fold_for_comparison(name_kana), fold_for_comparison(client.name_kana)
+    if kana_key and other_kana and _similar_kana(kana_key, other_kana):
+        return True
+    return any(
+        mine and mine == _surname(theirs)
+        for mine, theirs in ((_surname(name), client.name), (_surname(name_kana), client.name_kana))
+    )
+
+
+def likely_duplicates(
+    office: Office,
+    *,
+    name: str,
+    name_kana: str,
+    birth_date: date | None,
+    phones: Iterable[str] = (),
+    exclude_pk: int | None = None,
+) -> list[DuplicateCandidate]:
+    """The office's clients that may be the same person as the one typed, with why (one query).
+
+    A client is listed when any of these holds (docs/user-guide.md explains them to users):
+
+    - the same 氏名, or the same フリガナ, after folding width, hiragana/katakana and spaces;
+    - a guardian with the same phone number (digits only, 8 or more of them);
+    - a birth date at most one day apart (a slip of a digit or a birth near midnight) and a
+      similar name: フリガナ equal, one a prefix of the other (a given name left out) or a
+      difflib ratio of 0.8 or more (a typo), or the same surname (the part before the space) in
+      氏名 or in フリガナ.
+
+    The database narrows the rows (same compact name or フリガナ, the birth dates, the phone as a
+    regex over the guardians); the rules are then applied exactly in Python.
     """
-    key = fold_for_comparison(name_kana)
-    if birth_date is None or not key:
+    name_key, kana_key = fold_for_comparison(name), fold_for_comparison(name_kana)
+    numbers = sorted({digits for digits in map(phone_digits, phones) if len(digits) >= MIN_PHONE_DIGITS})
+    rules = Q()
+    clients = Client.objects.for_office(office).exclude(pk=exclude_pk)
+    if name_key:
+        compact = "".join(name.split())
+        rules |= Q(name_compact__in={compact, unicodedata.normalize("NFKC", compact), name_key, kata2hira(name_key)})
+    if kana_key:
+        rules |= Q(kana_compact__in={kana_key, kata2hira(kana_key), "".join(name_kana.split())})
+    if birth_date is not None:
+        rules |= Q(birth_date__range=(birth_date - timedelta(days=1), birth_date + timedelta(days=1)))
+    if numbers:
+        same_phone = Guardian.objects.filter(client=OuterRef("pk"), phone__regex=_phone_pattern(numbers))
+        clients = clients.annotate(same_phone=Exists(same_phone))
+        rules |= Q(same_phone=True)
+    if not rules:
         return []
-    candidates = Client.objects.for_office(office).filter(birth_date=birth_date).exclude(pk=exclude_pk)
-    return [
-        candidate
-        for candidate in candidates.select_related("district").order_by("name_kana", "pk")
-        if fold_for_comparison(candidate.name_kana) and _similar_kana(key, fold_for_comparison(candidate.name_kana))
-    ]
+    clients = (
+        clients.annotate(name_compact=without_spaces("name"), kana_compact=without_spaces("name_kana"))
+        .filter(rules)
+        .select_related("district")
+        .order_by("name_kana", "name", "pk")
+    )
+    found = []
+    for client in clients:
+        reasons = []
+        if name_key and fold_for_comparison(client.name) == name_key:
+            reasons.append(SAME_NAME)
+        if kana_key and fold_for_comparison(client.name_kana) == kana_key:
+            reasons.append(SAME_KANA)
+        if getattr(client, "same_phone", False):
+            reasons.append(SAME_PHONE)
+        if (
+            birth_date is not None
+            and client.birth_date is not None
+            and abs((client.birth_date - birth_date).days) <= 1
+            and _similar_names(client, name=name, name_kana=name_kana)
+        ):
+            reasons.append(NEAR_BIRTH_DATE)
+        if reasons:
+            found.append(DuplicateCandidate(client, tuple(reasons)))
+    return found
 
 
 @dataclass(frozen=True)

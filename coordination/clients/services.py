@@ -121,6 +121,23 @@ def _save_guardians(client: Client, guardians: Sequence[GuardianEntry], *, user:
             guardian.delete()
 
 
+# The history record's change reason: saved although the duplicate check listed candidates.
+NOT_A_DUPLICATE = "重複ではないことを確認しました"
+_REASON_LENGTH = 100  # simple-history's history_change_reason column
+
+
+def not_a_duplicate_reason(candidates: Sequence[Client]) -> str:
+    """`重複ではないことを確認しました（候補の番号：12、15）`: the candidates shown, as many as fit."""
+    numbers = [str(candidate.pk) for candidate in candidates]
+    while numbers:
+        shown = "、".join(numbers) + ("ほか" if len(numbers) < len(candidates) else "")
+        reason = f"{NOT_A_DUPLICATE}（候補の番号：{shown}）"
+        if len(reason) <= _REASON_LENGTH:
+            return reason
+        numbers.pop()
+    return NOT_A_DUPLICATE
+
+
 def _save_client(
     client: Client,
     *,
@@ -128,8 +145,13 @@ def _save_client(
     data: ClientFields,
     procedures: Sequence[MedicalCareProcedure],
     guardians: Sequence[GuardianEntry],
+    not_duplicate_of: Sequence[Client] = (),
 ) -> Client:
-    """Saves the client's fields given in `data` (with `version` on an edit), procedures and guardians."""
+    """Saves the client's fields given in `data` (with `version` on an edit), procedures and guardians.
+
+    `not_duplicate_of`: the likely duplicates the user was shown and confirmed to be other people;
+    the history record of this save says so.
+    """
     if user.office_id != client.office_id:
         raise PermissionDenied("ほかの事業所の相談対象者は保存できません。")
     data = {name: value.strip() if isinstance(value, str) else value for name, value in data.items()}
@@ -147,6 +169,7 @@ def _save_client(
         )
         client.procedures.set(procedures)
     client._history_user = user
+    client._change_reason = not_a_duplicate_reason(not_duplicate_of) if not_duplicate_of else None
     CLIENT_HISTORY.create_historical_record(client, history_type)
     _save_guardians(client, guardians, user=user)
     return client
@@ -159,10 +182,22 @@ def client_create(
     user: User,
     procedures: Sequence[MedicalCareProcedure] = (),
     guardians: Sequence[GuardianEntry] = (),
+    not_duplicate_of: Sequence[Client] = (),
     **data: Unpack[ClientFields],
 ) -> Client:
-    """A new client of the office with their procedures and guardians, all saved or none."""
-    return _save_client(Client(office=office), user=user, data=data, procedures=procedures, guardians=guardians)
+    """A new client of the office with their procedures and guardians, all saved or none.
+
+    `not_duplicate_of`: the likely duplicates (selectors.likely_duplicates) the user confirmed to
+    be other people; recorded as the history record's change reason.
+    """
+    return _save_client(
+        Client(office=office),
+        user=user,
+        data=data,
+        procedures=procedures,
+        guardians=guardians,
+        not_duplicate_of=not_duplicate_of,
+    )
 
 
 @transaction.atomic
@@ -173,9 +208,12 @@ def client_update(
     expected_version: int | None = None,
     procedures: Sequence[MedicalCareProcedure] = (),
     guardians: Sequence[GuardianEntry] = (),
+    not_duplicate_of: Sequence[Client] = (),
     **data: Unpack[ClientFields],
 ) -> Client:
     """Saves the fields given (the others stay); the procedures and guardians become exactly those given.
+
+    `not_duplicate_of` as for client_create.
 
     An edit read at `expected_version` is refused (EditConflict) if the client changed since; an
     import passes None. Returns the client as saved, with its new version.
@@ -186,7 +224,9 @@ def client_update(
         raise PermissionDenied("ほかの事業所の相談対象者は保存できません。")
     current = lock_for_edit(Client, pk=client.pk, expected_version=expected_version)
     data = {**data, "version": current.version + 1}
-    return _save_client(current, user=user, data=data, procedures=procedures, guardians=guardians)
+    return _save_client(
+        current, user=user, data=data, procedures=procedures, guardians=guardians, not_duplicate_of=not_duplicate_of
+    )
 
 
 # --- many new clients at once (a spreadsheet import) -------------------------------------------

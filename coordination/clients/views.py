@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.access import office_of
+from common.drafts import mark_draft_saved
 from common.forms import add_service_errors
 from common.services import EditConflict
 from coordination.clients import selectors, services
@@ -131,21 +132,35 @@ def _accepting_providers(procedures, age: int | None) -> dict:
 
 
 def _client_form_page(request, *, client=None):
-    """Create (client None) or edit: the form, the guardians, and the duplicate warning."""
+    """Create (client None) or edit: the form, the guardians, and the duplicate warning.
+
+    A new client, or an edit of the name, フリガナ, birth date or a guardian's phone, is checked for
+    likely duplicates; while there are any, nothing is saved until the user ticks that they are
+    other people on a page that listed them all. The tick goes into the history record.
+    """
     office = office_of(request)
     instance = client if client is not None else Client(office=office)
     form = ClientForm(request.POST or None, instance=instance, office=office)
     guardians = GuardianFormSet(request.POST or None, instance=instance, prefix="guardians")
     duplicates = []
+    confirmation_outdated = False
     # Both validated, so the guardians' errors show together with the client's.
     if request.method == "POST" and all([form.is_valid(), guardians.is_valid()]):
         data = form.cleaned_data
-        if client is None or form.has_changed_identity():
+        entries = guardians.guardian_entries()
+        if client is None or form.has_changed_identity() or guardians.has_changed_phones():
             duplicates = selectors.likely_duplicates(
-                office, data["birth_date"], data["name_kana"], exclude_pk=client.pk if client else None
+                office,
+                name=data["name"],
+                name_kana=data["name_kana"],
+                birth_date=data["birth_date"],
+                phones=[entry.phone for entry in entries],
+                exclude_pk=client.pk if client else None,
             )
-        if not duplicates or data["confirm_not_duplicate"]:
-            fields = {**form.client_fields(), "guardians": guardians.guardian_entries()}
+        candidates = [candidate.client for candidate in duplicates]
+        confirmed = form.confirmed_not_duplicate_of({candidate.pk for candidate in candidates})
+        if not duplicates or confirmed:
+            fields = {**form.client_fields(), "guardians": entries, "not_duplicate_of": candidates}
             try:
                 if client is None:
                     saved = services.client_create(office=office, user=request.user, **fields)
@@ -158,9 +173,22 @@ def _client_form_page(request, *, client=None):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                mark_draft_saved(request, f"client:{client.pk if client else 'new'}")
                 messages.success(request, f"{saved.name} さんの情報を保存しました。")
                 return redirect("client_detail", pk=saved.pk)
-    context = {"form": form, "guardians": guardians, "client": client, "duplicates": duplicates}
+        elif data["confirm_not_duplicate"]:
+            # Ticked, but a candidate the page did not list turned up: untick and list them all.
+            confirmation_outdated = True
+            form.data = form.data.copy()
+            form.data.pop("confirm_not_duplicate", None)
+    context = {
+        "form": form,
+        "guardians": guardians,
+        "client": client,
+        "duplicates": duplicates,
+        "duplicates_shown": ",".join(str(candidate.client.pk) for candidate in duplicates),
+        "confirmation_outdated": confirmation_outdated,
+    }
     return render(request, "coordination/clients/form.html", context)
 
 
@@ -173,7 +201,7 @@ def _client_conflict_page(request, current: Client, *, form, guardians):
     """A stale save: the editor's values stay in the form, now based on the saved version; theirs are listed above."""
     office = office_of(request)
     theirs = ClientForm(instance=current, office=office)
-    changes = form_differences(theirs, form, exclude=["confirm_not_duplicate"])
+    changes = form_differences(theirs, form, exclude=["confirm_not_duplicate", "duplicates_shown"])
     saved_guardians = _guardians_text(current.guardians.all())
     typed_guardians = _guardians_text(guardians.guardian_entries())
     if saved_guardians != typed_guardians:

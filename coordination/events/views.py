@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.access import office_of
+from common.drafts import mark_draft_saved
 from common.forms import add_service_errors
 from common.services import EditConflict
 from coordination.events import selectors, services
@@ -25,6 +26,11 @@ PAGE_SIZE = 50
 def _event(request, pk):
     """The office's event, 404 for another office's."""
     return get_object_or_404(selectors.events_with_log(office_of(request)), pk=pk)
+
+
+def _draft_name(layout, event=None) -> str:
+    """The name of the form's browser draft (common.drafts): each kind has its own fields."""
+    return f"event-{layout.kind.value}:{event.pk if event else 'new'}"
 
 
 def _count_as(form):
@@ -101,9 +107,11 @@ def event_create_view(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            mark_draft_saved(request, _draft_name(layout))
             messages.success(request, f"{layout.kind.label}「{event.name}」を記録しました。")
             return redirect("event_detail", pk=event.pk)
-    return render(request, "coordination/events/form.html", {"form": form, "layout": layout, "event": None})
+    context = {"form": form, "layout": layout, "event": None, "draft_name": _draft_name(layout)}
+    return render(request, "coordination/events/form.html", context)
 
 
 @login_required
@@ -129,9 +137,11 @@ def event_update_view(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            mark_draft_saved(request, _draft_name(layout, event))
             messages.success(request, f"{layout.kind.label}「{event.name}」を保存しました。")
             return redirect("event_detail", pk=event.pk)
-    return render(request, "coordination/events/form.html", {"form": form, "layout": layout, "event": event})
+    context = {"form": form, "layout": layout, "event": event, "draft_name": _draft_name(layout, event)}
+    return render(request, "coordination/events/form.html", context)
 
 
 def _event_conflict_page(request, pk, *, form):
@@ -147,6 +157,7 @@ def _event_conflict_page(request, pk, *, form):
         "form": EventForm(data, layout=layout, initial=EventForm.initial_for(layout, current, today=today)),
         "layout": layout,
         "event": current,
+        "draft_name": _draft_name(layout, current),
         "conflict": conflict_with(current, what=f"この{layout.kind.label}", changes=form_differences(theirs, form)),
     }
     return render(request, "coordination/events/form.html", context, status=409)

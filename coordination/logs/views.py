@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 
 from accounts.access import office_of
 from audit.services import access_log_note
+from common.drafts import mark_draft_saved
 from common.forms import add_service_errors
 from coordination.fiscal import fiscal_year_of
 from coordination.import_kinds import IMPORT_PERMISSIONS
@@ -30,10 +31,7 @@ from tabular.history import History
 from tabular.spreadsheets import CONTENT_TYPES, export_bytes
 from tabular.wareki import format_date
 
-# Drafts the browser keeps while a form is typed in; a saved form's key is cleared on the next page.
-SAVED_DRAFTS = "saved_log_drafts"
-
-
+# The names of the log form's browser drafts (common.drafts): cleared on the page after a save.
 NEW_LOG_DRAFT = "log-new"
 
 
@@ -46,14 +44,6 @@ def _now_rounded() -> datetime:
     now = timezone.localtime()
     minutes = (now.minute + 2) // 5 * 5
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=minutes)
-
-
-def _drafts_to_clear(request) -> list[str]:
-    return request.session.pop(SAVED_DRAFTS, [])
-
-
-def _mark_draft_saved(request, key: str) -> None:
-    request.session[SAVED_DRAFTS] = [*request.session.get(SAVED_DRAFTS, []), key]
 
 
 def _with_extra_counterpart(data):
@@ -75,7 +65,6 @@ def _form_page(request, *, form, formset, log=None, draft_key: str, conflict=Non
         "draft_key": draft_key,
         # A page rendered after a POST already shows what was typed; only a fresh page restores a draft.
         "restore_draft": request.method == "GET",
-        "clear_drafts": _drafts_to_clear(request),
         "conflict": conflict,
     }
     return render(request, "coordination/logs/form.html", context, status=status)
@@ -101,7 +90,7 @@ def log_create(request):
             except ValidationError as error:
                 add_service_errors(form, error, formsets={"counterparts": formset})
             else:
-                _mark_draft_saved(request, NEW_LOG_DRAFT)
+                mark_draft_saved(request, NEW_LOG_DRAFT)
                 summary = f"{format_date(log.occurred_on)} {log.method.label}"
                 messages.success(
                     request,
@@ -145,7 +134,6 @@ def log_detail(request, pk):
         "log": log,
         "history": History(entries, len(entries)),
         "can_edit": request.user.has_perm("coordination.change_contactlog"),
-        "clear_drafts": _drafts_to_clear(request),
     }
     return render(request, "coordination/logs/detail.html", context)
 
@@ -177,7 +165,7 @@ def log_update(request, pk):
             except ValidationError as error:
                 add_service_errors(form, error, formsets={"counterparts": formset})
             else:
-                _mark_draft_saved(request, _edit_draft(log))
+                mark_draft_saved(request, _edit_draft(log))
                 messages.success(request, "記録の変更を保存しました。")
                 return redirect("log_detail", pk=log.pk)
         return _form_page(request, form=form, formset=formset, log=log, draft_key=_edit_draft(log))

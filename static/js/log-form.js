@@ -1,36 +1,11 @@
 /* The contact log form: pickers that search as you type, counterpart rows, the activity type
    filter, and a draft kept in localStorage so that nothing typed is lost to a reload or an
-   expired session. Progressive enhancement: without this script the form still works (a select
-   of clients, typed organization names, an "add" button that asks the server for a new row). */
+   expired session (form-draft.js, loaded before this script by base.html, keeps it; this script
+   starts it once the form is built, with the counterpart rows). Progressive enhancement: without
+   this script the form still works (a select of clients, typed organization names, an "add"
+   button that asks the server for a new row). */
 (function () {
   "use strict";
-
-  var DRAFT_VERSION = 1;
-  var DRAFT_PREFIX = "tsunagu:draft:";
-  // A draft holds personal data in the browser: one left for two weeks is not coming back.
-  var DRAFT_MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
-
-  function forgetOldDrafts() {
-    try {
-      var now = Date.now();
-      Object.keys(window.localStorage).forEach(function (key) {
-        if (key.indexOf(DRAFT_PREFIX) !== 0) { return; }
-        var savedAt = 0;
-        try { savedAt = Date.parse(JSON.parse(window.localStorage.getItem(key)).savedAt) || 0; } catch (e) { savedAt = 0; }
-        if (now - savedAt > DRAFT_MAX_AGE_MS) { window.localStorage.removeItem(key); }
-      });
-    } catch (e) { /* storage unavailable */ }
-  }
-
-  function clearSavedDrafts() {
-    document.querySelectorAll("[data-clear-drafts]").forEach(function (marker) {
-      marker.getAttribute("data-clear-drafts").split(/\s+/).forEach(function (key) {
-        if (key) {
-          try { window.localStorage.removeItem(key); } catch (e) { /* storage unavailable */ }
-        }
-      });
-    });
-  }
 
   function fold(text) {
     // Width, hiragana/katakana and spaces do not matter when filtering.
@@ -253,6 +228,7 @@
     hidden.type = "hidden";
     hidden.name = select.name;
     hidden.value = select.value;
+    hidden.setAttribute("data-form-draft-keep", ""); // the chosen client is part of the draft
     var input = document.createElement("input");
     input.type = "text";
     input.id = select.id;
@@ -299,6 +275,7 @@
     var input = container.querySelector("input[type=text]");
     var hidden = container.querySelector("input[type=hidden]");
     var category = row.querySelector("select");
+    hidden.setAttribute("data-form-draft-keep", ""); // the chosen provider is part of the draft
     input.placeholder = "例：そよかぜ訪問看護";
     new Combobox(input, {
       listLabel: "機関・事業所の候補",
@@ -432,108 +409,22 @@
     });
   }
 
-  /* ---- the draft ------------------------------------------------------------------------------ */
-
-  function Draft(form, counterparts) {
-    this.form = form;
-    this.counterparts = counterparts;
-    this.key = form.getAttribute("data-draft-key");
-  }
-
-  Draft.prototype.collect = function () {
-    var fields = {};
-    Array.prototype.forEach.call(this.form.elements, function (element) {
-      var name = element.name;
-      if (!name || name === "csrfmiddlewaretoken" || /-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/.test(name)) { return; }
-      if (element.type === "submit" || element.type === "button") { return; }
-      if (element.type === "checkbox") {
-        fields[name] = fields[name] || [];
-        if (element.checked) { fields[name].push(element.value); }
-      } else if (element.type === "radio") {
-        if (element.checked) { fields[name] = element.value; }
-      } else {
-        fields[name] = element.value;
-      }
-    });
-    return { version: DRAFT_VERSION, fields: fields, rows: this.counterparts ? this.counterparts.indices() : [] };
-  };
-
-  Draft.prototype.apply = function (state) {
-    if (this.counterparts) { this.counterparts.ensure(state.rows); }
-    var fields = state.fields;
-    Array.prototype.forEach.call(this.form.elements, function (element) {
-      if (!element.name || !(element.name in fields)) { return; }
-      if (element.type === "checkbox") {
-        element.checked = fields[element.name].indexOf(element.value) !== -1;
-      } else if (element.type === "radio") {
-        element.checked = fields[element.name] === element.value;
-      } else if (element.type !== "submit" && element.type !== "button") {
-        element.value = fields[element.name];
-      }
-    });
-  };
-
-  Draft.prototype.save = function () {
-    var state = this.collect();
-    state.savedAt = new Date().toISOString();
-    try { window.localStorage.setItem(this.key, JSON.stringify(state)); } catch (e) { /* full or unavailable */ }
-  };
-
-  Draft.prototype.load = function () {
-    try {
-      var state = JSON.parse(window.localStorage.getItem(this.key) || "null");
-      return state && state.version === DRAFT_VERSION ? state : null;
-    } catch (e) {
-      return null;
-    }
-  };
-
-  Draft.prototype.discard = function () {
-    try { window.localStorage.removeItem(this.key); } catch (e) { /* unavailable */ }
-  };
-
-  function same(a, b) {
-    return JSON.stringify(a.fields) === JSON.stringify(b.fields) && JSON.stringify(a.rows) === JSON.stringify(b.rows);
-  }
+  /* ---- the draft (form-draft.js) ------------------------------------------------------------ */
 
   function startDraft(form, counterparts) {
-    var draft = new Draft(form, counterparts);
-    var initial = draft.collect();
-    var stored = draft.load();
-    var notice = document.querySelector("[data-draft-notice]");
-    if (stored && form.hasAttribute("data-draft-restore") && !same(stored, initial)) {
-      draft.apply(stored);
-      if (notice) {
-        var when = new Date(stored.savedAt);
-        if (!isNaN(when.getTime())) {
-          notice.querySelector("[data-draft-saved-at]").textContent =
-            "（" + (when.getMonth() + 1) + "月" + when.getDate() + "日 " + when.getHours() + ":" +
-            String(when.getMinutes()).padStart(2, "0") + " の入力）";
-        }
-        notice.hidden = false;
-        notice.querySelector("[data-draft-discard]").addEventListener("click", function () {
-          draft.discard();
-          draft.apply(initial);
-          notice.hidden = true;
-          form.querySelector("input, select, textarea").focus();
-        });
-      }
-    }
-    var saveSoon = debounce(function () { draft.save(); }, 300);
-    form.addEventListener("input", saveSoon);
-    form.addEventListener("change", saveSoon);
-    // The last keystrokes before a submit or a reload are kept too.
-    window.addEventListener("pagehide", function () {
-      if (document.documentElement.dataset.signingOut) { return; }  // see sign-out.js
-      var state = draft.collect();
-      if (!same(state, initial)) { draft.save(); }
+    if (!window.TsunaguFormDraft) { return; }
+    window.TsunaguFormDraft.start(form, {
+      key: form.getAttribute("data-draft-key"),
+      restore: form.hasAttribute("data-draft-restore"),
+      // The draft's counterpart rows: the same row numbers, made before the fields are put back.
+      extra: counterparts ? {
+        collect: function () { return counterparts.indices(); },
+        apply: function (rows) { counterparts.ensure(rows); },
+      } : null,
     });
-    form.addEventListener("submit", function () { draft.save(); });
   }
 
   function start() {
-    clearSavedDrafts();
-    forgetOldDrafts();
     var form = document.querySelector("[data-log-form]");
     if (!form) { return; }
     enhanceClientPicker(form);

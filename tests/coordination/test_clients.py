@@ -8,10 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from common.kana import fold_for_comparison
 from coordination.clients import views as client_views
 from coordination.clients.age_bands import AgeBand, age_band, birth_date_range
 from coordination.clients.models import Client, ClientStatus, Guardian
-from coordination.clients.selectors import likely_duplicates
+from coordination.clients.selectors import (
+    NEAR_BIRTH_DATE,
+    SAME_KANA,
+    SAME_NAME,
+    SAME_PHONE,
+    likely_duplicates,
+)
 from coordination.fiscal import fiscal_year_of
 from coordination.logs.models import ContactLog
 
@@ -549,30 +556,128 @@ def test_creating_a_likely_duplicate_asks_for_confirmation_first(signed_in, offi
     assert response.status_code == 200
     assert "同じ人がすでに登録されているかもしれません。" in page
     assert f'href="{reverse("client_detail", args=[existing.pk])}"' in page
+    assert "フリガナが同じ" in page
     assert "重複ではないことを確認しました" in page
+    assert f'name="duplicates_shown" value="{existing.pk}"' in page
     assert Client.objects.filter(office=office).count() == 1
 
     response = signed_in.post(
-        reverse("client_create"), form_data(office, name_kana="ｵｶﾉﾒｲ", confirm_not_duplicate="on")
+        reverse("client_create"),
+        form_data(office, name_kana="ｵｶﾉﾒｲ", confirm_not_duplicate="on", duplicates_shown=str(existing.pk)),
     )
     assert response.status_code == 302
     assert Client.objects.filter(office=office).count() == 2
 
 
-def test_a_different_birth_date_is_no_duplicate(signed_in, office):
-    make_client(office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 16))
-    response = signed_in.post(reverse("client_create"), form_data(office))
+def test_without_the_tick_nothing_is_saved_and_the_candidates_stay_listed(signed_in, office):
+    existing = make_client(office, "岡野 芽衣", "オカノ メイ")
+    for _ in range(2):
+        response = signed_in.post(reverse("client_create"), form_data(office, duplicates_shown=str(existing.pk)))
+        assert response.status_code == 200
+        assert [candidate.client for candidate in response.context["duplicates"]] == [existing]
+    assert list(Client.objects.filter(office=office)) == [existing]
+    assert not Guardian.objects.filter(client__office=office).exists()
+
+
+def test_the_tick_is_recorded_in_the_new_clients_history(signed_in, office):
+    first = make_client(office, "岡野 芽衣", "オカノ メイ")
+    second = make_client(office, "岡野 めい", "ベツ ヨミ", birth_date=date(2021, 6, 16))
+    data = form_data(office, confirm_not_duplicate="on", duplicates_shown=f"{first.pk},{second.pk}")
+    response = signed_in.post(reverse("client_create"), data)
+    assert response.status_code == 302
+    saved = Client.objects.get(office=office, name="岡野 芽依")
+    record = saved.history.get()
+    assert record.history_change_reason == f"重複ではないことを確認しました（候補の番号：{first.pk}、{second.pk}）"
+    page = signed_in.get(reverse("client_detail", args=[saved.pk])).content.decode()
+    assert f"重複ではないことを確認しました（候補の番号：{first.pk}、{second.pk}）" in page
+
+
+def test_a_save_with_no_candidates_records_no_reason(signed_in, office):
+    assert signed_in.post(reverse("client_create"), form_data(office)).status_code == 302
+    assert Client.objects.get(office=office).history.get().history_change_reason is None
+
+
+def test_a_tick_does_not_cover_a_candidate_the_page_did_not_list(signed_in, office):
+    shown = make_client(office, "岡野 芽衣", "オカノ メイ")
+    later = make_client(office, "岡野 芽依", "ベツ ヨミ")
+    data = form_data(office, confirm_not_duplicate="on", duplicates_shown=str(shown.pk))
+    response = signed_in.post(reverse("client_create"), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "似ている相談対象者がほかにも見つかりました" in page
+    assert f'name="duplicates_shown" value="{shown.pk},{later.pk}"' in page or (
+        f'name="duplicates_shown" value="{later.pk},{shown.pk}"' in page
+    )
+    assert 'name="confirm_not_duplicate" id="id_confirm_not_duplicate" checked' not in page
+    assert response.context["form"]["confirm_not_duplicate"].value() is False
+    assert Client.objects.filter(office=office).count() == 2
+
+
+def test_a_handmade_list_of_shown_candidates_is_only_ids(signed_in, office):
+    make_client(office, "岡野 芽衣", "オカノ メイ")
+    data = form_data(office, confirm_not_duplicate="on", duplicates_shown="9" * 5000 + ",x,-1")
+    response = signed_in.post(reverse("client_create"), data)
+    assert response.status_code == 200
+    assert Client.objects.filter(office=office).count() == 1
+
+
+def test_a_different_name_born_two_days_apart_is_no_duplicate(signed_in, office):
+    make_client(office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 17))
+    response = signed_in.post(reverse("client_create"), form_data(office, name_kana="おかの めいこ"))
     assert response.status_code == 302
 
 
+# --- the rules of likely_duplicates --------------------------------------------------------------
+
+
+def found(office, *, name="別人 太郎", name_kana="ベツジン タロウ", birth_date=None, phones=(), **kwargs):
+    """The likely duplicates of a client typed so that only the rule under test can match."""
+    duplicates = likely_duplicates(
+        office, name=name, name_kana=name_kana, birth_date=birth_date, phones=phones, **kwargs
+    )
+    return {candidate.client.name: candidate.reasons for candidate in duplicates}
+
+
+@pytest.mark.parametrize("typed", ["岡野 芽衣", "岡野　芽衣", "岡野芽衣", " 岡野  芽衣 "])
+def test_the_same_name_is_a_likely_duplicate_without_a_birth_date(office, typed):
+    make_client(office, "岡野 芽衣", "オカノ メイ")
+    assert found(office, name=typed) == {"岡野 芽衣": (SAME_NAME,)}
+
+
+def test_names_in_kana_are_folded_like_furigana(office):
+    make_client(office, "おかの めい", "オカノ メイ")
+    assert found(office, name="ｵｶﾉ ﾒｲ") == {"おかの めい": (SAME_NAME,)}
+    assert found(office, name="オカノ メイ") == {"おかの めい": (SAME_NAME,)}
+
+
+@pytest.mark.parametrize("typed", ["オカノ メイ", "おかの めい", "ｵｶﾉ ﾒｲ", "オカノメイ", "オカノ　メイ"])
+def test_the_same_furigana_is_a_likely_duplicate_without_a_birth_date(office, typed):
+    make_client(office, "岡野 芽衣", "オカノ メイ")
+    make_client(office, "岡野 芽衣子", "オカノ メイコ")  # only similar: needs a birth date near
+    assert found(office, name_kana=typed) == {"岡野 芽衣": (SAME_KANA,)}
+
+
+@pytest.mark.parametrize("typed", ["090-1234-5678", "09012345678", "０９０（１２３４）５６７８", "090 1234 5678"])
+def test_a_guardians_phone_is_compared_by_its_digits(office, typed):
+    person = make_client(office, "岡野 芽衣", "オカノ メイ")
+    make_guardian(person, "岡野 直子", phone="(090)1234-5678")
+    other = make_client(office, "石田 唯", "イシダ ユイ")
+    make_guardian(other, "石田 純", phone="090-1234-5679")
+    make_client(office, "電話 なし", "デンワ ナシ")
+    assert found(office, phones=["", typed]) == {"岡野 芽衣": (SAME_PHONE,)}
+
+
+def test_a_short_phone_number_is_not_compared(office):
+    person = make_client(office, "岡野 芽衣", "オカノ メイ")
+    make_guardian(person, "岡野 直子", phone="1234-567")
+    assert found(office, phones=["1234-567"]) == {}
+
+
 @pytest.mark.parametrize(
-    ("typed", "found"),
+    ("typed", "is_found"),
     [
         ("オカノ メイ", True),
         ("おかの めい", True),
-        ("ｵｶﾉ ﾒｲ", True),
-        ("オカノメイ", True),
-        ("オカノ　メイ", True),
         ("オカノ", True),  # the given name left out: a prefix
         ("オカノ メイコ", True),  # the other is a prefix of this
         ("オカノ メエ", True),  # a typo: ratio 0.8
@@ -581,16 +686,62 @@ def test_a_different_birth_date_is_no_duplicate(signed_in, office):
         ("", False),
     ],
 )
-def test_likely_duplicates_fold_width_script_and_spaces(office, typed, found):
-    existing = make_client(office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 15))
-    make_client(office, "別の 子", "オカノ メイ", birth_date=date(2021, 6, 14))
-    assert likely_duplicates(office, date(2021, 6, 15), typed) == ([existing] if found else [])
+@pytest.mark.parametrize("born", [date(2021, 6, 14), date(2021, 6, 15), date(2021, 6, 16)])
+def test_a_birth_date_a_day_apart_with_similar_furigana_is_a_likely_duplicate(office, typed, is_found, born):
+    make_client(office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 15))
+    make_client(office, "岡野 恵子", "オカノ メエコ", birth_date=date(2021, 6, 18))  # two days or more from each
+    expected = {"岡野 芽衣": (NEAR_BIRTH_DATE,)} if is_found else {}
+    if typed and fold_for_comparison(typed) == "オカノメイ":
+        expected = {"岡野 芽衣": (SAME_KANA, NEAR_BIRTH_DATE)}
+    assert found(office, name="別人 太郎", name_kana=typed, birth_date=born) == expected
+
+
+def test_the_same_surname_born_a_day_apart_is_a_likely_duplicate(office):
+    make_client(office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 15))
+    make_client(office, "石田 唯", "イシダ ユイ", birth_date=date(2021, 6, 15))
+    assert found(office, name="岡野 健", name_kana="ケン", birth_date=date(2021, 6, 16)) == {
+        "岡野 芽衣": (NEAR_BIRTH_DATE,)
+    }
+    assert found(office, name="別人 健", name_kana="イシダ ケン", birth_date=date(2021, 6, 14)) == {
+        "石田 唯": (NEAR_BIRTH_DATE,)
+    }
+    assert found(office, name="岡野 健", name_kana="ケン", birth_date=date(2021, 6, 17)) == {}
+
+
+def test_every_rule_at_once_lists_each_reason(office):
+    person = make_client(office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 15))
+    make_guardian(person, "岡野 直子", phone="090-1234-5678")
+    assert found(
+        office, name="岡野 芽衣", name_kana="おかの めい", birth_date=date(2021, 6, 15), phones=["09012345678"]
+    ) == {"岡野 芽衣": (SAME_NAME, SAME_KANA, SAME_PHONE, NEAR_BIRTH_DATE)}
 
 
 def test_likely_duplicates_stay_within_the_office(office, demo_office):
-    make_client(demo_office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 15))
-    assert likely_duplicates(office, date(2021, 6, 15), "オカノ メイ") == []
-    assert likely_duplicates(office, None, "オカノ メイ") == []
+    other = make_client(demo_office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 15))
+    make_guardian(other, "岡野 直子", phone="090-1234-5678")
+    assert found(office, name="岡野 芽衣") == {}
+    assert found(office, name_kana="オカノ メイ") == {}
+    assert found(office, phones=["090-1234-5678"]) == {}
+    assert found(office, name="岡野 健", name_kana="オカノ メイ", birth_date=date(2021, 6, 15)) == {}
+    assert found(demo_office, name="岡野 芽衣", exclude_pk=other.pk) == {}
+
+
+def test_nothing_typed_finds_nothing(office):
+    make_client(office, "岡野 芽衣", "オカノ メイ")
+    assert found(office, name="", name_kana="") == {}
+
+
+def test_the_candidates_are_found_in_one_query(office, django_assert_num_queries):
+    for number in range(30):
+        person = make_client(office, f"岡野 芽衣{number}", "オカノ メイ", birth_date=date(2021, 6, 15))
+        make_guardian(person, f"岡野 直子{number}", phone="090-1234-5678")
+    with django_assert_num_queries(1):
+        duplicates = likely_duplicates(
+            office, name="岡野 芽衣", name_kana="オカノ メイ", birth_date=date(2021, 6, 16), phones=["09012345678"]
+        )
+        # The list shows each one's district.
+        assert all(candidate.client.district is None for candidate in duplicates)
+    assert len(duplicates) == 30
 
 
 def test_a_coordinator_edits_a_client_and_their_guardians(signed_in, office, tester):
@@ -634,14 +785,43 @@ def test_a_coordinator_edits_a_client_and_their_guardians(signed_in, office, tes
     assert [(g.name, g.phone) for g in person.guardians.all()] == [("岡野 直子", "080-9999-0000"), ("岡野 ハル", "")]
 
 
-def test_editing_without_changing_birth_date_or_kana_asks_nothing_about_duplicates(signed_in, office):
-    make_client(office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 15))
+def test_editing_without_changing_name_kana_birth_date_or_phone_asks_nothing_about_duplicates(signed_in, office):
+    make_client(office, "岡野 芽依", "オカノ メイ", birth_date=date(2021, 6, 15))
     person = make_client(office, "岡野 芽依", "オカノ メイ", birth_date=date(2021, 6, 15))
-    data = form_data(office, name="岡野 芽依（修正）", name_kana="オカノ メイ", birth_date="2021/6/15")
+    data = form_data(office, name="岡野 芽依", name_kana="オカノ メイ", birth_date="2021/6/15", status="watching")
     response = signed_in.post(reverse("client_update", args=[person.pk]), data)
     assert response.status_code == 302
     person.refresh_from_db()
-    assert person.name == "岡野 芽依（修正）"
+    assert person.status == ClientStatus.WATCHING
+
+
+def test_editing_the_name_into_anothers_asks_first_and_records_the_tick(signed_in, office):
+    other = make_client(office, "岡野 芽衣", "オカノ メイ", birth_date=date(2021, 6, 15))
+    person = make_client(office, "石田 唯", "イシダ ユイ", birth_date=date(2020, 1, 1))
+    data = form_data(office, name="岡野 芽衣", name_kana="イシダ ユイ", birth_date="2020/1/1")
+    response = signed_in.post(reverse("client_update", args=[person.pk]), data)
+    assert response.status_code == 200
+    assert [candidate.client for candidate in response.context["duplicates"]] == [other]
+    person.refresh_from_db()
+    assert person.name == "石田 唯"
+
+    data.update(confirm_not_duplicate="on", duplicates_shown=str(other.pk))
+    assert signed_in.post(reverse("client_update", args=[person.pk]), data).status_code == 302
+    person.refresh_from_db()
+    assert person.name == "岡野 芽衣"
+    assert person.history.latest().history_change_reason == f"重複ではないことを確認しました（候補の番号：{other.pk}）"
+
+
+def test_editing_a_guardians_phone_into_anothers_asks_first(signed_in, office):
+    other = make_client(office, "岡野 芽衣", "オカノ メイ")
+    make_guardian(other, "岡野 直子", phone="090-1234-5678")
+    person = make_client(office, "石田 唯", "イシダ ユイ")
+    data = form_data(office, name="石田 唯", name_kana="イシダ ユイ", birth_date="")
+    data.update({"guardians-0-name": "石田 純", "guardians-0-relationship": "父", "guardians-0-phone": "09012345678"})
+    response = signed_in.post(reverse("client_update", args=[person.pk]), data)
+    assert response.status_code == 200
+    assert [candidate.reasons for candidate in response.context["duplicates"]] == [(SAME_PHONE,)]
+    assert not person.guardians.exists()
 
 
 def test_a_log_of_the_client_still_counts_after_an_edit(signed_in, office, tester):

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from common.drafts import SAVED_DRAFTS
 from coordination.clients.models import Client
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod
 from coordination.logs.services import CounterpartEntry, contact_log_create
-from coordination.logs.views import SAVED_DRAFTS
 from directory.models import CounterpartCategory, Provider
 
 from .client_factories import make_client, make_office, make_user
