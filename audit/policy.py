@@ -23,6 +23,9 @@ AUDITED_VIEWS: dict[str, str] = {
     "client_update": Action.VIEW,
     "log_update": Action.VIEW,
     "event_update": Action.VIEW,
+    # A client's consents: the form names the client, the withdrawal shows the consent and its referrals.
+    "consent_create": Action.VIEW,
+    "consent_withdraw": Action.VIEW,
     # Lists of personal data (`search` when filtered), and the pickers' searches as the user types.
     "client_list": Action.LIST,
     "client_power_list": Action.LIST,
