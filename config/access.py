@@ -87,6 +87,14 @@ ACCESS_MATRIX: dict[str, dict] = {
     "event_create": _row(302, 403, 200, 403, 200),
     "event_detail": _row(302, 403, 200, 200, 200, "another office's event: 404"),
     "event_update": _row(302, 403, 200, 403, 200, "another office's event: 404"),
+    # referrals (つなぎ)
+    "referral_create": _row(302, 403, 200, 403, 200, "`?client=` and `?provider=` fill it in"),
+    "referral_detail": _row(302, 403, 200, 200, 200, "another office's referral: 404"),
+    "referral_update": _row(302, 403, 200, 403, 200, "only while 準備中 (else → its page); another office's: 404"),
+    "referral_move": _row(
+        302, 403, 200, 403, 200, "a move the table allows from the state; another → its page; another office's: 404"
+    ),
+    "referral_override": _row(302, 403, 403, 200, 200, "supervisors' consent override, with a reason (access-logged)"),
     # spreadsheet imports (clients, logs, providers: one flow, the kind in the URL)
     "imports:start": _row(302, 403, 200, 403, 200, "offers the kinds the user may import"),
     "imports:template": _row(302, 403, 200, 403, 200, "an unknown kind: 404"),

@@ -6,6 +6,7 @@ from coordination.clients import views as clients
 from coordination.events import views as events
 from coordination.home import views as home
 from coordination.logs import views as logs
+from coordination.referrals import views as referrals
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -25,6 +26,11 @@ urlpatterns = [
     path("logs/new/", logs.log_create, name="log_create"),
     path("logs/<int:pk>/", logs.log_detail, name="log_detail"),
     path("logs/<int:pk>/edit/", logs.log_update, name="log_update"),
+    path("referrals/new/", referrals.referral_create, name="referral_create"),
+    path("referrals/<int:pk>/", referrals.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/edit/", referrals.referral_update, name="referral_update"),
+    path("referrals/<int:pk>/move/<str:target>/", referrals.referral_move, name="referral_move"),
+    path("referrals/<int:pk>/override/", referrals.referral_override, name="referral_override"),
     path("lookups/clients/", lookups.client_lookup, name="client_lookup"),
     path("lookups/providers/", lookups.provider_lookup, name="provider_lookup"),
 ]

@@ -15,6 +15,8 @@ from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_
 from coordination.clients.models import Client, Consent
 from coordination.events.models import Event
 from coordination.logs.models import ContactLog
+from coordination.referrals.models import Referral
+from coordination.referrals.states import ReferralState
 from directory.models import Provider
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +43,8 @@ ARGUMENTS = {
     "imports:cancel": {"kind": "clients"},
     "directory:provider_export": {"file_format": "csv"},
     "reporting:download": {"format": "json"},
+    # The sample referral is 準備中 (see sample_pk): sending it is a move its state allows.
+    "referral_move": {"target": ReferralState.REQUESTED},
 }
 # An import token that was never issued: its pages 404 (the matrix says so) for whoever may import.
 UNKNOWN_TOKEN = "never-issued-token"
@@ -72,9 +76,12 @@ CHECKED = sorted([name for name in project_url_names() if matrix_key(name) != AD
 
 
 def sample_pk(name: str, office) -> int:
-    models = {"client": Client, "log": ContactLog, "event": Event, "provider": Provider}
+    models = {"client": Client, "log": ContactLog, "event": Event, "provider": Provider, "referral": Referral}
     model = models[name.split(":")[-1].split("_")[0]]
     queryset = model.objects.all() if model is Provider else model.objects.filter(office=office)
+    if model is Referral:
+        # Editing and sending are offered only while 準備中.
+        queryset = queryset.filter(state=ReferralState.DRAFT)
     return queryset.order_by("pk").values_list("pk", flat=True).first()
 
 
