@@ -39,3 +39,10 @@ def referral_steps_of_client(client: Client):
         .select_related("referral__provider", "by", "contact_log")
         .order_by("-on", "-id")
     )
+
+
+def referral_list_rows(office: Office):
+    """An office's referrals with what the referral list (and its export) shows: one query a page."""
+    return Referral.objects.for_office(office).select_related(
+        "client", "provider", "organization_category", "coordinator", "consent"
+    )
