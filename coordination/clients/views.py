@@ -108,6 +108,7 @@ def client_detail(request, pk):
         "history": client_history(client, limit=limit_for(request)),
         "can_change": request.user.has_perm("coordination.change_client"),
         "can_add_log": request.user.has_perm("coordination.add_contactlog"),
+        "can_add_referral": request.user.has_perm("coordination.add_referral"),
     }
     return render(request, "coordination/clients/detail.html", context)
 
