@@ -23,6 +23,9 @@ AUDITED_VIEWS: dict[str, str] = {
     "client_update": Action.VIEW,
     "log_update": Action.VIEW,
     "event_update": Action.VIEW,
+    # A client's consents: the form names the client, the withdrawal shows the consent and its referrals.
+    "consent_create": Action.VIEW,
+    "consent_withdraw": Action.VIEW,
     # A referral's page, its edit and move forms and the override form show the client and what is shared.
     "referral_detail": Action.VIEW,
     "referral_update": Action.VIEW,

@@ -66,6 +66,16 @@ ACCESS_MATRIX: dict[str, dict] = {
     "client_detail": _row(302, 403, 200, 200, 200, "another office's client: 404"),
     "client_update": _row(302, 403, 200, 403, 200, "another office's client: 404"),
     "client_lookup": _row(302, 403, 200, 200, 200),
+    # consents to share information (情報共有の同意), recorded on the client's page
+    "consent_create": _row(302, 403, 200, 403, 200, "another office's client: 404"),
+    "consent_withdraw": _row(
+        302,
+        403,
+        200,
+        403,
+        200,
+        "another office's client, or a consent of another client: 404; withdrawn: its referrals",
+    ),
     # contact logs
     "log_list": _row(302, 403, 200, 200, 200),
     "log_export": _row(302, 403, 200, 200, 200),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from coordination import lookups
+from coordination.clients import consent_views as consents
 from coordination.clients import views as clients
 from coordination.events import views as events
 from coordination.home import views as home
@@ -14,6 +15,8 @@ urlpatterns = [
     path("clients/electricity/", clients.client_power_list, name="client_power_list"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", clients.client_update_view, name="client_update"),
+    path("clients/<int:pk>/consents/new/", consents.consent_create, name="consent_create"),
+    path("clients/<int:pk>/consents/<int:consent_pk>/withdraw/", consents.consent_withdraw, name="consent_withdraw"),
     path("events/", events.event_list, name="event_list"),
     path("events/new/", events.event_create_view, name="event_create"),
     path("events/<int:pk>/", events.event_detail, name="event_detail"),

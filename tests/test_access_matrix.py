@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_markdown
-from coordination.clients.models import Client
+from coordination.clients.models import Client, Consent
 from coordination.events.models import Event
 from coordination.logs.models import ContactLog
 from coordination.referrals.models import Referral
@@ -85,11 +85,20 @@ def sample_pk(name: str, office) -> int:
     return queryset.order_by("pk").values_list("pk", flat=True).first()
 
 
+def sample_consent(office) -> Consent:
+    """A consent still in force of one of the office's clients: its pages are under its client's."""
+    return Consent.objects.filter(client__office=office, withdrawn_on__isnull=True).order_by("pk").first()
+
+
 def url_of(name: str, office) -> str:
     converters = dict(walk(get_resolver().url_patterns))[name]
     kwargs = dict(ARGUMENTS.get(name, {}))
     for converter in converters:
-        if converter == "pk":
+        if converter == "pk" and name.startswith("consent_"):
+            kwargs["pk"] = sample_consent(office).client_id
+        elif converter == "consent_pk":
+            kwargs["consent_pk"] = sample_consent(office).pk
+        elif converter == "pk":
             kwargs["pk"] = sample_pk(name, office)
         elif converter == "token":
             kwargs["token"] = UNKNOWN_TOKEN

@@ -97,6 +97,9 @@ def client_detail(request, pk):
         "procedures": procedures,
         **_accepting_providers(procedures, age),
         "guardians": client.guardians.all(),
+        "consents": selectors.consent_rows(client, today=today),
+        "can_add_consent": request.user.has_perm("coordination.add_consent"),
+        "can_change_consent": request.user.has_perm("coordination.change_consent"),
         "timeline": timeline,
         "log_count": sum(1 for entry in timeline if entry.kind == "log"),
         "open_follow_ups": sorted(
