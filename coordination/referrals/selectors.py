@@ -1,5 +1,8 @@
 """Reads of referrals, each shaped for one page."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from accounts.models import Office
 from coordination.clients.models import Client
 from coordination.referrals.models import Referral, ReferralStep
@@ -32,10 +35,25 @@ def referrals_of_client(client: Client):
     )
 
 
-def referral_steps_of_client(client: Client):
-    """A client's referral steps for the timeline on the client page (one query)."""
-    return (
-        ReferralStep.objects.filter(referral__client=client)
-        .select_related("referral__provider", "by", "contact_log")
-        .order_by("-on", "-id")
-    )
+@dataclass(frozen=True)
+class StepEntry:
+    """A referral's step on the client page's timeline, beside the logs and follow-ups."""
+
+    on: date
+    step: ReferralStep
+    kind: str = "referral_step"
+    log: None = None
+
+
+def with_referral_steps(timeline: list, referrals: list[Referral]) -> list:
+    """The client's timeline with the steps of its referrals (as read for the page) on their dates, newest first.
+
+    One query: each step takes its referral, with the organization, from `referrals`.
+    """
+    by_id = {referral.pk: referral for referral in referrals}
+    steps = []
+    for step in ReferralStep.objects.filter(referral__in=list(by_id)).select_related("by"):
+        step.referral = by_id[step.referral_id]
+        steps.append(StepEntry(step.on, step))
+    # A stable sort on the date alone keeps the timeline's own order within a day, steps first.
+    return sorted([*steps, *timeline], key=lambda entry: entry.on, reverse=True)

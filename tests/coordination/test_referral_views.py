@@ -4,6 +4,8 @@ a stale move, and the supervisor's override in the access log."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -296,3 +298,20 @@ def test_the_kinds_are_offered_for_a_free_text_organization(client, coordinator)
     client.force_login(coordinator)
     page = client.get(reverse("referral_create")).content.decode()
     assert ProviderCategory.objects.order_by("position").first().name in page
+
+
+def test_the_client_page_lists_the_referrals_and_their_steps_in_constant_queries(client, demo_office, coordinator):
+    child = make_referral_client(demo_office)
+    client.force_login(coordinator)
+    url = reverse("client_detail", args=[child.pk])
+    make_referral(demo_office, coordinator, client=child, on=YESTERDAY)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url).content.decode()
+    assert f'href="{reverse("referral_create")}?client={child.pk}"' in page
+    assert "つなぐ" in page and "を<strong>準備中</strong>に" in page
+    for _ in range(4):
+        make_referral(demo_office, coordinator, client=child, on=YESTERDAY)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url).content.decode()
+    assert page.count("つなぎを開く") == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
