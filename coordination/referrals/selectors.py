@@ -1,6 +1,7 @@
 """Reads of referrals, each shaped for one page."""
 
 from dataclasses import dataclass
+from datetime import date
 from statistics import median
 
 from django.db.models import Count, Q
@@ -37,15 +38,6 @@ def referrals_of_client(client: Client):
         Referral.objects.filter(client=client)
         .select_related("provider", "organization_category", "coordinator", "consent")
         .order_by("-state_changed_on", "-id")
-    )
-
-
-def referral_steps_of_client(client: Client):
-    """A client's referral steps for the timeline on the client page (one query)."""
-    return (
-        ReferralStep.objects.filter(referral__client=client)
-        .select_related("referral__provider", "by", "contact_log")
-        .order_by("-on", "-id")
     )
 
 
@@ -89,3 +81,27 @@ def provider_referral_figures(office, provider: Provider, period: FiscalPeriod) 
         declined=counts["declined"],
         median_days_to_answer=median(days) if days else None,
     )
+
+
+@dataclass(frozen=True)
+class StepEntry:
+    """A referral's step on the client page's timeline, beside the logs and follow-ups."""
+
+    on: date
+    step: ReferralStep
+    kind: str = "referral_step"
+    log: None = None
+
+
+def with_referral_steps(timeline: list, referrals: list[Referral]) -> list:
+    """The client's timeline with the steps of its referrals (as read for the page) on their dates, newest first.
+
+    One query: each step takes its referral, with the organization, from `referrals`.
+    """
+    by_id = {referral.pk: referral for referral in referrals}
+    steps = []
+    for step in ReferralStep.objects.filter(referral__in=list(by_id)).select_related("by"):
+        step.referral = by_id[step.referral_id]
+        steps.append(StepEntry(step.on, step))
+    # A stable sort on the date alone keeps the timeline's own order within a day, steps first.
+    return sorted([*steps, *timeline], key=lambda entry: entry.on, reverse=True)

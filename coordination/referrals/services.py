@@ -11,9 +11,10 @@ from django.utils import timezone
 from accounts.models import Office, User
 from common.services import EditConflict, lock_for_edit
 from coordination.clients.models import Client, Consent
+from coordination.history_records import history_paused
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod
 from coordination.logs.services import CounterpartEntry, contact_log_create
-from coordination.referrals.models import Referral, ReferralStep, SharedItem
+from coordination.referrals.models import REFERRAL_HISTORY, Referral, ReferralStep, SharedItem
 from coordination.referrals.states import ReferralState, move_between, moves_from
 from directory.models import MedicalCareProcedure, Provider, ProviderCategory
 from tabular.dates import refuse_future
@@ -121,6 +122,17 @@ def _validate(referral: Referral, *, office: Office) -> None:
         raise ValidationError(errors)
 
 
+def _save_with_procedures(
+    referral: Referral, *, procedures: Sequence[MedicalCareProcedure], user: User, history_type: str
+) -> None:
+    """One history record per save, written once the procedures are in place (as for clients)."""
+    with history_paused(referral):
+        referral.save()
+        referral.procedures.set(procedures)
+    referral._history_user = user
+    REFERRAL_HISTORY.create_historical_record(referral, history_type)
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -156,9 +168,7 @@ def referral_create(
         coordinator=coordinator,
     )
     _validate(referral, office=office)
-    referral._history_user = created_by
-    referral.save()
-    referral.procedures.set(procedures)
+    _save_with_procedures(referral, procedures=procedures, user=created_by, history_type="+")
     ReferralStep.objects.create(referral=referral, source="", target=ReferralState.DRAFT, on=on, by=created_by)
     return referral
 
@@ -198,9 +208,7 @@ def referral_update(
     )
     _validate(current, office=current.office)
     current.version += 1
-    current._history_user = user
-    current.save()
-    current.procedures.set(procedures)
+    _save_with_procedures(current, procedures=procedures, user=user, history_type="~")
     return current
 
 

@@ -185,7 +185,11 @@ def referral_move(request, pk, target):
             return redirect("referral_detail", pk=referral.pk)
     gate = None
     if target == ReferralState.REQUESTED:
-        gate = {"consent": services.covering_consent(referral, timezone.localdate())}
+        today = timezone.localdate()
+        gate = {
+            "consent": services.covering_consent(referral, today),
+            "message": services.missing_consent_message(category=referral.organization_category, day=today),
+        }
     context = {"form": form, "referral": referral, "move": move, "gate": gate}
     return render(request, "coordination/referrals/move.html", context, status=status)
 

@@ -425,8 +425,8 @@ def test_the_client_page_needs_few_queries(signed_in, office, tester, django_ass
         )
     # 12 + 1: the access log's insert, + 1: the providers that accept the child's procedures,
     # + 1: the change history of the client and its guardians (one UNION ALL), + 2: the consents
-    # and their kinds, however many.
-    with django_assert_max_num_queries(18):  # 17 + 1: the access log's chain head
+    # and their kinds, however many, + 2: the referrals and their steps on the timeline.
+    with django_assert_max_num_queries(20):  # 19 + 1: the access log's chain head
         signed_in.get(reverse("client_detail", args=[person.pk]))
 
 
