@@ -21,8 +21,9 @@ from coordination.referrals.states import WAITING_STATES
 from tabular.spreadsheets import CONTENT_TYPES, export_bytes
 
 EXPORT_TITLE = "つなぎの一覧"
-# The filters shown first; the sort and page size below them.
-MAIN_FILTERS = ("state", "provider", "coordinator", "overdue", "consent_withdrawn")
+# The filters shown first, then the two ticks of what needs looking at; the sort and page size below them.
+MAIN_FILTERS = ("state", "provider", "coordinator")
+CHECK_FILTERS = ("overdue", "consent_withdrawn")
 
 
 def is_overdue(referral: Referral, today: date) -> bool:
@@ -48,6 +49,7 @@ def referral_list(request):
     context = {
         "filter": referral_filter,
         "main_fields": [form[name] for name in MAIN_FILTERS],
+        "check_fields": [form[name] for name in CHECK_FILTERS],
         "order_fields": [form["sort"], form["per_page"]],
         "page": page,
         "rows": [{"referral": referral, "overdue": is_overdue(referral, today)} for referral in page],
