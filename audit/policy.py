@@ -36,11 +36,13 @@ AUDITED_VIEWS: dict[str, str] = {
     "client_power_list": Action.LIST,
     "log_list": Action.LIST,
     "event_list": Action.LIST,
+    "referral_list": Action.LIST,
     "client_lookup": Action.SEARCH,
     "provider_lookup": Action.SEARCH,
     # Downloads and exports of data.
     "reporting:download": Action.DOWNLOAD,
     "log_export": Action.EXPORT,
+    "referral_export": Action.EXPORT,
     "imports:template": Action.DOWNLOAD,
     "directory:provider_export": Action.EXPORT,
     "directory:provider_hsds_export": Action.EXPORT,

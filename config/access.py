@@ -88,6 +88,10 @@ ACCESS_MATRIX: dict[str, dict] = {
     "event_detail": _row(302, 403, 200, 200, 200, "another office's event: 404"),
     "event_update": _row(302, 403, 200, 403, 200, "another office's event: 404"),
     # referrals (つなぎ)
+    "referral_list": _row(302, 403, 200, 200, 200),
+    "referral_export": _row(
+        302, 403, 200, 200, 200, "what the list's filters select; its rows counted in the access log"
+    ),
     "referral_create": _row(302, 403, 200, 403, 200, "`?client=` and `?provider=` fill it in"),
     "referral_detail": _row(302, 403, 200, 200, 200, "another office's referral: 404"),
     "referral_update": _row(302, 403, 200, 403, 200, "only while 準備中 (else → its page); another office's: 404"),

@@ -6,6 +6,7 @@ from coordination.clients import views as clients
 from coordination.events import views as events
 from coordination.home import views as home
 from coordination.logs import views as logs
+from coordination.referrals import list_views as referral_lists
 from coordination.referrals import views as referrals
 
 urlpatterns = [
@@ -26,6 +27,8 @@ urlpatterns = [
     path("logs/new/", logs.log_create, name="log_create"),
     path("logs/<int:pk>/", logs.log_detail, name="log_detail"),
     path("logs/<int:pk>/edit/", logs.log_update, name="log_update"),
+    path("referrals/", referral_lists.referral_list, name="referral_list"),
+    path("referrals/export/<str:file_format>/", referral_lists.referral_export, name="referral_export"),
     path("referrals/new/", referrals.referral_create, name="referral_create"),
     path("referrals/<int:pk>/", referrals.referral_detail, name="referral_detail"),
     path("referrals/<int:pk>/edit/", referrals.referral_update, name="referral_update"),

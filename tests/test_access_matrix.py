@@ -37,6 +37,7 @@ QUERIES = {
 ARGUMENTS = {
     "account_setup": {"uidb64": "MQ"},  # user 1 with a token never issued: the invalid-link page
     "log_export": {"file_format": "csv"},
+    "referral_export": {"file_format": "csv"},
     "imports:template": {"kind": "clients", "file_format": "csv"},
     "imports:preview": {"kind": "clients"},
     "imports:confirm": {"kind": "clients"},

@@ -2,10 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import date
+from statistics import median
+
+from django.db.models import Count, Q
 
 from accounts.models import Office
 from coordination.clients.models import Client
+from coordination.fiscal import FiscalPeriod
 from coordination.referrals.models import Referral, ReferralStep
+from coordination.referrals.states import ReferralState
+from directory.models import Provider
 
 
 def referrals_for_page(office: Office):
@@ -32,6 +38,48 @@ def referrals_of_client(client: Client):
         Referral.objects.filter(client=client)
         .select_related("provider", "organization_category", "coordinator", "consent")
         .order_by("-state_changed_on", "-id")
+    )
+
+
+def referral_list_rows(office: Office):
+    """An office's referrals with what the referral list (and its export) shows: one query a page."""
+    return Referral.objects.for_office(office).select_related(
+        "client", "provider", "organization_category", "coordinator", "consent"
+    )
+
+
+@dataclass(frozen=True)
+class ProviderReferralFigures:
+    """An office's referrals to one provider sent in a fiscal year, and how they were answered."""
+
+    sent: int
+    accepted: int
+    declined: int
+    median_days_to_answer: float | None  # None: no answer yet
+
+
+def provider_referral_figures(office, provider: Provider, period: FiscalPeriod) -> ProviderReferralFigures:
+    """Referrals sent (依頼済 or later) to `provider` with a request date in `period`; of them, those
+    accepted (answered, not declined) and declined, and the median days from request to answer (two queries).
+    """
+    sent = Referral.objects.for_office(office).filter(
+        provider=provider, requested_on__gte=period.start, requested_on__lte=period.end
+    )
+    declined = Q(state=ReferralState.DECLINED)
+    counts = sent.aggregate(
+        sent=Count("pk"),
+        accepted=Count("pk", filter=Q(answered_on__isnull=False) & ~declined),
+        declined=Count("pk", filter=declined),
+    )
+    days = [
+        (answered - requested).days
+        for requested, answered in sent.filter(answered_on__isnull=False).values_list("requested_on", "answered_on")
+    ]
+    return ProviderReferralFigures(
+        sent=counts["sent"],
+        accepted=counts["accepted"],
+        declined=counts["declined"],
+        median_days_to_answer=median(days) if days else None,
     )
 
 
