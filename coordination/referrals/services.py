@@ -256,8 +256,8 @@ def not_allowed_message(referral: Referral, target: str) -> str:
     current = referral.get_state_display()
     wanted = ReferralState(target).label if target in ReferralState.values else target
     if allowed:
-        choices = "、".join(f"「{ReferralState(move.target).label}」" for move in allowed)
-        return f"このつなぎは今「{current}」のため、「{wanted}」にはできません。今できるのは {choices} です。"
+        choices = "".join(f"「{ReferralState(move.target).label}」" for move in allowed)
+        return f"このつなぎは今「{current}」のため、「{wanted}」にはできません。今できるのは{choices}です。"
     return f"このつなぎは「{current}」で終わっているため、もう状態を変えられません。"
 
 

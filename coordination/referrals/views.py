@@ -97,7 +97,8 @@ def referral_create(request):
 
 def _prefill(queryset, value):
     """The object named by a query parameter, or None for a missing, malformed or unknown one."""
-    if not value or not str(value).isdigit():
+    # Ids only: a long or non-ASCII "number" (e.g. "²") is no id, and int() may refuse it.
+    if not value or len(value) > 18 or not (value.isascii() and value.isdigit()):
         return None
     return queryset.filter(pk=int(value)).first()
 

@@ -174,7 +174,7 @@ def test_the_refusal_names_the_moves_allowed(referral, coordinator):
     with pytest.raises(ValidationError) as refused:
         referral_move(referral=referral, expected_version=1, user=coordinator, target=S.ACCEPTED, on=LATER)
     assert refused.value.messages == [
-        "このつなぎは今「準備中」のため、「受理」にはできません。今できるのは 「依頼済」、「取消」 です。"
+        "このつなぎは今「準備中」のため、「受理」にはできません。今できるのは「依頼済」「取消」です。"
     ]
 
 
