@@ -39,6 +39,7 @@ class Action(models.TextChoices):
     IMPORT = "import", "取り込み"
     REFUSED = "refused", "拒否されたアクセス"
     READ_AUDIT_LOG = "read_audit_log", "アクセス記録の閲覧"
+    CONSENT_OVERRIDE = "consent_override", "同意確認の例外"
 
 
 class Outcome(models.TextChoices):

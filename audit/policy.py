@@ -23,16 +23,26 @@ AUDITED_VIEWS: dict[str, str] = {
     "client_update": Action.VIEW,
     "log_update": Action.VIEW,
     "event_update": Action.VIEW,
+    # A client's consents: the form names the client, the withdrawal shows the consent and its referrals.
+    "consent_create": Action.VIEW,
+    "consent_withdraw": Action.VIEW,
+    # A referral's page, its edit and move forms and the override form show the client and what is shared.
+    "referral_detail": Action.VIEW,
+    "referral_update": Action.VIEW,
+    "referral_move": Action.VIEW,
+    "referral_override": Action.VIEW,
     # Lists of personal data (`search` when filtered), and the pickers' searches as the user types.
     "client_list": Action.LIST,
     "client_power_list": Action.LIST,
     "log_list": Action.LIST,
     "event_list": Action.LIST,
+    "referral_list": Action.LIST,
     "client_lookup": Action.SEARCH,
     "provider_lookup": Action.SEARCH,
     # Downloads and exports of data.
     "reporting:download": Action.DOWNLOAD,
     "log_export": Action.EXPORT,
+    "referral_export": Action.EXPORT,
     "imports:template": Action.DOWNLOAD,
     "directory:provider_export": Action.EXPORT,
     "directory:provider_hsds_export": Action.EXPORT,
@@ -63,6 +73,9 @@ AUDITED_FORMS: dict[str, tuple[str, str]] = {
     "imports:start": (Action.IMPORT, Action.IMPORT),
     "imports:confirm": (Action.IMPORT, Action.IMPORT),
     "imports:cancel": (Action.IMPORT, Action.IMPORT),
+    # A supervisor lets a referral be sent without a covering consent: accepted (a redirect to the
+    # referral) or refused (the form again, 400: no reason given, or the referral already sent).
+    "referral_override": (Action.CONSENT_OVERRIDE, Action.CONSENT_OVERRIDE),
 }
 
 # Query parameters that only page or order a list; any other non-empty one makes it a search.

@@ -66,6 +66,16 @@ ACCESS_MATRIX: dict[str, dict] = {
     "client_detail": _row(302, 403, 200, 200, 200, "another office's client: 404"),
     "client_update": _row(302, 403, 200, 403, 200, "another office's client: 404"),
     "client_lookup": _row(302, 403, 200, 200, 200),
+    # consents to share information (情報共有の同意), recorded on the client's page
+    "consent_create": _row(302, 403, 200, 403, 200, "another office's client: 404"),
+    "consent_withdraw": _row(
+        302,
+        403,
+        200,
+        403,
+        200,
+        "another office's client, or a consent of another client: 404; withdrawn: its referrals",
+    ),
     # contact logs
     "log_list": _row(302, 403, 200, 200, 200),
     "log_export": _row(302, 403, 200, 200, 200),
@@ -77,6 +87,18 @@ ACCESS_MATRIX: dict[str, dict] = {
     "event_create": _row(302, 403, 200, 403, 200),
     "event_detail": _row(302, 403, 200, 200, 200, "another office's event: 404"),
     "event_update": _row(302, 403, 200, 403, 200, "another office's event: 404"),
+    # referrals (つなぎ)
+    "referral_list": _row(302, 403, 200, 200, 200),
+    "referral_export": _row(
+        302, 403, 200, 200, 200, "what the list's filters select; its rows counted in the access log"
+    ),
+    "referral_create": _row(302, 403, 200, 403, 200, "`?client=` and `?provider=` fill it in"),
+    "referral_detail": _row(302, 403, 200, 200, 200, "another office's referral: 404"),
+    "referral_update": _row(302, 403, 200, 403, 200, "only while 準備中 (else → its page); another office's: 404"),
+    "referral_move": _row(
+        302, 403, 200, 403, 200, "a move the table allows from the state; another → its page; another office's: 404"
+    ),
+    "referral_override": _row(302, 403, 403, 200, 200, "supervisors' consent override, with a reason (access-logged)"),
     # spreadsheet imports (clients, logs, providers: one flow, the kind in the URL)
     "imports:start": _row(302, 403, 200, 403, 200, "offers the kinds the user may import"),
     "imports:template": _row(302, 403, 200, 403, 200, "an unknown kind: 404"),

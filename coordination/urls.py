@@ -1,10 +1,13 @@
 from django.urls import path
 
 from coordination import lookups
+from coordination.clients import consent_views as consents
 from coordination.clients import views as clients
 from coordination.events import views as events
 from coordination.home import views as home
 from coordination.logs import views as logs
+from coordination.referrals import list_views as referral_lists
+from coordination.referrals import views as referrals
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -13,6 +16,8 @@ urlpatterns = [
     path("clients/electricity/", clients.client_power_list, name="client_power_list"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", clients.client_update_view, name="client_update"),
+    path("clients/<int:pk>/consents/new/", consents.consent_create, name="consent_create"),
+    path("clients/<int:pk>/consents/<int:consent_pk>/withdraw/", consents.consent_withdraw, name="consent_withdraw"),
     path("events/", events.event_list, name="event_list"),
     path("events/new/", events.event_create_view, name="event_create"),
     path("events/<int:pk>/", events.event_detail, name="event_detail"),
@@ -22,6 +27,13 @@ urlpatterns = [
     path("logs/new/", logs.log_create, name="log_create"),
     path("logs/<int:pk>/", logs.log_detail, name="log_detail"),
     path("logs/<int:pk>/edit/", logs.log_update, name="log_update"),
+    path("referrals/", referral_lists.referral_list, name="referral_list"),
+    path("referrals/export/<str:file_format>/", referral_lists.referral_export, name="referral_export"),
+    path("referrals/new/", referrals.referral_create, name="referral_create"),
+    path("referrals/<int:pk>/", referrals.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/edit/", referrals.referral_update, name="referral_update"),
+    path("referrals/<int:pk>/move/<str:target>/", referrals.referral_move, name="referral_move"),
+    path("referrals/<int:pk>/override/", referrals.referral_override, name="referral_override"),
     path("lookups/clients/", lookups.client_lookup, name="client_lookup"),
     path("lookups/providers/", lookups.provider_lookup, name="provider_lookup"),
 ]

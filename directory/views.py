@@ -21,7 +21,7 @@ from .filters import ProviderFilter
 from .forms import ProviderForm, acceptance_formset
 from .history import provider_history
 from .models import Acceptance, MedicalCareProcedure, Provider, one_year_before
-from .page_links import provider_page_links
+from .page_links import provider_page_links, provider_page_sections
 
 REVERIFY_PAGE_SIZE = 50
 # Who may read a provider's internal note: the office team (coordinators, supervisors), never
@@ -88,6 +88,7 @@ def provider_detail(request, pk):
         "can_verify": _can_verify(request.user),
         "verified_today": provider.verified_on == today,
         "links": provider_page_links(provider, request.user),
+        "sections": provider_page_sections(provider, request.user),
     }
     return render(request, "directory/provider_detail.html", context)
 

@@ -12,9 +12,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_markdown
-from coordination.clients.models import Client
+from coordination.clients.models import Client, Consent
 from coordination.events.models import Event
 from coordination.logs.models import ContactLog
+from coordination.referrals.models import Referral
+from coordination.referrals.states import ReferralState
 from directory.models import Provider
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +37,15 @@ QUERIES = {
 ARGUMENTS = {
     "account_setup": {"uidb64": "MQ"},  # user 1 with a token never issued: the invalid-link page
     "log_export": {"file_format": "csv"},
+    "referral_export": {"file_format": "csv"},
     "imports:template": {"kind": "clients", "file_format": "csv"},
     "imports:preview": {"kind": "clients"},
     "imports:confirm": {"kind": "clients"},
     "imports:cancel": {"kind": "clients"},
     "directory:provider_export": {"file_format": "csv"},
     "reporting:download": {"format": "json"},
+    # The sample referral is 準備中 (see sample_pk): sending it is a move its state allows.
+    "referral_move": {"target": ReferralState.REQUESTED},
 }
 # An import token that was never issued: its pages 404 (the matrix says so) for whoever may import.
 UNKNOWN_TOKEN = "never-issued-token"
@@ -72,17 +77,29 @@ CHECKED = sorted([name for name in project_url_names() if matrix_key(name) != AD
 
 
 def sample_pk(name: str, office) -> int:
-    models = {"client": Client, "log": ContactLog, "event": Event, "provider": Provider}
+    models = {"client": Client, "log": ContactLog, "event": Event, "provider": Provider, "referral": Referral}
     model = models[name.split(":")[-1].split("_")[0]]
     queryset = model.objects.all() if model is Provider else model.objects.filter(office=office)
+    if model is Referral:
+        # Editing and sending are offered only while 準備中.
+        queryset = queryset.filter(state=ReferralState.DRAFT)
     return queryset.order_by("pk").values_list("pk", flat=True).first()
+
+
+def sample_consent(office) -> Consent:
+    """A consent still in force of one of the office's clients: its pages are under its client's."""
+    return Consent.objects.filter(client__office=office, withdrawn_on__isnull=True).order_by("pk").first()
 
 
 def url_of(name: str, office) -> str:
     converters = dict(walk(get_resolver().url_patterns))[name]
     kwargs = dict(ARGUMENTS.get(name, {}))
     for converter in converters:
-        if converter == "pk":
+        if converter == "pk" and name.startswith("consent_"):
+            kwargs["pk"] = sample_consent(office).client_id
+        elif converter == "consent_pk":
+            kwargs["consent_pk"] = sample_consent(office).pk
+        elif converter == "pk":
             kwargs["pk"] = sample_pk(name, office)
         elif converter == "token":
             kwargs["token"] = UNKNOWN_TOKEN

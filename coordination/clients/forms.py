@@ -9,10 +9,10 @@ from accounts.models import User
 from accounts.roles import ROLE_GROUPS, Role
 from common.kana import fold_for_storage
 from coordination.clients.age_bands import AgeBand
-from coordination.clients.models import Client, Guardian
+from coordination.clients.models import Client, ConsentMethod, Guardian
 from coordination.clients.services import GuardianEntry
 from coordination.forms import JapaneseDateField
-from directory.models import District
+from directory.models import District, ProviderCategory
 
 
 def client_option_label(client: Client) -> str:
@@ -175,3 +175,61 @@ class BaseGuardianFormSet(forms.BaseInlineFormSet):
 GuardianFormSet = forms.inlineformset_factory(
     Client, Guardian, form=GuardianForm, formset=BaseGuardianFormSet, extra=2, can_delete=True
 )
+
+
+class ConsentForm(forms.Form):
+    """情報共有の同意 as the family gave it: the service checks the rules and saves."""
+
+    given_on = JapaneseDateField(label="同意日", not_future=True)
+    expires_on = JapaneseDateField(
+        label="有効期限（この日まで有効）", required=False, help_text="期限のない同意は空欄のまま。例：2026/3/31"
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label="情報を共有してよい機関の種別",
+        queryset=ProviderCategory.objects.select_related("counterpart_category__parent"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "情報を共有してよい機関の種別を1つ以上選んでください。",
+            "invalid_choice": "選べない種別が含まれています。",
+            "invalid_pk_value": "選べない種別が含まれています。",
+        },
+    )
+    given_by = forms.CharField(label="同意した方", max_length=100, help_text="「母」「本人と父」など")
+    method = forms.ChoiceField(
+        label="同意の方法", choices=ConsentMethod.choices, initial=ConsentMethod.WRITTEN, widget=forms.RadioSelect
+    )
+    scope_note = forms.CharField(
+        label="共有する情報の範囲・条件",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="「病状は主治医の了解を得てから」など、条件があれば",
+    )
+
+    def category_groups(self) -> list[tuple[str, list]]:
+        """The kinds' checkboxes grouped under the report's top headings (医療機関, 保育機関…), in list order."""
+        by_pk = {str(category.pk): category for category in self.fields["categories"].queryset}
+        groups: list[tuple[str, list]] = []
+        for box in self["categories"]:
+            category = by_pk.get(str(box.data["value"]))
+            counterpart = category.counterpart_category if category else None
+            heading = (counterpart.parent or counterpart).label if counterpart else "その他"
+            if groups and groups[-1][0] == heading:
+                groups[-1][1].append(box)
+            else:
+                groups.append((heading, [box]))
+        return groups
+
+
+class ConsentWithdrawForm(forms.Form):
+    """The day a consent was withdrawn and what the family said; the version read (optimistic locking)."""
+
+    withdrawn_on = JapaneseDateField(label="撤回日", not_future=True)
+    note = forms.CharField(
+        label="撤回の内容",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="誰から、どのように撤回の申し出があったか",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

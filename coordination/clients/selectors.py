@@ -12,7 +12,7 @@ from jaconv import kata2hira
 
 from accounts.models import Office
 from common.kana import fold_for_comparison, fold_for_search, fold_for_storage
-from coordination.clients.models import Client, ClientStatus, Guardian
+from coordination.clients.models import Client, ClientStatus, Consent, Guardian
 from coordination.logs.models import ContactLog, Counterpart
 from directory.selectors import office_districts
 
@@ -263,3 +263,21 @@ def client_search(office: Office, query: str, *, limit: int = 20):
         )
         .order_by("starts", "name_kana", "name", "pk")[:limit]
     )
+
+
+def consents_of(client: Client):
+    """The client's consents, newest first, with their kinds and who recorded them (two queries)."""
+    return client.consents.select_related("recorded_by").prefetch_related("categories")
+
+
+def consent_rows(client: Client, *, today: date) -> list[dict]:
+    """The client page's consents: each with its kinds and whether it is in force today."""
+    return [
+        {"consent": consent, "kinds": list(consent.categories.all()), "in_force": consent.is_in_force_on(today)}
+        for consent in consents_of(client)
+    ]
+
+
+def referrals_under(consent: Consent):
+    """The open referrals made under `consent`: once it is withdrawn, those flagged 同意撤回."""
+    return list(consent.referrals.open().select_related("provider", "coordinator").order_by("state_changed_on", "id"))

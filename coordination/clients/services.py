@@ -12,10 +12,11 @@ from django.utils import timezone
 from accounts.models import Office, User
 from common.kana import fold_for_storage
 from common.services import lock_for_edit, model_update
-from coordination.clients.models import CLIENT_FIELDS, CLIENT_HISTORY, Client, Guardian
+from coordination.clients.models import CLIENT_FIELDS, CLIENT_HISTORY, CONSENT_HISTORY, Client, Consent, Guardian
 from coordination.history_records import history_paused
-from directory.models import District, MedicalCareProcedure
+from directory.models import District, MedicalCareProcedure, ProviderCategory
 from tabular.dates import refuse_future
+from tabular.wareki import format_date
 
 
 @dataclass(frozen=True)
@@ -325,3 +326,88 @@ def clients_create_many(*, office: Office, user: User, new_clients: Sequence[New
 
 
 BATCH_SIZE = 1000
+
+
+# --- 情報共有の同意 (consents) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_create(
+    *,
+    client: Client,
+    recorded_by: User,
+    given_on: date,
+    expires_on: date | None = None,
+    categories: Sequence[ProviderCategory],
+    given_by: str,
+    method: str,
+    scope_note: str = "",
+) -> Consent:
+    """A consent the family gave: the kinds of organization the child's information may go to, from a day.
+
+    Validated whole first (a day after today, no kind, a missing name: nothing saved); one history
+    record with its kinds.
+    """
+    if recorded_by.office_id != client.office_id:
+        raise PermissionDenied("ほかの事業所の相談対象者の同意は記録できません。")
+    consent = Consent(
+        client=client,
+        recorded_by=recorded_by,
+        given_on=given_on,
+        expires_on=expires_on,
+        given_by=given_by.strip(),
+        method=method,
+        scope_note=scope_note.strip(),
+    )
+    errors: dict = {}
+    try:
+        consent.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if given_on is not None:
+        try:
+            refuse_future(given_on, timezone.localdate())
+        except ValidationError as error:
+            errors.setdefault("given_on", []).extend(error.messages)
+    if not categories:
+        errors.setdefault("categories", []).append("情報を共有してよい機関の種別を1つ以上選んでください。")
+    if errors:
+        raise ValidationError(errors)
+    with history_paused(consent):
+        consent.save()
+        consent.categories.set(categories)
+    consent._history_user = recorded_by
+    CONSENT_HISTORY.create_historical_record(consent, "+")
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, expected_version: int | None, user: User, withdrawn_on: date, note: str = ""):
+    """Records that the family withdrew a consent from `withdrawn_on` (that day is no longer covered).
+
+    Refused (EditConflict) if the consent changed since it was read, and with a message if it is
+    already withdrawn or the day is before it was given or after today. Returns the open referrals
+    it covered: from now on they show as 同意撤回 (Referral.consent_withdrawn) to be looked at.
+    """
+    if user.office_id != consent.client.office_id:
+        raise PermissionDenied("ほかの事業所の相談対象者の同意は撤回できません。")
+    current = lock_for_edit(Consent, pk=consent.pk, expected_version=expected_version)
+    errors: dict = {}
+    if current.withdrawn_on is not None:
+        errors["withdrawn_on"] = [f"この同意は{format_date(current.withdrawn_on)}に撤回済みです。"]
+    elif withdrawn_on is None:
+        errors["withdrawn_on"] = ["撤回日を入力してください。"]
+    else:
+        try:
+            refuse_future(withdrawn_on, timezone.localdate())
+        except ValidationError as error:
+            errors["withdrawn_on"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    current.withdrawn_on = withdrawn_on
+    current.withdrawal_note = note.strip()
+    current.version += 1
+    current.full_clean()
+    current._history_user = user
+    current.save(update_fields=["withdrawn_on", "withdrawal_note", "version", "updated_at"])
+    return list(current.referrals.open().select_related("provider").order_by("id"))

@@ -21,6 +21,7 @@ from coordination.clients.history import client_history
 from coordination.clients.models import Client
 from coordination.fiscal import fiscal_year_label, fiscal_year_of
 from coordination.import_kinds import IMPORT_PERMISSIONS
+from coordination.referrals.selectors import referrals_of_client, with_referral_steps
 from directory.selectors import accepting_conditions, providers_accepting
 from tabular.conflicts import conflict_with, form_differences
 from tabular.history import FieldChange, limit_for
@@ -84,6 +85,7 @@ def client_detail(request, pk):
     today = timezone.localdate()
     fiscal_year = fiscal_year_of(today)
     timeline = selectors.client_timeline(client, today=today)
+    referrals = list(referrals_of_client(client))
     procedures = list(client.procedures.all())
     age = age_on(client.birth_date, today) if client.birth_date else None
     context = {
@@ -98,6 +100,9 @@ def client_detail(request, pk):
         "procedures": procedures,
         **_accepting_providers(procedures, age),
         "guardians": client.guardians.all(),
+        "consents": selectors.consent_rows(client, today=today),
+        "can_add_consent": request.user.has_perm("coordination.add_consent"),
+        "can_change_consent": request.user.has_perm("coordination.change_consent"),
         "timeline": timeline,
         "log_count": sum(1 for entry in timeline if entry.kind == "log"),
         "open_follow_ups": sorted(
@@ -106,6 +111,9 @@ def client_detail(request, pk):
         "history": client_history(client, limit=limit_for(request)),
         "can_change": request.user.has_perm("coordination.change_client"),
         "can_add_log": request.user.has_perm("coordination.add_contactlog"),
+        "referrals": referrals,
+        "timeline_with_steps": with_referral_steps(timeline, referrals),
+        "can_add_referral": request.user.has_perm("coordination.add_referral"),
     }
     return render(request, "coordination/clients/detail.html", context)
 

@@ -103,7 +103,8 @@ def test_the_section_costs_one_query(client, coordinator, child, candidates):
     url = reverse("client_detail", args=[child.pk])
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
-    assert sum("directory_provider" in query["sql"] for query in queries.captured_queries) == 1
+    # The client's referrals name their providers too (a join); the section reads the directory once.
+    assert sum('FROM "directory_provider"' in query["sql"] for query in queries.captured_queries) == 1
 
 
 def test_a_client_without_procedures_gets_no_section(client, coordinator, demo_office):
@@ -115,3 +116,23 @@ def test_a_client_without_procedures_gets_no_section(client, coordinator, demo_o
 
 def test_supervisors_see_the_section_too(client, supervisor, child, candidates):
     assert "この子の医療的ケアを受け入れる機関" in _section(client, supervisor, child).content.decode()
+
+
+def test_each_provider_offers_to_start_a_referral_filled_in_with_the_child_and_the_provider(
+    client, coordinator, child, candidates
+):
+    response = _section(client, coordinator, child)
+    html = response.content.decode()
+    rows = response.context["accepting_providers"]
+    assert html.count("この機関へつなぐ") == len(rows)
+    fits = rows[0]["provider"]
+    link = f"{reverse('referral_create')}?client={child.pk}&amp;provider={fits.pk}"
+    assert link in html
+    form = client.get(link.replace("&amp;", "&")).context["form"]
+    assert (form.initial["client"], form.initial["provider"]) == (child.pk, fits.pk)
+
+
+def test_supervisors_are_not_offered_to_start_a_referral(client, supervisor, child, candidates):
+    html = _section(client, supervisor, child).content.decode()
+    assert "この機関へつなぐ" not in html
+    assert reverse("referral_create") not in html

@@ -19,8 +19,10 @@ from coordination.clients.selectors import (
     SAME_PHONE,
     likely_duplicates,
 )
+from coordination.clients.services import consent_create
 from coordination.fiscal import fiscal_year_of
 from coordination.logs.models import ContactLog
+from directory.models import ProviderCategory
 
 from .client_factories import district, make_client, make_guardian, make_log, make_office, make_user
 
@@ -419,9 +421,19 @@ def test_the_client_page_needs_few_queries(signed_in, office, tester, django_ass
     make_guardian(person)
     for day in range(1, 21):
         make_log(person, tester, date(2025, 5, day), follow_up_action="確認", follow_up_due_on=date(2025, 6, day))
+    for day in range(1, 4):
+        consent_create(
+            client=person,
+            recorded_by=tester,
+            given_on=date(2025, 4, day),
+            categories=list(ProviderCategory.objects.all()[:day]),
+            given_by="母",
+            method="written",
+        )
     # 12 + 1: the access log's insert, + 1: the providers that accept the child's procedures,
-    # + 1: the change history of the client and its guardians (one UNION ALL).
-    with django_assert_max_num_queries(16):  # 15 + 1: the access log's chain head
+    # + 1: the change history of the client and its guardians (one UNION ALL), + 2: the consents
+    # and their kinds, however many, + 2: the referrals and their steps on the timeline.
+    with django_assert_max_num_queries(20):  # 19 + 1: the access log's chain head
         signed_in.get(reverse("client_detail", args=[person.pk]))
 
 

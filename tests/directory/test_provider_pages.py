@@ -128,7 +128,7 @@ def test_a_coordinator_sees_how_many_logs_this_fiscal_year_name_the_provider_and
 def test_the_log_count_says_none_yet_without_a_link(client, coordinator, provider):
     html = _page(client, coordinator, provider)
     assert "この機関を相手先とした記録はまだありません。" in html
-    assert f"provider={provider.pk}" not in html
+    assert f"{reverse('log_list')}?provider={provider.pk}" not in html
 
 
 def test_ward_staff_see_no_log_count(client, ward_staff, provider):
