@@ -16,16 +16,11 @@ from coordination.referrals.states import Move
 from directory.models import MedicalCareProcedure, Provider, ProviderCategory
 
 
-class _ProviderChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.category.name}）"
-
-
 class ReferralForm(forms.Form):
     """A referral's fields: who, to whom, why, and what is shared (the services check the rest)."""
 
     client = forms.ModelChoiceField(queryset=Client.objects.none(), label="相談対象者")
-    provider = _ProviderChoiceField(
+    provider = forms.ModelChoiceField(
         queryset=Provider.objects.none(),
         label="つなぎ先（ディレクトリから選ぶ）",
         required=False,
@@ -79,7 +74,13 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, office: Office, editing: bool = False, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.fields["client"].queryset = Client.objects.for_office(office)
-        self.fields["provider"].queryset = Provider.objects.filter(is_active=True).select_related("category")
+        providers = Provider.objects.filter(is_active=True).select_related("category")
+        self.fields["provider"].queryset = providers
+        # Grouped by kind, in the directory's order (one query): the kind decides the consent needed.
+        groups: dict[str, list] = {}
+        for provider in providers.order_by("category__position", "name_kana", "pk"):
+            groups.setdefault(provider.category.name, []).append((provider.pk, provider.name))
+        self.fields["provider"].choices = [("", self.fields["provider"].empty_label), *groups.items()]
         self.fields["coordinator"].queryset = User.objects.filter(office=office, is_active=True).order_by("pk")
         if editing:
             # A referral stays with its client; only what is sent and to whom may change while 準備中.

@@ -27,6 +27,7 @@ REFERRAL_CONFLICT = (
     "ほかの人がこのつなぎを先に更新しました。あなたの操作はまだ保存されていません。"
     "つなぎの画面で今の状態を確かめてから、もう一度操作してください。"
 )
+OVERRIDE_AFTER_SENDING = "同意の確認の例外は、依頼（送付）する前のつなぎにだけ認められます。"
 SHARED_FROZEN = "依頼（送付）した後は、共有した情報とつなぎ先を変えられません。送付時の内容のまま残します。"
 
 # What of a referral may change only while it is 準備中: what is shared and with whom.
@@ -370,7 +371,7 @@ def referral_override_consent(*, referral: Referral, expected_version: int, user
     if not reason:
         raise ValidationError({"reason": "例外を認める理由を入力してください。"})
     if current.state != ReferralState.DRAFT:
-        raise ValidationError("同意の確認の例外は、依頼（送付）する前のつなぎにだけ認められます。")
+        raise ValidationError(OVERRIDE_AFTER_SENDING)
     current.consent_override_reason = reason
     current.consent_override_by = user
     current.version += 1

@@ -200,6 +200,9 @@ def referral_move(request, pk, target):
 def referral_override(request, pk):
     """A supervisor lets a 準備中 referral be sent without a covering consent, with a reason (access-logged)."""
     referral = _referral(request, pk)
+    if referral.state != ReferralState.DRAFT:
+        messages.error(request, services.OVERRIDE_AFTER_SENDING)
+        return redirect("referral_detail", pk=referral.pk)
     form = OverrideForm(request.POST or None, initial={"version": referral.version})
     status = 200
     if request.method == "POST":

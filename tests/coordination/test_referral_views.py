@@ -315,3 +315,23 @@ def test_the_client_page_lists_the_referrals_and_their_steps_in_constant_queries
         page = client.get(url).content.decode()
     assert page.count("つなぎを開く") == 5
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_an_override_of_a_sent_referral_goes_back_to_its_page(client, supervisor, referral):
+    Referral.objects.filter(pk=referral.pk).update(state=S.REQUESTED)
+    client.force_login(supervisor)
+    response = client.get(reverse("referral_override", args=[referral.pk]), follow=True)
+    assert "依頼（送付）する前のつなぎにだけ認められます" in response.content.decode()
+    assert (
+        client.post(reverse("referral_override", args=[referral.pk]), {"reason": "後から", "version": 1}).status_code
+        == 302
+    )
+    referral.refresh_from_db()
+    assert referral.consent_override_reason == ""
+
+
+def test_the_providers_are_offered_by_kind(client, coordinator):
+    provider = a_provider()
+    client.force_login(coordinator)
+    page = client.get(reverse("referral_create")).content.decode()
+    assert f'<optgroup label="{provider.category.name}">' in page
