@@ -3,6 +3,7 @@ from django.urls import path
 from coordination import lookups
 from coordination.clients import views as clients
 from coordination.events import views as events
+from coordination.followups import views as follow_ups
 from coordination.home import views as home
 from coordination.logs import views as logs
 
@@ -22,6 +23,11 @@ urlpatterns = [
     path("logs/new/", logs.log_create, name="log_create"),
     path("logs/<int:pk>/", logs.log_detail, name="log_detail"),
     path("logs/<int:pk>/edit/", logs.log_update, name="log_update"),
+    path("follow-ups/", follow_ups.follow_up_list, name="follow_up_list"),
+    path("follow-ups/new/", follow_ups.follow_up_create, name="follow_up_create"),
+    path("follow-ups/<int:pk>/edit/", follow_ups.follow_up_update, name="follow_up_update"),
+    path("follow-ups/<int:pk>/done/", follow_ups.follow_up_done, name="follow_up_done"),
+    path("follow-ups/<int:pk>/reopen/", follow_ups.follow_up_reopen, name="follow_up_reopen"),
     path("lookups/clients/", lookups.client_lookup, name="client_lookup"),
     path("lookups/providers/", lookups.provider_lookup, name="provider_lookup"),
 ]

@@ -14,6 +14,7 @@ from accounts.models import User
 from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_markdown
 from coordination.clients.models import Client
 from coordination.events.models import Event
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog
 from directory.models import Provider
 
@@ -72,7 +73,7 @@ CHECKED = sorted([name for name in project_url_names() if matrix_key(name) != AD
 
 
 def sample_pk(name: str, office) -> int:
-    models = {"client": Client, "log": ContactLog, "event": Event, "provider": Provider}
+    models = {"client": Client, "log": ContactLog, "event": Event, "provider": Provider, "follow": FollowUp}
     model = models[name.split(":")[-1].split("_")[0]]
     queryset = model.objects.all() if model is Provider else model.objects.filter(office=office)
     return queryset.order_by("pk").values_list("pk", flat=True).first()

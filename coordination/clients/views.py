@@ -105,6 +105,8 @@ def client_detail(request, pk):
         "history": client_history(client, limit=limit_for(request)),
         "can_change": request.user.has_perm("coordination.change_client"),
         "can_add_log": request.user.has_perm("coordination.add_contactlog"),
+        "can_add_follow_up": request.user.has_perm("coordination.add_followup"),
+        "can_change_follow_up": request.user.has_perm("coordination.change_followup"),
     }
     return render(request, "coordination/clients/detail.html", context)
 

@@ -3,7 +3,13 @@
 from django.db.models import Prefetch
 
 from accounts.models import Office
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ActivityType, ContactLog, Counterpart
+
+
+def _follow_ups():
+    """A log's follow-ups, first made first (the log form's is the first), with their assignee."""
+    return Prefetch("follow_ups", queryset=FollowUp.objects.select_related("assignee").order_by("pk"))
 
 
 def log_for_page(office: Office):
@@ -17,6 +23,7 @@ def log_for_page(office: Office):
                 queryset=Counterpart.objects.select_related("category__parent__parent", "provider").order_by("id"),
             ),
             Prefetch("activity_types", queryset=ActivityType.objects.select_related("parent").order_by("position")),
+            _follow_ups(),
         )
     )
 
@@ -24,8 +31,9 @@ def log_for_page(office: Office):
 def contact_logs_for_list(office: Office):
     """The office's logs with what a row of the log list or its export shows, newest first.
 
-    Evaluating a page costs three queries: the logs (with client, coordinator and method), their
-    counterparts (with category path and provider) and their activity types (with parent).
+    Evaluating a page costs four queries: the logs (with client, coordinator and method), their
+    counterparts (with category path and provider), their activity types (with parent) and their
+    follow-ups (with assignee).
     """
     return (
         ContactLog.objects.for_office(office)
@@ -36,6 +44,7 @@ def contact_logs_for_list(office: Office):
                 queryset=Counterpart.objects.select_related("category__parent__parent", "provider").order_by("id"),
             ),
             Prefetch("activity_types", queryset=ActivityType.objects.select_related("parent").order_by("position")),
+            _follow_ups(),
         )
         .order_by("-occurred_on", "-started_at", "-id")
     )
