@@ -88,7 +88,7 @@ class ContactLogResource(resources.ModelResource):
             "follow_up_due_on",
             "follow_up_done_on",
         )
-        # The export reads logs a chunk at a time, four queries a chunk (logs, counterparts, types, follow-ups).
+        # The export reads logs a chunk at a time, three queries a chunk (logs, counterparts, types).
         chunk_size = 500
 
     def dehydrate_counterparts(self, log: ContactLog) -> str:
@@ -96,9 +96,13 @@ class ContactLogResource(resources.ModelResource):
         return "\n".join(counterpart_label(counterpart) for counterpart in log.counterparts.all())
 
     def _follow_up_cell(self, log: ContactLog, name: str, attribute: str) -> str:
-        # The log's first follow-up, from the prefetched ones when the queryset prefetched them.
-        follow_up = next(iter(log.follow_ups.all()), None)
-        return self.fields[name].widget.render(getattr(follow_up, attribute) if follow_up else None)
+        # The list's queryset annotates the log's (first) follow-up; without it, one query a log.
+        if hasattr(log, name):
+            value = getattr(log, name)
+        else:
+            follow_up = log.follow_ups.order_by("pk").first()
+            value = getattr(follow_up, attribute) if follow_up else None
+        return self.fields[name].widget.render(value)
 
     def dehydrate_follow_up_action(self, log: ContactLog) -> str:
         return self._follow_up_cell(log, "follow_up_action", "action")
