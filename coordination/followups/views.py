@@ -30,7 +30,10 @@ def _follow_up(request, pk):
 def _next(request, default: str) -> str:
     """Where to go back to: the page the form was on, when it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path of this site only: anything else (another site, a word redirect() would take for a view name) is ignored.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 

@@ -48,7 +48,10 @@ class CountedKeyboard:
 
 
 def test_a_phone_call_about_an_existing_client_is_logged_from_home_in_at_most_25_keystrokes(
-    page, demo_site, screenshot, clean_logs  # noqa: F811
+    page,
+    demo_site,
+    screenshot,
+    clean_logs,  # noqa: F811
 ):
     page.goto(f"{demo_site}/")
     sign_in_with_the_keyboard(page)

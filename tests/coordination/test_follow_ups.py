@@ -63,7 +63,9 @@ def test_a_done_date_in_the_future_is_refused_and_nothing_changes(follow_up, coo
         services.follow_up_done(
             follow_up=follow_up, expected_version=1, user=coordinator, done_on=TODAY + timedelta(days=1), outcome="x"
         )
-    assert error.value.message_dict["done_on"] == ["完了日に未来の日付は入れられません。今日か、それより前の日にしてください。"]
+    assert error.value.message_dict["done_on"] == [
+        "完了日に未来の日付は入れられません。今日か、それより前の日にしてください。"
+    ]
     follow_up.refresh_from_db()
     assert (follow_up.done_on, follow_up.version) == (None, 1)
 
@@ -76,7 +78,12 @@ def test_closing_twice_is_refused_in_japanese(follow_up, coordinator):
 
 def test_a_stale_version_is_refused_as_a_conflict(follow_up, coordinator):
     services.follow_up_update(
-        follow_up=follow_up, expected_version=1, user=coordinator, action="電話で確認", due_on=None, assignee=coordinator
+        follow_up=follow_up,
+        expected_version=1,
+        user=coordinator,
+        action="電話で確認",
+        due_on=None,
+        assignee=coordinator,
     )
     with pytest.raises(services.FollowUpConflict):
         services.follow_up_done(follow_up=follow_up, expected_version=1, user=coordinator, done_on=TODAY, outcome="x")
@@ -236,7 +243,10 @@ def test_the_home_pages_script_closes_a_row_and_gets_json(client, coordinator, f
         {"version": "1", "done_on": TODAY.isoformat(), "outcome": "済"},
         headers={"accept": "application/json"},
     )
-    assert response.json() == {"done": True, "message": "次の対応「訪問看護ステーションに回数を確認」を完了にしました。"}
+    assert response.json() == {
+        "done": True,
+        "message": "次の対応「訪問看護ステーションに回数を確認」を完了にしました。",
+    }
 
 
 def test_a_next_to_another_site_is_not_followed(client, coordinator, follow_up):
