@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import in_worker
 from .test_log_entry import clean_logs, sign_in_with_the_keyboard  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -105,3 +106,42 @@ def test_a_phone_call_about_an_existing_client_is_logged_from_home_in_at_most_25
     print(f"keystrokes from home to saved: {keys.count}")
     assert keys.count <= MOST_KEYSTROKES
     assert keys.count == 17  # the count docs/user-guide.md states
+
+
+@pytest.fixture
+def an_open_follow_up(django_db_blocker):
+    """The coordinator's first follow-up due on the home page; put back as it was afterwards (browser tests commit)."""
+    from coordination.followups.models import FollowUp
+
+    def first():
+        with django_db_blocker.unblock():
+            follow_up = (
+                FollowUp.objects.open()
+                .filter(assignee__username="coordinator", due_on__isnull=False)
+                .order_by("due_on", "id")
+            ).first()
+            last_history = FollowUp.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+            return follow_up, last_history
+
+    follow_up, last_history = in_worker(first)
+    yield follow_up
+
+    def put_back():
+        with django_db_blocker.unblock():
+            FollowUp.objects.filter(pk=follow_up.pk).update(done_on=None, outcome="", version=follow_up.version)
+            FollowUp.history.filter(history_id__gt=last_history).delete()
+
+    in_worker(put_back)
+
+
+def test_a_follow_up_is_closed_in_place_on_the_home_page(page, demo_site, an_open_follow_up):
+    page.goto(f"{demo_site}/")
+    sign_in_with_the_keyboard(page)
+    row = page.locator("tr[data-follow-up-row]").filter(has=page.locator(f"#outcome-{an_open_follow_up.pk}"))
+    expect(row.get_by_role("link", name=an_open_follow_up.action)).to_be_visible()
+    row.get_by_label(re.compile("結果")).fill("先方に確認し、折り返し連絡した")
+    row.get_by_role("button", name="完了").click()
+    expect(page.get_by_role("status").filter(has_text="を完了にしました")).to_be_visible()
+    expect(page).to_have_url(f"{demo_site}/")
+    page.reload()
+    expect(page.locator(f"#outcome-{an_open_follow_up.pk}")).to_have_count(0)
