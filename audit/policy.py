@@ -31,12 +31,14 @@ AUDITED_VIEWS: dict[str, str] = {
     "referral_update": Action.VIEW,
     "referral_move": Action.VIEW,
     "referral_override": Action.VIEW,
+    "follow_up_update": Action.VIEW,
     # Lists of personal data (`search` when filtered), and the pickers' searches as the user types.
     "client_list": Action.LIST,
     "client_power_list": Action.LIST,
     "log_list": Action.LIST,
     "event_list": Action.LIST,
     "referral_list": Action.LIST,
+    "follow_up_list": Action.LIST,
     "client_lookup": Action.SEARCH,
     "provider_lookup": Action.SEARCH,
     # Downloads and exports of data.

@@ -269,6 +269,7 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
 
     from common.encryption import encrypt_text
     from coordination.clients.models import Client
+    from coordination.followups.models import FollowUp
     from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
     from directory.models import CounterpartCategory, Provider
 
@@ -300,6 +301,21 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
 
     log_table, through_table = ContactLog._meta.db_table, ContactLog.activity_types.through._meta.db_table
     counterpart_table = Counterpart._meta.db_table
+    follow_up_table = FollowUp._meta.db_table
+    follow_up_columns = (
+        "office_id",
+        "client_id",
+        "contact_log_id",
+        "action",
+        "due_on",
+        "done_on",
+        "outcome",
+        "assignee_id",
+        "created_by_id",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     log_columns = (
         "id",
         "office_id",
@@ -312,9 +328,6 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
         "report_summary",
         "include_in_report",
         "confidential_notes",
-        "follow_up_action",
-        "follow_up_due_on",
-        "follow_up_done_on",
         "version",
         "created_at",
         "updated_at",
@@ -324,7 +337,7 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
     with transaction.atomic():
         cursor = connection.connection.cursor()  # psycopg's own cursor, for COPY
         for start in range(0, total, chunk):
-            logs, through, counterparts = [], [], []
+            logs, through, counterparts, follow_ups = [], [], [], []
             picked_offices = rng.choices(offices, cum_weights=office_cum, k=min(chunk, total - start))
             picked_days = rng.choices(days, cum_weights=day_cum, k=len(picked_offices))
             for office, day in zip(picked_offices, picked_days):
@@ -356,14 +369,30 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
                         included,
                         # Stored encrypted, as the model would (common/encryption.py): COPY bypasses the field.
                         encrypt_text("生成した記録の本文。") if rng.random() < 0.5 else "",
-                        "折り返し連絡" if follow_up else "",
-                        day + timedelta(days=7) if follow_up else None,
-                        day + timedelta(days=rng.randint(1, 10)) if follow_up and rng.random() < 0.8 else None,
                         1,
                         stamp,
                         stamp,
                     )
                 )
+                if follow_up:
+                    coordinator = logs[-1][5]
+                    done_on = day + timedelta(days=rng.randint(1, 10)) if rng.random() < 0.8 else None
+                    follow_ups.append(
+                        (
+                            office.pk,
+                            client,
+                            next_id,
+                            "折り返し連絡",
+                            day + timedelta(days=7),
+                            done_on,
+                            "",
+                            coordinator,
+                            coordinator,
+                            1,
+                            stamp,
+                            stamp,
+                        )
+                    )
                 for type_id in set(rng.choices(types, type_w, k=rng.choices([1, 2, 3], [60, 30, 10])[0])):
                     through.append((next_id, type_id))
                 for _ in range(rng.choices([1, 2], [75, 25])[0]):
@@ -388,6 +417,9 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
                 f"COPY {counterpart_table} (contact_log_id, category_id, provider_id, organization_name) FROM STDIN"
             ) as copy:
                 for row in counterparts:
+                    copy.write_row(row)
+            with cursor.copy(f"COPY {follow_up_table} ({', '.join(follow_up_columns)}) FROM STDIN") as copy:
+                for row in follow_ups:
                     copy.write_row(row)
             print(f"  … {start + len(logs):,} logs", flush=True)
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{log_table}', 'id'), %s)", [next_id])

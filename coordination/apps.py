@@ -12,6 +12,7 @@ class CoordinationConfig(AppConfig):
         register_menu_item(10, "相談対象者", "client_list", permission="coordination.view_client")
         register_menu_item(20, "記録の一覧", "log_list", permission="coordination.view_contactlog")
         register_menu_item(25, "つなぎ", "referral_list", permission="coordination.view_referral")
+        register_menu_item(26, "次の対応", "follow_up_list", permission="coordination.view_followup")
         register_menu_item(30, "周知活動・会議・研修", "event_list", permission="coordination.view_event")
 
         # The provider page of the directory shows how many of the office's logs name the provider.

@@ -4,6 +4,7 @@ from coordination import lookups
 from coordination.clients import consent_views as consents
 from coordination.clients import views as clients
 from coordination.events import views as events
+from coordination.followups import views as follow_ups
 from coordination.home import views as home
 from coordination.logs import views as logs
 from coordination.referrals import list_views as referral_lists
@@ -34,6 +35,11 @@ urlpatterns = [
     path("referrals/<int:pk>/edit/", referrals.referral_update, name="referral_update"),
     path("referrals/<int:pk>/move/<str:target>/", referrals.referral_move, name="referral_move"),
     path("referrals/<int:pk>/override/", referrals.referral_override, name="referral_override"),
+    path("follow-ups/", follow_ups.follow_up_list, name="follow_up_list"),
+    path("follow-ups/new/", follow_ups.follow_up_create, name="follow_up_create"),
+    path("follow-ups/<int:pk>/edit/", follow_ups.follow_up_update, name="follow_up_update"),
+    path("follow-ups/<int:pk>/done/", follow_ups.follow_up_done, name="follow_up_done"),
+    path("follow-ups/<int:pk>/reopen/", follow_ups.follow_up_reopen, name="follow_up_reopen"),
     path("lookups/clients/", lookups.client_lookup, name="client_lookup"),
     path("lookups/providers/", lookups.provider_lookup, name="provider_lookup"),
 ]

@@ -18,6 +18,7 @@ from coordination.clients.age_bands import AgeBand
 from coordination.clients.models import CLIENT_HISTORY, Client, ClientStatus, Consent, ConsentMethod, Guardian
 from coordination.events.models import Event
 from coordination.fiscal import FiscalPeriod
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
 from coordination.referrals.models import Referral, ReferralStep, SharedItem
 from coordination.referrals.states import ReferralState
@@ -528,31 +529,44 @@ class DemoBuilder:
             favourites[code] = rng.sample(candidates, min(6, len(candidates)))
 
         summaries = self._assign_summaries(plan)
-        logs = []
+        logs, follow_ups = [], []
         for item in plan:
             follow_up = item["client"] is not None and rng.random() < 0.08
-            logs.append(
-                ContactLog(
-                    office=office,
-                    occurred_on=item["date"],
-                    started_at=item["time"],
-                    duration_minutes=rng.choice([5, 10, 15, 20, 30, 45, 60, 90]),
-                    coordinator=coordinators[0] if rng.random() < 0.7 else coordinators[1],
-                    client=item["client"],
-                    method=methods[item["method"]],
-                    report_summary=summaries.get(id(item), ""),
-                    include_in_report=id(item) in summaries,
-                    confidential_notes=(
-                        f"{types[item['types'][0]].label}について。状況を確認し、必要な情報を伝えた。"
-                        if item["client"]
-                        else ""
-                    ),
-                    follow_up_action="関係機関に確認して折り返し連絡" if follow_up else "",
-                    follow_up_due_on=item["date"] + timedelta(days=7) if follow_up else None,
-                    follow_up_done_on=item["date"] + timedelta(days=5) if follow_up and rng.random() < 0.85 else None,
-                )
+            log = ContactLog(
+                office=office,
+                occurred_on=item["date"],
+                started_at=item["time"],
+                duration_minutes=rng.choice([5, 10, 15, 20, 30, 45, 60, 90]),
+                coordinator=coordinators[0] if rng.random() < 0.7 else coordinators[1],
+                client=item["client"],
+                method=methods[item["method"]],
+                report_summary=summaries.get(id(item), ""),
+                include_in_report=id(item) in summaries,
+                confidential_notes=(
+                    f"{types[item['types'][0]].label}について。状況を確認し、必要な情報を伝えた。"
+                    if item["client"]
+                    else ""
+                ),
             )
+            logs.append(log)
+            if follow_up:
+                # Drawn after the log's own draws, as when these were the log's columns: the demo stays the same.
+                done = rng.random() < 0.85
+                follow_ups.append(
+                    FollowUp(
+                        office=office,
+                        client=item["client"],
+                        contact_log=log,
+                        action="関係機関に確認して折り返し連絡",
+                        due_on=item["date"] + timedelta(days=7),
+                        done_on=item["date"] + timedelta(days=5) if done else None,
+                        assignee=log.coordinator,
+                        created_by=log.coordinator,
+                    )
+                )
         logs = ContactLog.objects.bulk_create(logs)
+        # bulk_create takes each log's id, now that it has one, from the log it was given.
+        FollowUp.objects.bulk_create(follow_ups)
 
         through = ContactLog.activity_types.through
         through.objects.bulk_create(

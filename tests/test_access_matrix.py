@@ -14,6 +14,7 @@ from accounts.models import User
 from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_markdown
 from coordination.clients.models import Client, Consent
 from coordination.events.models import Event
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog
 from coordination.referrals.models import Referral
 from coordination.referrals.states import ReferralState
@@ -77,7 +78,14 @@ CHECKED = sorted([name for name in project_url_names() if matrix_key(name) != AD
 
 
 def sample_pk(name: str, office) -> int:
-    models = {"client": Client, "log": ContactLog, "event": Event, "provider": Provider, "referral": Referral}
+    models = {
+        "client": Client,
+        "log": ContactLog,
+        "event": Event,
+        "provider": Provider,
+        "referral": Referral,
+        "follow": FollowUp,
+    }
     model = models[name.split(":")[-1].split("_")[0]]
     queryset = model.objects.all() if model is Provider else model.objects.filter(office=office)
     if model is Referral:

@@ -8,11 +8,13 @@ from difflib import SequenceMatcher
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Replace
+from django.utils import timezone
 from jaconv import kata2hira
 
 from accounts.models import Office
 from common.kana import fold_for_comparison, fold_for_search, fold_for_storage
 from coordination.clients.models import Client, ClientStatus, Consent, Guardian
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog, Counterpart
 from directory.selectors import office_districts
 
@@ -38,17 +40,25 @@ def client_for_page(office: Office):
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """A contact log, or the follow-up it asked for, on the client page's timeline."""
+    """A contact log, or a follow-up (on its due date), on the client page's timeline."""
 
     kind: str  # "log" or "follow_up"
     on: date
-    log: ContactLog
+    log: ContactLog | None = None
+    follow_up: FollowUp | None = None
     is_open: bool = False
     is_overdue: bool = False
 
+    @property
+    def sort_key(self) -> tuple:
+        # Same day: a follow-up above the log; then later starts and later entries first.
+        if self.kind == "follow_up":
+            return (self.on, True, time.min, self.follow_up.pk)
+        return (self.on, False, self.log.started_at or time.min, self.log.pk)
+
 
 def client_timeline(client: Client, *, today: date) -> list[TimelineEntry]:
-    """Every log of the client and every follow-up (placed on its due date), newest first (four queries)."""
+    """Every log of the client and every follow-up, open or done (placed on its due date), newest first (five queries)."""
     logs = (
         ContactLog.objects.filter(office_id=client.office_id, client=client)
         .select_related("method__parent", "coordinator")
@@ -57,23 +67,28 @@ def client_timeline(client: Client, *, today: date) -> list[TimelineEntry]:
             "activity_types",
         )
     )
-    entries = []
-    for log in logs:
-        entries.append(TimelineEntry("log", log.occurred_on, log))
-        if log.follow_up_action:
-            is_open = log.follow_up_done_on is None
-            due = log.follow_up_due_on
-            entries.append(
-                TimelineEntry(
-                    "follow_up",
-                    due or log.occurred_on,
-                    log,
-                    is_open=is_open,
-                    is_overdue=is_open and due is not None and due < today,
-                )
+    follow_ups = FollowUp.objects.filter(office_id=client.office_id, client=client).select_related(
+        "contact_log", "assignee"
+    )
+    entries = [TimelineEntry("log", log.occurred_on, log=log) for log in logs]
+    for follow_up in follow_ups:
+        is_open = not follow_up.is_done
+        due = follow_up.due_on
+        entries.append(
+            TimelineEntry(
+                "follow_up",
+                due
+                or (
+                    follow_up.contact_log.occurred_on
+                    if follow_up.contact_log
+                    else timezone.localdate(follow_up.created_at)
+                ),
+                follow_up=follow_up,
+                is_open=is_open,
+                is_overdue=is_open and due is not None and due < today,
             )
-    # Same day: the follow-up above the log; then later starts and later entries first.
-    entries.sort(key=lambda e: (e.on, e.kind == "follow_up", e.log.started_at or time.min, e.log.pk), reverse=True)
+        )
+    entries.sort(key=lambda entry: entry.sort_key, reverse=True)
     return entries
 
 

@@ -114,6 +114,8 @@ def client_detail(request, pk):
         "referrals": referrals,
         "timeline_with_steps": with_referral_steps(timeline, referrals),
         "can_add_referral": request.user.has_perm("coordination.add_referral"),
+        "can_add_follow_up": request.user.has_perm("coordination.add_followup"),
+        "can_change_follow_up": request.user.has_perm("coordination.change_followup"),
     }
     return render(request, "coordination/clients/detail.html", context)
 

@@ -181,6 +181,6 @@ def _log_has_own_content(log: ContactLog) -> bool:
         log.client_id
         or log.report_summary
         or log.confidential_notes
-        or log.follow_up_action
+        or log.follow_ups.exists()
         or log.counterparts.exists()
     )

@@ -1,28 +1,52 @@
 """What each role's home page shows: follow-ups, recent logs, transitions, the office's counts."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from accounts.models import Office, User
 from coordination.clients.models import Client, ClientStatus
 from coordination.clients.transitions import Transition, add_months, transitions_between
 from coordination.events.models import Event
 from coordination.fiscal import FiscalPeriod, fiscal_year_of
+from coordination.followups.models import FollowUp
+from coordination.followups.selectors import follow_ups_due_for
 from coordination.logs.models import ContactLog
+from coordination.referrals.models import Referral
 from directory.models import Provider, ProviderCategory
 
 
 def follow_ups_for(user: User, *, today: date, horizon_days: int = 14, limit: int = 20):
-    """A coordinator's open follow-ups, overdue first, due within the horizon (one query)."""
-    return (
-        ContactLog.objects.filter(office=user.office, coordinator=user)
-        .open_follow_ups()
-        .filter(follow_up_due_on__lte=today + timedelta(days=horizon_days))
-        .select_related("client")
-        .order_by("follow_up_due_on", "id")[:limit]
+    """A coordinator's open follow-ups due within the horizon, overdue first, with their links (one query)."""
+    return follow_ups_due_for(user, today=today, horizon_days=horizon_days, limit=limit)
+
+
+def open_follow_up_count(user: User) -> int:
+    """All the user's open follow-ups, however far off (one query): the home page links to them."""
+    return FollowUp.objects.for_office(user.office).open().filter(assignee=user).count()
+
+
+def office_overdue_follow_up_count(office: Office, *, today: date) -> int:
+    """The office's open follow-ups past their due date, for the supervisor's home page (one query)."""
+    return FollowUp.objects.for_office(office).overdue(today).count()
+
+
+def referrals_waiting_for(user: User, today: date, *, limit: int = 20) -> list[Referral]:
+    """The user's referrals sent and waiting for an answer, the answer's due date first (one query).
+
+    Each is marked `answer_overdue` when its answer was due before today.
+    """
+    referrals = list(
+        Referral.objects.for_office(user.office)
+        .waiting_for_answer()
+        .filter(coordinator=user)
+        .select_related("client", "provider")
+        .order_by(F("answer_due_on").asc(nulls_last=True), "id")[:limit]
     )
+    for referral in referrals:
+        referral.answer_overdue = referral.answer_due_on is not None and referral.answer_due_on < today
+    return referrals
 
 
 def recent_logs_for(user: User, *, limit: int = 10):
@@ -70,6 +94,7 @@ def supervisor_overview(office: Office, *, today: date) -> dict:
             for year in (fiscal_year, fiscal_year - 1)
         ],
         "client_count": Client.objects.for_office(office).count(),
+        "overdue_follow_ups": office_overdue_follow_up_count(office, today=today),
     }
 
 

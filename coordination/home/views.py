@@ -18,6 +18,8 @@ def home(request):
     if role == Role.COORDINATOR:
         context = {
             "follow_ups": selectors.follow_ups_for(user, today=today),
+            "open_follow_up_count": selectors.open_follow_up_count(user),
+            "referrals": selectors.referrals_waiting_for(user, today),
             "recent_logs": selectors.recent_logs_for(user),
             "transitions": selectors.upcoming_transitions(user, today=today),
             "today": today,

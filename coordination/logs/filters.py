@@ -12,6 +12,7 @@ from accounts.roles import ROLE_GROUPS, Role
 from coordination.clients.models import Client
 from coordination.filters import ALL, JapaneseDateFilter, TreeChoices, fiscal_quarter_choices
 from coordination.fiscal import FiscalPeriod
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
 from directory.models import CounterpartCategory, Provider
 
@@ -151,9 +152,8 @@ class ContactLogFilter(django_filters.FilterSet):
             named = Counterpart.objects.filter(contact_log=OuterRef("pk")).filter(
                 Q(organization_name__icontains=word) | Q(provider__name__icontains=word)
             )
-            queryset = queryset.filter(
-                Q(report_summary__icontains=word) | Q(follow_up_action__icontains=word) | Exists(named)
-            )
+            follow_up = FollowUp.objects.filter(contact_log=OuterRef("pk"), action__icontains=word)
+            queryset = queryset.filter(Q(report_summary__icontains=word) | Exists(follow_up) | Exists(named))
         return queryset
 
     def sort_by(self, queryset, name, value):

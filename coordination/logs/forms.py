@@ -108,6 +108,8 @@ class ContactLogForm(forms.Form):
     follow_up_action = forms.CharField(label="次の対応", required=False, max_length=200)
     follow_up_due_on = JapaneseDateField(label="対応期限", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version of the log's follow-up the form shows (saved through coordination.followups).
+    follow_up_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, office, choices: LogChoices, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
@@ -126,7 +128,8 @@ class ContactLogForm(forms.Form):
             )
 
     @staticmethod
-    def initial_for(log: ContactLog) -> dict:
+    def initial_for(log: ContactLog, follow_up=None) -> dict:
+        """The log's values, and those of its follow-up (a FollowUp, or None) under 次の対応 and 対応期限."""
         return {
             "occurred_on": log.occurred_on,
             "started_at": log.started_at,
@@ -137,9 +140,10 @@ class ContactLogForm(forms.Form):
             "report_summary": log.report_summary,
             "include_in_report": log.include_in_report,
             "confidential_notes": log.confidential_notes,
-            "follow_up_action": log.follow_up_action,
-            "follow_up_due_on": log.follow_up_due_on,
+            "follow_up_action": follow_up.action if follow_up else "",
+            "follow_up_due_on": follow_up.due_on if follow_up else None,
             "version": log.version,
+            "follow_up_version": follow_up.version if follow_up else None,
         }
 
     def clean_client(self) -> Client | None:
@@ -162,8 +166,16 @@ class ContactLogForm(forms.Form):
             self.add_error("follow_up_due_on", "対応期限は記録の日付より後の日にしてください。")
         return data
 
+    def follow_up_fields(self) -> dict:
+        """次の対応 and 対応期限 as coordination.followups.services.log_follow_up_save takes them."""
+        return {
+            "action": self.cleaned_data["follow_up_action"],
+            "due_on": self.cleaned_data["follow_up_due_on"],
+            "expected_version": self.cleaned_data.get("follow_up_version"),
+        }
+
     def log_fields(self) -> dict:
-        """The cleaned values as the services take them."""
+        """The cleaned values as the log services take them (the follow-up's are in follow_up_fields)."""
         names = [
             "occurred_on",
             "started_at",
@@ -174,8 +186,6 @@ class ContactLogForm(forms.Form):
             "report_summary",
             "include_in_report",
             "confidential_notes",
-            "follow_up_action",
-            "follow_up_due_on",
         ]
         return {name: self.cleaned_data[name] for name in names}
 

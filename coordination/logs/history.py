@@ -34,9 +34,6 @@ _FIELDS = [
     ("report_summary", "report_summary"),
     ("include_in_report", "include_in_report"),
     ("confidential_notes", "confidential_notes"),
-    ("follow_up_action", "follow_up_action"),
-    ("follow_up_due_on", "follow_up_due_on"),
-    ("follow_up_done_on", "follow_up_done_on"),
 ]
 
 

@@ -41,9 +41,6 @@ class ContactLogQuerySet(OfficeScopedQuerySet):
         """Logs dated within a FiscalPeriod (or anything with `start` and `end`)."""
         return self.between(period.start, period.end)
 
-    def open_follow_ups(self):
-        return self.filter(follow_up_due_on__isnull=False, follow_up_done_on__isnull=True)
-
 
 LEAF = {"children__isnull": True}
 
@@ -95,9 +92,6 @@ class ContactLog(models.Model):
     )
     include_in_report = models.BooleanField("報告書に載せる", default=False)
     confidential_notes = EncryptedTextField("記録（要配慮・報告書には出ない）", blank=True)
-    follow_up_action = models.CharField("次の対応", max_length=200, blank=True)
-    follow_up_due_on = models.DateField("対応期限", null=True, blank=True)
-    follow_up_done_on = models.DateField("対応済みの日", null=True, blank=True)
     # Optimistic locking: an edit must carry the version it was read at.
     version = models.PositiveIntegerField("版", default=1)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
@@ -117,10 +111,6 @@ class ContactLog(models.Model):
                 condition=~Q(include_in_report=True, report_summary=""),
                 name="coordination_contactlog_included_has_summary",
             ),
-            models.CheckConstraint(
-                condition=Q(follow_up_due_on__isnull=True) | ~Q(follow_up_action=""),
-                name="coordination_contactlog_follow_up_has_action",
-            ),
         ]
         indexes = [
             # The quarterly report and the log list filter an office's logs by date. The report's
@@ -132,8 +122,6 @@ class ContactLog(models.Model):
             models.Index(
                 fields=["office", "occurred_on"], condition=Q(include_in_report=True), name="coordination_log_in_report"
             ),
-            # A coordinator's home page: my open follow-ups by due date.
-            models.Index(fields=["coordinator", "follow_up_due_on"], name="coordination_log_follow_up"),
         ]
 
     def __str__(self):
@@ -143,8 +131,6 @@ class ContactLog(models.Model):
         errors = {}
         if self.include_in_report and not self.report_summary.strip():
             errors["report_summary"] = "報告書に載せる場合は要約を入力してください。"
-        if self.follow_up_due_on and not self.follow_up_action.strip():
-            errors["follow_up_action"] = "対応期限を入れる場合は次の対応を入力してください。"
         if self.method_id and self.method.children.exists():
             errors["method"] = "方法は一番下の区分から選んでください。"
         if errors:

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from import_export import fields, resources
 
+from coordination.followups.models import FollowUp
+from coordination.followups.services import follow_up_create
 from coordination.logs import services
 from coordination.logs.models import ActivityType, ContactLog, Counterpart
 from coordination.natural_keys import (
@@ -32,6 +34,9 @@ _COUNTERPART_SEPARATORS = re.compile(r"[\n\r;；]+")
 
 
 COUNTERPARTS = "相談者・相手先"
+
+
+FOLLOW_UP_ACTION, FOLLOW_UP_DUE_ON, FOLLOW_UP_DONE_ON = "次の対応", "対応期限", "対応済みの日"
 
 
 def counterpart_label(counterpart: Counterpart) -> str:
@@ -59,11 +64,10 @@ class ContactLogResource(resources.ModelResource):
     )
     report_summary = fields.Field(attribute="report_summary", column_name="報告書用の要約", widget=TextWidget())
     include_in_report = fields.Field(attribute="include_in_report", column_name="報告書に載せる", widget=YesNoWidget())
-    follow_up_action = fields.Field(attribute="follow_up_action", column_name="次の対応", widget=TextWidget())
-    follow_up_due_on = fields.Field(
-        attribute="follow_up_due_on", column_name="対応期限", widget=DateCellWidget(allow_future=True)
-    )
-    follow_up_done_on = fields.Field(attribute="follow_up_done_on", column_name="対応済みの日", widget=DateCellWidget())
+    # The log's follow-up (a FollowUp of its own since issue 14), in the columns the files always had.
+    follow_up_action = fields.Field(column_name=FOLLOW_UP_ACTION, widget=TextWidget())
+    follow_up_due_on = fields.Field(column_name=FOLLOW_UP_DUE_ON, widget=DateCellWidget(allow_future=True))
+    follow_up_done_on = fields.Field(column_name=FOLLOW_UP_DONE_ON, widget=DateCellWidget())
 
     class Meta:
         model = ContactLog
@@ -91,6 +95,24 @@ class ContactLogResource(resources.ModelResource):
         # Reads the prefetched counterparts when the queryset prefetched them.
         return "\n".join(counterpart_label(counterpart) for counterpart in log.counterparts.all())
 
+    def _follow_up_cell(self, log: ContactLog, name: str, attribute: str) -> str:
+        # The list's queryset annotates the log's (first) follow-up; without it, one query a log.
+        if hasattr(log, name):
+            value = getattr(log, name)
+        else:
+            follow_up = log.follow_ups.order_by("pk").first()
+            value = getattr(follow_up, attribute) if follow_up else None
+        return self.fields[name].widget.render(value)
+
+    def dehydrate_follow_up_action(self, log: ContactLog) -> str:
+        return self._follow_up_cell(log, "follow_up_action", "action")
+
+    def dehydrate_follow_up_due_on(self, log: ContactLog) -> str:
+        return self._follow_up_cell(log, "follow_up_due_on", "due_on")
+
+    def dehydrate_follow_up_done_on(self, log: ContactLog) -> str:
+        return self._follow_up_cell(log, "follow_up_done_on", "done_on")
+
 
 @dataclass
 class ImportedLog:
@@ -98,6 +120,8 @@ class ImportedLog:
 
     activity_types: list[ActivityType] | None
     counterparts: list[services.CounterpartEntry] | None
+    # The follow-up the row asks for: (action, due date, done date), or None.
+    follow_up: tuple[str, date | None, date | None] | None = None
 
 
 # A log's natural fields: logs equal in these are compared in full.
@@ -176,7 +200,7 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
 
     @cached_property
     def saved_logs(self) -> dict[LogKey, list[tuple]]:
-        """The signatures of the office's logs in the file's dates, by natural fields: three
+        """The signatures of the office's logs in the file's dates, by natural fields: four
         queries for the whole file, however many rows it has."""
         index = defaultdict(list)
         if self.date_range is None:
@@ -191,18 +215,27 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
             "contact_log_id", "category_id", "provider_id", "organization_name"
         ):
             counterparts[log_id].append((key[0], key[1], key[2].strip()))
+        follow_ups = {}
+        for log_id, *values in (
+            FollowUp.objects.filter(contact_log__in=logs)
+            .order_by("-pk")
+            .values_list("contact_log_id", "action", "due_on", "done_on")
+        ):
+            follow_ups[log_id] = tuple(values)  # the first one (lowest id) is written last
         for log in logs:
-            index[self.log_key(log)].append(self.signature(log, activity_types[log.pk], counterparts[log.pk]))
+            index[self.log_key(log)].append(
+                self.signature(log, activity_types[log.pk], counterparts[log.pk], follow_ups.get(log.pk))
+            )
         return index
 
     @staticmethod
     def log_key(log: ContactLog) -> LogKey:
         return (log.occurred_on, log.started_at, log.coordinator_id, log.client_id, log.method_id)
 
-    def signature(self, log, activity_type_ids, counterpart_keys) -> tuple:
+    def signature(self, log, activity_type_ids, counterpart_keys, follow_up) -> tuple:
         """What a row sets on a log, for comparing a row with the logs the office has."""
         values = tuple(getattr(log, attname) for attname in self.compared_attnames)
-        return values, sorted(activity_type_ids), sorted(counterpart_keys, key=str)
+        return values, sorted(activity_type_ids), sorted(counterpart_keys, key=str), follow_up
 
     def init_instance(self, row=None):
         return ContactLog(office=self.office)
@@ -216,6 +249,7 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
         imported = ImportedLog(
             activity_types=self.clean_many("activity_types", row, errors),
             counterparts=self.clean_counterparts(row, errors),
+            follow_up=self.clean_follow_up(instance, row, errors),
         )
         self.imported[self.row_number] = imported
         self.require(instance, row, errors, ["occurred_on", "coordinator", "method"])
@@ -252,9 +286,37 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
             return None
         return counterparts
 
+    def clean_follow_up(self, instance, row, errors) -> tuple[str, date | None, date | None] | None:
+        """次の対応, 対応期限 and 対応済みの日: the log's follow-up, saved as a FollowUp with the log."""
+        values = {}
+        for name in ("follow_up_action", "follow_up_due_on", "follow_up_done_on"):
+            field = self.fields[name]
+            if field.column_name not in row:
+                values[name] = None
+                continue
+            try:
+                values[name] = field.clean(row)
+            except ValueError as error:
+                errors[field.column_name] = ValidationError(str(error))
+                values[name] = None
+        action = (values["follow_up_action"] or "").strip()
+        due_on, done_on = values["follow_up_due_on"], values["follow_up_done_on"]
+        limit = FollowUp._meta.get_field("action").max_length
+        if len(action) > limit:
+            errors[FOLLOW_UP_ACTION] = ValidationError(f"次の対応が長すぎます（{limit}字まで、いま{len(action)}字）。")
+        elif not action and (due_on or done_on):
+            column = FOLLOW_UP_DUE_ON if due_on else FOLLOW_UP_DONE_ON
+            errors[FOLLOW_UP_ACTION] = ValidationError(f"{column}を書く場合は次の対応も書いてください。")
+        if due_on and instance.occurred_on and due_on < instance.occurred_on:
+            errors[FOLLOW_UP_DUE_ON] = ValidationError("対応期限は記録の日付より後の日にしてください。")
+        return (action, due_on, done_on) if action else None
+
     def imported_signature(self, instance, imported: ImportedLog) -> tuple:
         return self.signature(
-            instance, [node.pk for node in imported.activity_types], [entry.key for entry in imported.counterparts]
+            instance,
+            [node.pk for node in imported.activity_types],
+            [entry.key for entry in imported.counterparts],
+            imported.follow_up,
         )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
@@ -278,10 +340,18 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
             report_summary=instance.report_summary,
             include_in_report=instance.include_in_report,
             confidential_notes=instance.confidential_notes,
-            follow_up_action=instance.follow_up_action,
-            follow_up_due_on=instance.follow_up_due_on,
-            follow_up_done_on=instance.follow_up_done_on,
         )
+        if imported.follow_up:
+            action, due_on, done_on = imported.follow_up
+            # Assigned to the log's coordinator, who wrote it; a done date from the file closes it.
+            follow_up_create(
+                office=self.office,
+                created_by=instance.coordinator,
+                action=action,
+                due_on=due_on,
+                done_on=done_on,
+                contact_log=log,
+            )
         instance.pk = log.pk
         # A later row equal to this one is then unchanged, as if the log had been saved before.
         self.saved_logs[self.log_key(instance)].append(self.imported_signature(instance, imported))

@@ -1,9 +1,15 @@
 """Reads of contact logs, each shaped for one page."""
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
 from accounts.models import Office
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ActivityType, ContactLog, Counterpart
+
+
+def _follow_ups():
+    """A log's follow-ups, first made first (the log form's is the first), with their assignee."""
+    return Prefetch("follow_ups", queryset=FollowUp.objects.select_related("assignee").order_by("pk"))
 
 
 def log_for_page(office: Office):
@@ -17,6 +23,7 @@ def log_for_page(office: Office):
                 queryset=Counterpart.objects.select_related("category__parent__parent", "provider").order_by("id"),
             ),
             Prefetch("activity_types", queryset=ActivityType.objects.select_related("parent").order_by("position")),
+            _follow_ups(),
         )
     )
 
@@ -24,9 +31,12 @@ def log_for_page(office: Office):
 def contact_logs_for_list(office: Office):
     """The office's logs with what a row of the log list or its export shows, newest first.
 
-    Evaluating a page costs three queries: the logs (with client, coordinator and method), their
-    counterparts (with category path and provider) and their activity types (with parent).
+    Evaluating a page costs three queries: the logs (with client, coordinator, method and their
+    follow-up's action, due and done dates as `follow_up_action`, `follow_up_due_on`,
+    `follow_up_done_on`), their counterparts (with category path and provider) and their activity
+    types (with parent).
     """
+    first_follow_up = FollowUp.objects.filter(contact_log=OuterRef("pk")).order_by("pk")
     return (
         ContactLog.objects.for_office(office)
         .select_related("client", "coordinator", "method__parent")
@@ -36,6 +46,12 @@ def contact_logs_for_list(office: Office):
                 queryset=Counterpart.objects.select_related("category__parent__parent", "provider").order_by("id"),
             ),
             Prefetch("activity_types", queryset=ActivityType.objects.select_related("parent").order_by("position")),
+        )
+        .annotate(
+            **{
+                f"follow_up_{name}": Subquery(first_follow_up.values(name)[:1])
+                for name in ("action", "due_on", "done_on")
+            }
         )
         .order_by("-occurred_on", "-started_at", "-id")
     )

@@ -59,8 +59,6 @@ def _validate_log(
             refuse_future(log.occurred_on, today)
         except ValidationError as error:
             errors.setdefault("occurred_on", []).extend(error.messages)
-        if log.follow_up_due_on and log.follow_up_due_on < log.occurred_on:
-            errors.setdefault("follow_up_due_on", []).append("対応期限は記録の日付より後の日にしてください。")
     if log.client_id and log.client.office_id != log.office_id:
         errors.setdefault("client", []).append("この事業所の相談対象者から選んでください。")
     if log.coordinator_id and log.coordinator.office_id != log.office_id:
@@ -153,9 +151,6 @@ def contact_log_create(
     report_summary: str = "",
     include_in_report: bool = False,
     confidential_notes: str = "",
-    follow_up_action: str = "",
-    follow_up_due_on: date | None = None,
-    follow_up_done_on: date | None = None,
 ) -> ContactLog:
     """A new log with its counterparts and activity types, all saved or none."""
     log = ContactLog(
@@ -169,10 +164,6 @@ def contact_log_create(
         report_summary=report_summary.strip(),
         include_in_report=include_in_report,
         confidential_notes=confidential_notes.strip(),
-        follow_up_action=follow_up_action.strip(),
-        # Imports carry follow-ups done long ago; the log form leaves this out.
-        follow_up_due_on=follow_up_due_on,
-        follow_up_done_on=follow_up_done_on,
     )
     _validate_log(log, activity_types=activity_types, counterparts=counterparts, today=timezone.localdate())
     when = timezone.now()
@@ -197,8 +188,6 @@ def contact_log_update(
     report_summary: str = "",
     include_in_report: bool = False,
     confidential_notes: str = "",
-    follow_up_action: str = "",
-    follow_up_due_on: date | None = None,
 ) -> ContactLog:
     """Saves an edit read at `expected_version`; refuses it (ContactLogConflict) if the log changed since."""
     current = lock_for_edit(ContactLog, pk=log.pk, expected_version=expected_version, conflict=ContactLogConflict)
@@ -211,8 +200,6 @@ def contact_log_update(
     current.report_summary = report_summary.strip()
     current.include_in_report = include_in_report
     current.confidential_notes = confidential_notes.strip()
-    current.follow_up_action = follow_up_action.strip()
-    current.follow_up_due_on = follow_up_due_on
     current.version = expected_version + 1
     _validate_log(current, activity_types=activity_types, counterparts=counterparts, today=timezone.localdate())
     when = timezone.now()

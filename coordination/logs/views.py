@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Max, Min
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from audit.services import access_log_note
 from common.drafts import mark_draft_saved
 from common.forms import add_service_errors
 from coordination.fiscal import fiscal_year_of
+from coordination.followups import services as follow_up_services
 from coordination.import_kinds import IMPORT_PERMISSIONS
 from coordination.logs import selectors, services
 from coordination.logs.filters import ContactLogFilter
@@ -56,6 +58,40 @@ def _with_extra_counterpart(data):
     return data
 
 
+# The follow-up services' field names, as the log form calls them.
+_FOLLOW_UP_FIELDS = {"action": "follow_up_action", "due_on": "follow_up_due_on", "assignee": "follow_up_action"}
+
+
+def _save_follow_up(request, log, form) -> None:
+    """The log form's 次の対応 and 対応期限 as the log's follow-up; its errors come under those fields."""
+    try:
+        follow_up_services.log_follow_up_save(log=log, user=request.user, **form.follow_up_fields())
+    except follow_up_services.FollowUpConflict:
+        raise
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise ValidationError({"follow_up_action": error.messages}) from error
+        raise ValidationError(
+            {_FOLLOW_UP_FIELDS.get(name, name): messages for name, messages in error.message_dict.items()}
+        ) from error
+
+
+def _follow_up_conflict(request, form, current):
+    """The log form again with a note on its follow-up: someone changed it since the form was read."""
+    data = form.data.copy()
+    data["follow_up_version"] = str(current.version)
+    form = ContactLogForm(data, office=office_of(request), choices=form.choices)
+    form.is_valid()
+    form.add_error("follow_up_action", follow_up_services.FollowUpConflict.message)
+    form.add_error(
+        "follow_up_action",
+        f"いまの次の対応：{current.action}"
+        + (f"（期限 {format_date(current.due_on)}）" if current.due_on else "")
+        + (f"（{format_date(current.done_on)} 完了）" if current.done_on else ""),
+    )
+    return form
+
+
 def _form_page(request, *, form, formset, log=None, draft_key: str, conflict=None, status=200):
     context = {
         "form": form,
@@ -84,9 +120,12 @@ def log_create(request):
             return _form_page(request, form=form, formset=formset, draft_key=NEW_LOG_DRAFT)
         if form.is_valid() and formset.is_valid():
             try:
-                log = services.contact_log_create(
-                    office=office, coordinator=request.user, counterparts=formset.entries, **form.log_fields()
-                )
+                # The log and its follow-up are saved together or not at all.
+                with transaction.atomic():
+                    log = services.contact_log_create(
+                        office=office, coordinator=request.user, counterparts=formset.entries, **form.log_fields()
+                    )
+                    _save_follow_up(request, log, form)
             except ValidationError as error:
                 add_service_errors(form, error, formsets={"counterparts": formset})
             else:
@@ -134,6 +173,9 @@ def log_detail(request, pk):
         "log": log,
         "history": History(entries, len(entries)),
         "can_edit": request.user.has_perm("coordination.change_contactlog"),
+        "can_add_follow_up": request.user.has_perm("coordination.add_followup"),
+        "can_change_follow_up": request.user.has_perm("coordination.change_followup"),
+        "today": timezone.localdate(),
     }
     return render(request, "coordination/logs/detail.html", context)
 
@@ -153,15 +195,20 @@ def log_update(request, pk):
             return _form_page(request, form=form, formset=formset, log=log, draft_key=_edit_draft(log))
         if form.is_valid() and formset.is_valid():
             try:
-                services.contact_log_update(
-                    log=log,
-                    expected_version=form.cleaned_data["version"] or 0,
-                    user=request.user,
-                    counterparts=formset.entries,
-                    **form.log_fields(),
-                )
+                with transaction.atomic():
+                    saved = services.contact_log_update(
+                        log=log,
+                        expected_version=form.cleaned_data["version"] or 0,
+                        user=request.user,
+                        counterparts=formset.entries,
+                        **form.log_fields(),
+                    )
+                    _save_follow_up(request, saved, form)
             except services.ContactLogConflict as conflict:
                 return _log_conflict_page(request, conflict.current, form=form, formset=formset, choices=choices)
+            except follow_up_services.FollowUpConflict as conflict:
+                form = _follow_up_conflict(request, form, conflict.current)
+                return _form_page(request, form=form, formset=formset, log=log, draft_key=_edit_draft(log), status=409)
             except ValidationError as error:
                 add_service_errors(form, error, formsets={"counterparts": formset})
             else:
@@ -170,7 +217,9 @@ def log_update(request, pk):
                 return redirect("log_detail", pk=log.pk)
         return _form_page(request, form=form, formset=formset, log=log, draft_key=_edit_draft(log))
 
-    form = ContactLogForm(initial=ContactLogForm.initial_for(log), office=office, choices=choices)
+    form = ContactLogForm(
+        initial=ContactLogForm.initial_for(log, follow_up_services.log_follow_up(log)), office=office, choices=choices
+    )
     formset = CounterpartFormSet(initial=CounterpartFormSet.initial_for(log), choices=choices)
     return _form_page(request, form=form, formset=formset, log=log, draft_key=_edit_draft(log))
 

@@ -53,6 +53,11 @@ MOVE_MIGRATIONS = {
     ("reporting", "0004_accounts"),
 }
 
+# Columns a later migration moved to a table of their own: a log's follow-up became a FollowUp
+# (coordination 0010), checked below against the logs' values before.
+FOLLOW_UP_COLUMNS = ("follow_up_action", "follow_up_due_on", "follow_up_done_on")
+MOVED_COLUMNS = {"coordination_contactlog": FOLLOW_UP_COLUMNS, "coordination_historicalcontactlog": FOLLOW_UP_COLUMNS}
+
 # Run by the old code: every demo user gets a confirmed authenticator app, a supervisor finalizes Q1.
 FILL_WITH_OLD_CODE = """
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -269,9 +274,27 @@ def test_a_database_made_before_the_accounts_app_migrates_without_losing_anythin
             tuple((name, decrypt_text(v) if name == column else v) for name, v in row) for row in after[table]
         ]
         after[table].sort(key=repr)
+    logs_before = before["coordination_contactlog"]
+    asked = {
+        (row["id"], row["coordinator_id"], row["follow_up_action"], row["follow_up_due_on"], row["follow_up_done_on"])
+        for row in map(dict, logs_before)
+        if row["follow_up_action"]
+    }
+    assert asked
+    for table, columns in MOVED_COLUMNS.items():
+        before[table] = sorted(
+            (tuple((name, value) for name, value in row if name not in columns) for row in before[table]), key=repr
+        )
     assert {name: _projected(after[name], before[name]) for name in before if name not in changed} == {
         name: rows for name, rows in before.items() if name not in changed
     }
+    # Each log that asked for a follow-up has one, assigned to and made by its coordinator.
+    moved = {
+        (row["contact_log_id"], row["assignee_id"], row["action"], row["due_on"], row["done_on"])
+        for row in map(dict, after["coordination_followup"])
+        if row["created_by_id"] == row["assignee_id"]
+    }
+    assert moved == asked
 
     facts = json.loads(_manage(ROOT, legacy_database, "shell", "-c", CHECK_WITH_NEW_CODE).strip().splitlines()[-1])
     assert facts["signed_in"] is True

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from accounts.models import Office, User
 from accounts.roles import ROLE_GROUPS, Role
 from coordination.clients.models import Client, Guardian
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog, ContactMethod
 from directory.models import District, MedicalCareProcedure, OfficeDistrict
 
@@ -41,12 +42,34 @@ def make_guardian(client: Client, name: str = "山田 由美", **fields) -> Guar
     return Guardian.objects.create(client=client, name=name, **fields)
 
 
-def make_log(client: Client, coordinator: User, occurred_on: date, **fields) -> ContactLog:
+def make_log(
+    client: Client,
+    coordinator: User,
+    occurred_on: date,
+    *,
+    follow_up_action: str = "",
+    follow_up_due_on: date | None = None,
+    follow_up_done_on: date | None = None,
+    **fields,
+) -> ContactLog:
+    """A log of the client; with `follow_up_action`, its follow-up too (assigned to the coordinator)."""
     fields.setdefault("method", ContactMethod.objects.get(code="phone"))
     fields.setdefault("started_at", time(10, 0))
-    return ContactLog.objects.create(
+    log = ContactLog.objects.create(
         office=client.office, client=client, coordinator=coordinator, occurred_on=occurred_on, **fields
     )
+    if follow_up_action:
+        FollowUp.objects.create(
+            office=client.office,
+            client=client,
+            contact_log=log,
+            action=follow_up_action,
+            due_on=follow_up_due_on,
+            done_on=follow_up_done_on,
+            assignee=coordinator,
+            created_by=coordinator,
+        )
+    return log
 
 
 def district(office: Office, position: int) -> District:

@@ -390,10 +390,11 @@ def test_the_timeline_lists_every_log_and_follow_up_newest_first(signed_in, offi
     )
     response = signed_in.get(reverse("client_detail", args=[person.pk]))
     timeline = response.context["timeline"]
-    assert [(entry.kind, entry.log.pk) for entry in timeline][:2] == [("follow_up", upcoming.pk), ("log", upcoming.pk)]
+    first_two = [(entry.kind, (entry.follow_up.contact_log if entry.follow_up else entry.log).pk) for entry in timeline]
+    assert first_two[:2] == [("follow_up", upcoming.pk), ("log", upcoming.pk)]
     assert [entry.on for entry in timeline] == sorted((entry.on for entry in timeline), reverse=True)
     assert len([e for e in timeline if e.kind == "log"]) == 4
-    assert [e.log.pk for e in timeline if e.is_overdue] == [overdue.pk]
+    assert [e.follow_up.contact_log_id for e in timeline if e.is_overdue] == [overdue.pk]
     page = response.content.decode()
     assert "期限切れ" in page and "訪問看護に連絡" in page
     assert "対応済み 4月24日" in page
@@ -431,9 +432,9 @@ def test_the_client_page_needs_few_queries(signed_in, office, tester, django_ass
             method="written",
         )
     # 12 + 1: the access log's insert, + 1: the providers that accept the child's procedures,
-    # + 1: the change history of the client and its guardians (one UNION ALL), + 2: the consents
-    # and their kinds, however many, + 2: the referrals and their steps on the timeline.
-    with django_assert_max_num_queries(20):  # 19 + 1: the access log's chain head
+    # + 1: the change history of the client and its guardians (one UNION ALL), + 1: the follow-ups,
+    # + 2: the consents and their kinds, however many, + 2: the referrals and their steps on the timeline.
+    with django_assert_max_num_queries(21):  # 20 + 1: the access log's chain head
         signed_in.get(reverse("client_detail", args=[person.pk]))
 
 

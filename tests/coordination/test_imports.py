@@ -525,7 +525,9 @@ def test_logs_are_imported_by_natural_keys(signed_in, demo_office, hanako, coord
         ("government-staff", None, "北区保健センター"),
     }
     assert {t.code for t in log.activity_types.all()} == {"home-medical-rehab", "listening"}
-    assert log.include_in_report and log.follow_up_due_on == date(2025, 6, 9)
+    assert log.include_in_report
+    follow_up = log.follow_ups.get()
+    assert (follow_up.due_on, follow_up.assignee, follow_up.client) == (date(2025, 6, 9), coordinator, hanako)
 
 
 def test_excel_date_time_and_number_cells_are_read_as_such(signed_in, hanako):

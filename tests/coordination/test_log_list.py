@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Office, User
 from coordination.clients.models import Client
+from coordination.followups.services import follow_up_create
 from coordination.logs import services
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod
 from directory.models import CounterpartCategory, Provider
@@ -32,9 +33,11 @@ def make_log(
     method="phone",
     activity_types=("listening",),
     counterparts=(("party-parent-mother", None, ""),),
+    follow_up_action="",
+    follow_up_due_on=None,
     **fields,
 ) -> ContactLog:
-    return services.contact_log_create(
+    log = services.contact_log_create(
         office=office,
         coordinator=coordinator,
         occurred_on=occurred_on,
@@ -48,6 +51,11 @@ def make_log(
         ],
         **fields,
     )
+    if follow_up_action:
+        follow_up_create(
+            office=office, created_by=coordinator, action=follow_up_action, due_on=follow_up_due_on, contact_log=log
+        )
+    return log
 
 
 def listed(response) -> list[ContactLog]:

@@ -106,16 +106,6 @@ def test_a_counterpart_with_both_a_provider_and_a_typed_name_is_refused(demo_off
             "report_summary",
             "報告書に載せる場合は要約を入力してください。",
         ),
-        (
-            {"follow_up_due_on": date(2025, 4, 10)},
-            "follow_up_action",
-            "対応期限を入れる場合は次の対応を入力してください。",
-        ),
-        (
-            {"follow_up_action": "再度電話", "follow_up_due_on": date(2025, 3, 31)},
-            "follow_up_due_on",
-            "対応期限は記録の日付より後の日にしてください。",
-        ),
     ],
 )
 def test_each_rule_is_told_in_japanese_and_nothing_is_saved(
@@ -213,8 +203,6 @@ def test_the_first_edit_of_a_log_saved_in_bulk_keeps_what_it_said_before(demo_of
         "report_summary": log.report_summary,
         "include_in_report": log.include_in_report,
         "confidential_notes": "面談の記録を追記",
-        "follow_up_action": log.follow_up_action,
-        "follow_up_due_on": log.follow_up_due_on,
     }
 
     contact_log_update(log=log, expected_version=log.version, user=coordinator, **fields)

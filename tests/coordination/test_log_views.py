@@ -261,8 +261,11 @@ def test_the_log_page_shows_the_change_history(client, coordinator, log, provide
         "相談者・相手先",
         "報告書用の要約",
         "記録（要配慮・報告書には出ない）",
-        "次の対応",
     ]
+    # The follow-up typed into the log form is a follow-up of its own, with its own history.
+    follow_up = log.follow_ups.get()
+    assert follow_up.action == "訪問看護ステーションへ連絡" and follow_up.history.get().history_user == coordinator
+    assert "訪問看護ステーションへ連絡" in page.text
 
 
 def test_the_edit_form_carries_the_version(client, coordinator, log):
@@ -312,7 +315,7 @@ def test_the_log_page_needs_few_queries(client, coordinator, log, provider, aoya
         assert client.post(reverse("log_update", args=[log.pk]), data).status_code == 302
     client.get(reverse("log_detail", args=[log.pk]))  # the success message is read once
 
-    with django_assert_max_num_queries(17):  # 15 + 2: the access log's chain head and row
+    with django_assert_max_num_queries(18):  # 16 + 2: the access log's chain head and row (16: its follow-ups)
         response = client.get(reverse("log_detail", args=[log.pk]))
     assert len(response.context["history"]) == 4
 
@@ -365,5 +368,6 @@ def test_the_form_pages_need_few_queries(client, coordinator, log, django_assert
     client.force_login(coordinator)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("log_create")).status_code == 200
-    with django_assert_max_num_queries(16):  # 14 + 2: the edit page is a reading: chain head and row
+    # 15 + 2: the edit page is a reading: chain head and row (15: the log's follow-up in the form)
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("log_update", args=[log.pk])).status_code == 200

@@ -170,7 +170,8 @@ def test_the_coordinator_home_shows_the_transitions(client, office, tester):
 
 def test_the_demo_coordinators_home_still_needs_few_queries(client, coordinator, django_assert_max_num_queries):
     client.force_login(coordinator)
-    with django_assert_max_num_queries(10):
+    # + 2 since issue 14: the count of all my open follow-ups, the referrals waiting for an answer.
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("home"))
     assert "ライフステージの節目（半年以内）" in response.content.decode()
 
