@@ -2,7 +2,7 @@
 gate, consent recorded, sent, accepted by phone in one step with a follow-up; and a supervisor's override."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -158,6 +158,7 @@ def test_a_coordinator_refers_a_child_stopped_by_the_consent_gate_until_consent_
     page.get_by_label(re.compile(r"^\s*開始時刻")).fill("10:00")
     page.get_by_label(re.compile(r"^\s*所要時間")).fill("10")
     page.get_by_label(re.compile(r"^\s*次の対応$")).fill("初回訪問の日程を家族と調整")
+    page.get_by_label(re.compile(r"^\s*次の対応の期限")).fill((timezone.localdate() + timedelta(days=7)).isoformat())
     page.get_by_role("button", name="受理の回答を受けたとして記録").click()
     assert page.url == referral_url
     expect(page.locator(".lead")).to_contain_text("受理")
@@ -174,6 +175,24 @@ def test_a_coordinator_refers_a_child_stopped_by_the_consent_gate_until_consent_
         return referral.state, referral.consent_id is not None, len(logs), follow_ups
 
     assert in_worker(saved) == (ReferralState.ACCEPTED, True, 1, [("初回訪問の日程を家族と調整", None)])
+
+    # The follow-up is due within the week: it waits on the home page, and is closed there in place.
+    page.goto(f"{demo_site}/")
+    row = page.locator("tr[data-follow-up-row]").filter(has_text="初回訪問の日程を家族と調整")
+    expect(row.get_by_role("link", name="つなぎ：" + PROVIDER)).to_have_count(1)
+    row.get_by_role("textbox").fill("12月10日に訪問と決まった")
+    row.get_by_role("button", name="完了").click()
+    expect(page.get_by_role("status").filter(has_text="を完了にしました")).to_be_visible()
+    expect(row.get_by_role("textbox")).to_have_count(0)
+    page.reload()
+    expect(page.locator("tr[data-follow-up-row]").filter(has_text="初回訪問の日程を家族と調整")).to_have_count(0)
+    follow_ups = in_worker(lambda: saved()[3])
+    assert follow_ups == [("初回訪問の日程を家族と調整", timezone.localdate())]
+    # Done, it stays on the child's timeline with its outcome.
+    page.goto(f"{demo_site}/clients/{child.pk}/")
+    expect(page.locator(".timeline__item--follow-up").filter(has_text="初回訪問の日程を家族と調整")).to_contain_text(
+        "12月10日に訪問と決まった"
+    )
 
 
 def test_a_supervisor_overrides_the_consent_gate_with_a_reason(page, demo_site, child_on_a_ventilator):
