@@ -24,10 +24,8 @@ serve: system-packages $(STAMP)
 test: setup lint test-system-packages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
-	@echo "==== テスト 1/2: SQLite (var/test.sqlite3) ===="
-	DATABASE_URL= $(PY) -m pytest
-	@echo "==== テスト 2/2: PostgreSQL (scripts/with-postgres の一時サーバー、DB test_tsunagu) ===="
-	scripts/with-postgres $(PY) -m pytest
+	@echo "==== テスト: SQLite と PostgreSQL を同時に実行（出力は終わってから順に表示） ===="
+	scripts/test-both-databases $(PY)
 
 setup: system-packages $(STAMP) db
 

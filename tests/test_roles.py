@@ -36,12 +36,17 @@ def test_coordinators_keep_their_offices_records_and_the_directory():
     assert "directory.view_internal_note" in granted
 
 
-def test_supervisors_read_everything_of_their_office_and_write_only_the_report():
+def test_supervisors_read_everything_of_their_office_and_write_only_the_report_and_consent_overrides():
     granted = perms("管理者")
     assert {"coordination.view_client", "coordination.view_contactlog", "coordination.view_event"} <= granted
     assert {"accounts.view_office", "directory.view_internal_note"} <= granted
     writes = {p for p in granted if not p.split(".")[1].startswith("view_")}
-    assert writes == {"reporting.change_quarterlyreport", "reporting.finalize_quarterlyreport"}
+    assert writes == {
+        "reporting.change_quarterlyreport",
+        "reporting.finalize_quarterlyreport",
+        # let a referral go without a covering consent, with a written reason (issue 14)
+        "coordination.override_consent",
+    }
 
 
 def test_coordinators_read_reports_but_neither_edit_nor_finalize_them():
