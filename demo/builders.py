@@ -15,12 +15,14 @@ from django.utils import timezone
 from accounts.models import Office, OfficeCalendarDay, OfficeHours, User
 from accounts.roles import ROLE_GROUPS, Role
 from coordination.clients.age_bands import AgeBand
-from coordination.clients.models import CLIENT_HISTORY, Client, ClientStatus, Consent, ConsentMethod, Guardian
+from coordination.clients.models import CLIENT_HISTORY, Client, ClientStatus, ConsentMethod, Guardian
+from coordination.clients.services import consent_create
 from coordination.events.models import Event
 from coordination.fiscal import FiscalPeriod
 from coordination.followups.models import FollowUp
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
-from coordination.referrals.models import Referral, ReferralStep, SharedItem
+from coordination.referrals.models import SharedItem
+from coordination.referrals.services import referral_create, referral_move
 from coordination.referrals.states import ReferralState
 from directory.models import (
     CounterpartCategory,
@@ -329,6 +331,10 @@ class DemoBuilder:
                 user.save()
                 if role in ROLE_GROUPS:
                     user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+            elif user.office_id is None:
+                # A demo account left without an office (its office was deleted) joins the new one.
+                user.office = office
+                user.save(update_fields=["office"])
             users[username] = user
         return users
 
@@ -650,7 +656,7 @@ class DemoBuilder:
     def build_referrals(
         self, office: Office, clients: list[Client], coordinators: list[User], providers: list[Provider]
     ):
-        """Consents for most families and a few referrals in each state, with their steps.
+        """Consents for most families and a few referrals in each state, made through the services.
 
         Their own random numbers (the logs' are drawn already) and no contact logs of their own:
         the report of the seed's period stays the seed's.
@@ -662,20 +668,20 @@ class DemoBuilder:
         for client in sorted(clients, key=lambda c: c.pk):
             if not client.has_medical_care or rng.random() < 0.25:
                 continue
-            consent = Consent.objects.create(
+            consents[client.pk] = consent_create(
                 client=client,
+                recorded_by=client.assigned_coordinator or coordinators[0],
                 given_on=_random_date(rng, start, start + timedelta(days=60)),
                 given_by=rng.choice(["母", "父", "母と父"]),
                 method=ConsentMethod.WRITTEN,
                 scope_note="支援に必要な範囲で、医療的ケアの内容と連絡先を共有することに同意",
-                recorded_by=client.assigned_coordinator or coordinators[0],
+                categories=[categories[code] for code in rng.sample(DEMO_CONSENT_KINDS, 6)],
             )
-            consent.categories.set([categories[code] for code in rng.sample(DEMO_CONSENT_KINDS, 6)])
-            consents[client.pk] = consent
         by_category: dict[str, list[Provider]] = {}
         for provider in providers:
             by_category.setdefault(provider.category.code, []).append(provider)
         path = [ReferralState.REQUESTED, ReferralState.ACCEPTED, ReferralState.STARTED, ReferralState.ENDED]
+        # How far along the path each demo referral goes; the second is declined after its request.
         lengths = [0, 1, 1, 2, 2, 3, 3, 4]
         for index, client_pk in enumerate(sorted(consents)[: len(lengths)]):
             consent = consents[client_pk]
@@ -683,57 +689,31 @@ class DemoBuilder:
             if not kinds:
                 continue
             category = rng.choice(kinds)
-            provider = rng.choice(by_category[category.code])
             coordinator = consent.recorded_by
-            created_on = consent.given_on + timedelta(days=rng.randint(3, 20))
-            referral = Referral.objects.create(
+            day = consent.given_on + timedelta(days=rng.randint(3, 20))
+            referral = referral_create(
                 office=office,
-                client=consent.client,
-                provider=provider,
-                organization_category=category,
-                purpose=f"{category.name}の利用に向けた相談",
-                shared_items=[SharedItem.IDENTITY, SharedItem.PROCEDURES, SharedItem.GUARDIAN_CONTACT],
-                coordinator=coordinator,
                 created_by=coordinator,
-                state=ReferralState.DRAFT,
-                state_changed_on=created_on,
+                client=consent.client,
+                provider=rng.choice(by_category[category.code]),
+                purpose=f"{category.name}の利用に向けた相談",
+                coordinator=coordinator,
+                procedures=list(consent.client.procedures.all()),
+                shared_items=[SharedItem.IDENTITY, SharedItem.PROCEDURES, SharedItem.GUARDIAN_CONTACT],
+                answer_due_on=day + timedelta(days=30),
+                on=day,
             )
-            referral.procedures.set(consent.client.procedures.all())
-            steps = [
-                ReferralStep(referral=referral, source="", target=ReferralState.DRAFT, on=created_on, by=coordinator)
-            ]
-            day, state = created_on, ReferralState.DRAFT
-            for target in path[: lengths[index]]:
+            targets = path[: lengths[index]] + ([ReferralState.DECLINED] if index == 1 else [])
+            for target in targets:
                 day = min(day + timedelta(days=rng.randint(2, 14)), end)
-                steps.append(ReferralStep(referral=referral, source=state, target=target, on=day, by=coordinator))
-                state = target
-                if target == ReferralState.REQUESTED:
-                    referral.consent = consent
-                    referral.requested_on = day
-                    referral.answer_due_on = day + timedelta(days=14)
-                    referral.shared_snapshot = (
-                        f"氏名・生年月日: {consent.client.name}\n保護者の連絡先・医療的ケアの内容（送付時）"
-                    )
-                elif target == ReferralState.ACCEPTED:
-                    referral.answered_on = day
-            if index == 1:  # a declined one
-                day = min(day + timedelta(days=5), end)
-                steps.append(
-                    ReferralStep(
-                        referral=referral,
-                        source=state,
-                        target=ReferralState.DECLINED,
-                        on=day,
-                        by=coordinator,
-                        note="定員に空きがないため",
-                    )
+                referral = referral_move(
+                    referral=referral,
+                    expected_version=referral.version,
+                    user=coordinator,
+                    target=target,
+                    on=day,
+                    note="定員に空きがないため" if target == ReferralState.DECLINED else "",
                 )
-                state = ReferralState.DECLINED
-                referral.answered_on = day
-                referral.decline_reason = "定員に空きがないため"
-            ReferralStep.objects.bulk_create(steps)
-            referral.state, referral.state_changed_on = state, day
-            referral.save()
 
     def record_history_baselines(self, office: Office) -> None:
         """A first history record for what bulk_create wrote, so that a demo change shows old → new.
