@@ -45,6 +45,7 @@ AUDITED_VIEWS: dict[str, str] = {
     "reporting:download": Action.DOWNLOAD,
     "log_export": Action.EXPORT,
     "referral_export": Action.EXPORT,
+    "follow_up_export": Action.EXPORT,
     "imports:template": Action.DOWNLOAD,
     "directory:provider_export": Action.EXPORT,
     "directory:provider_hsds_export": Action.EXPORT,

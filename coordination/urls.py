@@ -36,6 +36,7 @@ urlpatterns = [
     path("referrals/<int:pk>/move/<str:target>/", referrals.referral_move, name="referral_move"),
     path("referrals/<int:pk>/override/", referrals.referral_override, name="referral_override"),
     path("follow-ups/", follow_ups.follow_up_list, name="follow_up_list"),
+    path("follow-ups/export/<str:file_format>/", follow_ups.follow_up_export, name="follow_up_export"),
     path("follow-ups/new/", follow_ups.follow_up_create, name="follow_up_create"),
     path("follow-ups/<int:pk>/edit/", follow_ups.follow_up_update, name="follow_up_update"),
     path("follow-ups/<int:pk>/done/", follow_ups.follow_up_done, name="follow_up_done"),

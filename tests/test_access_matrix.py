@@ -39,6 +39,7 @@ ARGUMENTS = {
     "account_setup": {"uidb64": "MQ"},  # user 1 with a token never issued: the invalid-link page
     "log_export": {"file_format": "csv"},
     "referral_export": {"file_format": "csv"},
+    "follow_up_export": {"file_format": "csv"},
     "imports:template": {"kind": "clients", "file_format": "csv"},
     "imports:preview": {"kind": "clients"},
     "imports:confirm": {"kind": "clients"},

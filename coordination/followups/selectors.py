@@ -7,8 +7,10 @@ from coordination.followups.models import FollowUp
 
 
 def follow_ups_for_page(office: Office):
-    """The office's follow-ups with what a list row or the follow-up's pages show of them (one query)."""
-    return FollowUp.objects.for_office(office).select_related("client", "contact_log__method", "referral", "assignee")
+    """The office's follow-ups with what a list row, its export or the follow-up's pages show of them (one query)."""
+    return FollowUp.objects.for_office(office).select_related(
+        "client", "contact_log__method", "referral__provider", "assignee"
+    )
 
 
 def follow_ups_due_for(user: User, *, today: date, horizon_days: int = 14, limit: int = 20):

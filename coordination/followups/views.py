@@ -1,10 +1,14 @@
-"""次の対応 (follow-ups): the list, adding one, changing it, closing it in place, reopening it."""
+"""次の対応 (follow-ups): the list and its export, adding one, changing it, closing it in place, reopening it."""
 
+import io
+from datetime import date
+
+import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,14 +16,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import office_of
+from audit.services import access_log_note
 from common.forms import add_service_errors
 from coordination.clients.models import Client
 from coordination.followups import selectors, services
 from coordination.followups.filters import FollowUpFilter
 from coordination.followups.forms import FollowUpDoneForm, FollowUpForm, FollowUpVersionForm
+from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog
 from coordination.referrals.models import Referral
 from tabular.conflicts import conflict_with, form_differences
+from tabular.spreadsheets import CONTENT_TYPES, export_bytes
+
+EXPORT_TITLE = "次の対応の一覧"
 
 
 def _follow_up(request, pk):
@@ -61,14 +70,17 @@ def _linked(request, office):
     return found
 
 
+def _follow_up_filter(request, office) -> FollowUpFilter:
+    return FollowUpFilter(
+        request.GET, queryset=selectors.follow_ups_for_page(office), user=request.user, today=timezone.localdate()
+    )
+
+
 @login_required
 @permission_required("coordination.view_followup", raise_exception=True)
 def follow_up_list(request):
     """Follow-ups: mine or the office's, open, overdue or done, 50 a page."""
-    today = timezone.localdate()
-    follow_up_filter = FollowUpFilter(
-        request.GET, queryset=selectors.follow_ups_for_page(office_of(request)), user=request.user, today=today
-    )
+    follow_up_filter = _follow_up_filter(request, office_of(request))
     follow_up_filter.is_valid()
     page = Paginator(follow_up_filter.qs, FollowUpFilter.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -77,12 +89,77 @@ def follow_up_list(request):
         "filter": follow_up_filter,
         "page": page,
         "query": query.urlencode(),
-        "today": today,
+        "today": follow_up_filter.today,
         "can_change": request.user.has_perm("coordination.change_followup"),
         "can_add": request.user.has_perm("coordination.add_followup"),
         "here": request.get_full_path(),
     }
     return render(request, "coordination/followups/list.html", context)
+
+
+# The list's columns, one a cell: its date columns stay dates in Excel.
+EXPORT_COLUMNS = (
+    "期限",
+    "次の対応",
+    "担当",
+    "相談対象者",
+    "きっかけの記録の日付",
+    "つなぎ先",
+    "状態",
+    "対応済みの日",
+    "結果",
+)
+
+
+def _state(follow_up: FollowUp, today: date) -> str:
+    """The list's 状態 in words: 完了, 期限切れ (open past its due date) or 未完了."""
+    if follow_up.done_on:
+        return "完了"
+    if follow_up.due_on and follow_up.due_on < today:
+        return "期限切れ"
+    return "未完了"
+
+
+def _export_row(follow_up: FollowUp, today: date) -> list:
+    return [
+        follow_up.due_on,
+        follow_up.action,
+        str(follow_up.assignee),
+        follow_up.client.name if follow_up.client else None,
+        follow_up.contact_log.occurred_on if follow_up.contact_log else None,
+        follow_up.referral.organization_label if follow_up.referral else None,
+        _state(follow_up, today),
+        follow_up.done_on,
+        follow_up.outcome,
+    ]
+
+
+@login_required
+@permission_required("coordination.view_followup", raise_exception=True)
+def follow_up_export(request, file_format):
+    """Every follow-up the list's filters select (all pages, in the list's order) as .xlsx or .csv."""
+    if file_format not in CONTENT_TYPES:
+        raise Http404("その形式には対応していません。")
+    follow_up_filter = _follow_up_filter(request, office_of(request))
+    if not follow_up_filter.is_valid():
+        messages.error(request, "絞り込みの条件に誤りがあるため、書き出せませんでした。条件を直してください。")
+        return redirect(f"{reverse('follow_up_list')}?{request.GET.urlencode()}")
+    today = follow_up_filter.today
+    dataset = tablib.Dataset(headers=list(EXPORT_COLUMNS), title=EXPORT_TITLE)
+    for follow_up in follow_up_filter.qs.iterator(chunk_size=500):
+        dataset.append([_cell(value) for value in _export_row(follow_up, today)])
+    access_log_note(request, rows=len(dataset))
+    return FileResponse(
+        io.BytesIO(export_bytes(dataset, file_format)),
+        as_attachment=True,
+        filename=f"{EXPORT_TITLE}_{today:%Y-%m-%d}.{file_format}",
+        content_type=CONTENT_TYPES[file_format],
+    )
+
+
+def _cell(value):
+    """None as an empty cell; a date stays a date (Excel shows and sorts it as one, the CSV gets 2025-04-01)."""
+    return "" if value is None else value
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.access import office_of
+from common.drafts import mark_draft_saved
 from common.forms import add_service_errors
 from coordination.clients.models import Client
 from coordination.followups.services import follow_up_create
@@ -27,12 +28,17 @@ def _referral(request, pk) -> Referral:
     return get_object_or_404(selectors.referrals_for_page(office_of(request)), pk=pk)
 
 
+def _draft_name(referral=None) -> str:
+    """The name of the form's browser draft (common.drafts): `referral:new` or `referral:<pk>`."""
+    return f"referral:{referral.pk if referral else 'new'}"
+
+
 def _form_page(request, *, form, referral=None, conflict=None, status=200):
     context = {
         "form": form,
         "referral": referral,
         "conflict": conflict,
-        "draft_key": f"tsunagu:draft:{request.user.pk}:referral:{referral.pk if referral else 'new'}",
+        "draft_key": f"tsunagu:draft:{request.user.pk}:{_draft_name(referral)}",
     }
     return render(request, "coordination/referrals/form.html", context, status=status)
 
@@ -90,6 +96,7 @@ def referral_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            mark_draft_saved(request, _draft_name())
             messages.success(request, f"つなぎ「{referral.organization_label}」を準備中として保存しました。")
             return redirect("referral_detail", pk=referral.pk)
     return _form_page(request, form=form)
@@ -135,6 +142,7 @@ def referral_update(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            mark_draft_saved(request, _draft_name(referral))
             messages.success(request, "つなぎを保存しました。")
             return redirect("referral_detail", pk=referral.pk)
     return _form_page(request, form=form, referral=referral)

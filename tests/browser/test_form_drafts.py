@@ -3,9 +3,11 @@
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
 from coordination.clients.models import Client
 from coordination.events.models import Event
 from coordination.logs.models import ContactLog
+from coordination.referrals.models import Referral, ReferralStep
 from demo.builders import DEMO_PASSWORD
 from directory.models import Provider
 
@@ -34,6 +36,12 @@ def clean_saved(django_db_blocker):
             providers = list(Provider.objects.filter(name=NAME).values_list("pk", flat=True))
             Provider.objects.filter(pk__in=providers).delete()
             Provider.history.filter(id__in=providers).delete()
+            referrals = list(Referral.objects.filter(purpose=NAME).values_list("pk", flat=True))
+            ReferralStep.objects.filter(referral_id__in=referrals).delete()
+            Referral.objects.filter(pk__in=referrals).delete()
+            records = Referral.history.filter(id__in=referrals)
+            Referral.history.model.procedures.model.objects.filter(history__in=records).delete()
+            records.delete()
 
     in_worker(delete)
     yield
@@ -52,6 +60,22 @@ def fill_provider(page):
     page.get_by_label("種別").select_option(index=1)
 
 
+def fill_referral(page):
+    page.get_by_label("つなぎ先（ディレクトリから選ぶ）").select_option(index=1)
+
+
+@pytest.fixture
+def demo_client(django_db_blocker) -> int:
+    """A client of the demo coordinator's office, for the URLs that start from one (`{client}`)."""
+
+    def first():
+        with django_db_blocker.unblock():
+            office = User.objects.get(username="coordinator").office
+            return Client.objects.for_office(office).order_by("pk").values_list("pk", flat=True).first()
+
+    return in_worker(first)
+
+
 FORMS = [
     pytest.param("/clients/new/", "氏名", "client:new", fill_client, f"{NAME} さんの情報を保存しました。", id="client"),
     pytest.param(
@@ -65,6 +89,14 @@ FORMS = [
     pytest.param(
         "/directory/new/", "名称", "provider:new", fill_provider, f"{NAME} の情報を保存しました。", id="provider"
     ),
+    pytest.param(
+        "/referrals/new/?client={client}",
+        "目的",
+        "referral:new",
+        fill_referral,
+        "を準備中として保存しました。",
+        id="referral",
+    ),
 ]
 
 
@@ -75,7 +107,10 @@ def draft_keys(page, name: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("url", "label", "draft", "fill_rest", "saved"), FORMS)
-def test_a_long_form_keeps_a_draft_until_it_is_saved(page, demo_site, clean_saved, url, label, draft, fill_rest, saved):
+def test_a_long_form_keeps_a_draft_until_it_is_saved(
+    page, demo_site, clean_saved, demo_client, url, label, draft, fill_rest, saved
+):
+    url = url.format(client=demo_client)
     page.goto(f"{demo_site}/login/?next={url.replace('?', '%3F').replace('=', '%3D')}")
     page.get_by_label("ユーザー名").fill("coordinator")
     page.get_by_label("パスワード").fill(DEMO_PASSWORD)

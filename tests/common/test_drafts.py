@@ -6,6 +6,7 @@ from django.urls import reverse
 from coordination.clients.models import Client
 from coordination.events.models import Event
 from directory.models import Provider
+from tests.coordination.referral_factories import make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,29 @@ def test_the_duplicate_tick_is_never_kept_in_a_draft(client, coordinator):
     client.force_login(coordinator)
     form = client.get(reverse("client_create")).context["form"]
     assert "data-form-draft-skip" in str(form["confirm_not_duplicate"])
+
+
+def test_the_referral_form_names_its_draft_and_a_save_has_the_next_page_forget_it(client, coordinator, demo_office):
+    referral = make_referral(demo_office, coordinator)
+    client.force_login(coordinator)
+    for url, name in (
+        (reverse("referral_create"), "referral:new"),
+        (reverse("referral_update", args=[referral.pk]), f"referral:{referral.pk}"),
+    ):
+        page = client.get(url).content.decode()
+        assert draft_attribute(coordinator, name) in page, url
+        assert "data-form-draft-posted" not in page, url
+    assert "data-form-draft-posted" in client.post(reverse("referral_create"), {"purpose": ""}).content.decode()
+
+    data = {
+        "client": referral.client_id,
+        "provider": referral.provider_id,
+        "purpose": "下書きが消える",
+        "coordinator": coordinator.pk,
+    }
+    response = client.post(reverse("referral_create"), data)
+    assert response.status_code == 302
+    assert client.get(response.url).context["clear_drafts"] == ["referral:new"]
+    response = client.post(reverse("referral_update", args=[referral.pk]), {**data, "version": referral.version})
+    assert response.status_code == 302
+    assert client.get(response.url).context["clear_drafts"] == [f"referral:{referral.pk}"]
