@@ -84,7 +84,7 @@ ACCESS_MATRIX: dict[str, dict] = {
     "log_update": _row(302, 403, 200, 403, 200, "another office's log: 404"),
     # follow-ups (次の対応)
     "follow_up_list": _row(302, 403, 200, 200, 200, "mine or the office's; supervisors read only"),
-    "follow_up_create": _row(302, 403, 200, 403, 200, "`?client=&log=&referral=` of another office: ignored"),
+    "follow_up_create": _row(302, 403, 200, 403, 200, "`?client=&log=&referral=` not of the office: 404"),
     "follow_up_update": _row(302, 403, 200, 403, 200, "another office's follow-up: 404"),
     "follow_up_done": _row(405, 405, 405, 405, 405, "POST only; another office's follow-up: 404"),
     "follow_up_reopen": _row(405, 405, 405, 405, 405, "POST only; another office's follow-up: 404"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +44,11 @@ def _wants_json(request) -> bool:
 
 
 def _linked(request, office):
-    """The client, log and referral named in `?client=&log=&referral=` (the office's, else none)."""
+    """The client, log and referral named in `?client=&log=&referral=`; 404 when one named is not the office's.
+
+    Ignoring it instead would save a follow-up detached from what its link named (for another
+    office's client: a follow-up about no one).
+    """
     source = request.POST if request.method == "POST" else request.GET
     found = {}
     for key, model in (("client", Client), ("log", ContactLog), ("referral", Referral)):
@@ -54,6 +58,8 @@ def _linked(request, office):
             if value.isascii() and value.isdigit() and len(value) < 10
             else None
         )
+        if value and found[key] is None:
+            raise Http404("リンク先の記録が見つかりません。")
     if found["client"] is None:
         found["client"] = (found["log"].client if found["log"] else None) or (
             found["referral"].client if found["referral"] else None
