@@ -87,7 +87,7 @@ ACCESS_MATRIX: dict[str, dict] = {
     "follow_up_export": _row(
         302, 403, 200, 200, 200, "what the list's filters select; its rows counted in the access log"
     ),
-    "follow_up_create": _row(302, 403, 200, 403, 200, "`?client=&log=&referral=` of another office: ignored"),
+    "follow_up_create": _row(302, 403, 200, 403, 200, "`?client=&log=&referral=` not of the office: 404"),
     "follow_up_update": _row(302, 403, 200, 403, 200, "another office's follow-up: 404"),
     "follow_up_done": _row(405, 405, 405, 405, 405, "POST only; another office's follow-up: 404"),
     "follow_up_reopen": _row(405, 405, 405, 405, 405, "POST only; another office's follow-up: 404"),

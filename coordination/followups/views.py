@@ -53,7 +53,11 @@ def _wants_json(request) -> bool:
 
 
 def _linked(request, office):
-    """The client, log and referral named in `?client=&log=&referral=` (the office's, else none)."""
+    """The client, log and referral named in `?client=&log=&referral=`; 404 when one named is not the office's.
+
+    Ignoring it instead would save a follow-up detached from what its link named (for another
+    office's client: a follow-up about no one).
+    """
     source = request.POST if request.method == "POST" else request.GET
     found = {}
     for key, model in (("client", Client), ("log", ContactLog), ("referral", Referral)):
@@ -63,6 +67,8 @@ def _linked(request, office):
             if value.isascii() and value.isdigit() and len(value) < 10
             else None
         )
+        if value and found[key] is None:
+            raise Http404("リンク先の記録が見つかりません。")
     if found["client"] is None:
         found["client"] = (found["log"].client if found["log"] else None) or (
             found["referral"].client if found["referral"] else None
