@@ -71,6 +71,9 @@ def referral_detail(request, pk):
         "history": referral_history(referral, limit=limit_for(request)),
         "can_change": can_change and referral.state == ReferralState.DRAFT,
         "can_override": user.has_perm("coordination.override_consent") and referral.state == ReferralState.DRAFT,
+        "can_add_follow_up": user.has_perm("coordination.add_followup"),
+        "can_change_follow_up": user.has_perm("coordination.change_followup"),
+        "today": today,
     }
     return render(request, "coordination/referrals/detail.html", context)
 

@@ -130,4 +130,4 @@ def test_a_coordinator_registers_a_client_with_the_keyboard(page, demo_site, scr
     page.get_by_role("link", name="ホーム").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="ライフステージの節目（半年以内）")).to_be_visible()
-    screenshot("home-coordinator", for_docs=True)
+    screenshot("home-coordinator-after-a-new-client")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import AccessEvent, Action, Outcome
 from coordination.followups.models import FollowUp
+from coordination.followups.services import follow_up_create
 from coordination.logs.models import ContactLog, ContactMethod
 from coordination.referrals.models import Referral
 from coordination.referrals.states import ReferralState
@@ -335,3 +336,29 @@ def test_the_providers_are_offered_by_kind(client, coordinator):
     client.force_login(coordinator)
     page = client.get(reverse("referral_create")).content.decode()
     assert f'<optgroup label="{provider.category.name}">' in page
+
+
+def test_the_referrals_follow_ups_can_be_closed_and_added_on_its_page(client, demo_office, coordinator, referral):
+    follow_up = follow_up_create(
+        office=demo_office, created_by=coordinator, action="家族に受け入れ日を伝える", referral=referral
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
+    assert reverse("follow_up_update", args=[follow_up.pk]) in page
+    assert reverse("follow_up_done", args=[follow_up.pk]) in page
+    assert f"{reverse('follow_up_create')}?referral={referral.pk}" in page
+
+    response = client.post(
+        reverse("follow_up_done", args=[follow_up.pk]),
+        {
+            "version": follow_up.version,
+            "done_on": timezone.localdate().isoformat(),
+            "outcome": "伝えた",
+            "next": reverse("referral_detail", args=[referral.pk]),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("referral_detail", args=[referral.pk])
+    page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
+    assert "対応済み" in page and "伝えた" in page
+    assert reverse("follow_up_reopen", args=[follow_up.pk]) in page
