@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from audit.services import access_log_note
-from tabular.spreadsheets import CONTENT_TYPES, export_bytes
+from tabular.spreadsheets import CONTENT_TYPES, spreadsheet_response
 
 from . import hsds, selectors
 from .filters import ProviderFilter
@@ -32,12 +32,7 @@ def provider_export(request, file_format):
     dataset = resource.export(provider_filter.qs)
     dataset.title = "機関・事業所"
     access_log_note(request, rows=len(dataset))
-    return FileResponse(
-        io.BytesIO(export_bytes(dataset, file_format)),
-        as_attachment=True,
-        filename=f"機関・事業所_{today:%Y%m%d}.{file_format}",
-        content_type=CONTENT_TYPES[file_format],
-    )
+    return spreadsheet_response(dataset, file_format, filename=f"機関・事業所_{today:%Y%m%d}.{file_format}")
 
 
 @login_required

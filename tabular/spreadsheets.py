@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 import tablib
+from django.http import FileResponse
 from import_export.formats.base_formats import CSV, XLSX
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -80,6 +81,21 @@ def export_bytes(dataset: tablib.Dataset, file_format: str) -> bytes:
     if isinstance(content, str):
         return content.encode("utf-8-sig")
     return content
+
+
+def spreadsheet_response(dataset: tablib.Dataset, file_format: str, *, filename: str) -> FileResponse:
+    """The dataset as a download (formula-like text escaped by `export_bytes`); the caller checks the format."""
+    return FileResponse(
+        io.BytesIO(export_bytes(dataset, file_format)),
+        as_attachment=True,
+        filename=filename,
+        content_type=CONTENT_TYPES[file_format],
+    )
+
+
+def export_cell(value):
+    """None as an empty cell; a date stays a date (Excel shows and sorts it as one, the CSV gets 2025-04-01)."""
+    return "" if value is None else value
 
 
 def read_upload(name: str, content: bytes) -> Sheet:

@@ -5,12 +5,10 @@ The kind comes from `tabular.imports.KINDS` (each app registers its own) and say
 how to build the resource for the request and where a confirmed import goes.
 """
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -28,7 +26,7 @@ from .imports import (
     staged_upload,
     template_dataset,
 )
-from .spreadsheets import CONTENT_TYPES, UploadError, export_bytes, read_upload
+from .spreadsheets import CONTENT_TYPES, UploadError, read_upload, spreadsheet_response
 
 PREVIEW_ROWS = 500
 EXPIRED = "取り込みの準備の期限が切れたか、見つかりません。もう一度ファイルを選んでください。"
@@ -76,12 +74,8 @@ def import_template(request, kind, file_format):
     import_kind = _kind_for_user(request, kind)
     if file_format not in CONTENT_TYPES:
         raise Http404("そのひな形はありません。")
-    content = export_bytes(template_dataset(import_kind), file_format)
-    return FileResponse(
-        io.BytesIO(content),
-        as_attachment=True,
-        filename=f"{import_kind.template_stem}.{file_format}",
-        content_type=CONTENT_TYPES[file_format],
+    return spreadsheet_response(
+        template_dataset(import_kind), file_format, filename=f"{import_kind.template_stem}.{file_format}"
     )
 
 

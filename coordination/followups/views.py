@@ -1,6 +1,5 @@
 """次の対応 (follow-ups): the list and its export, adding one, changing it, closing it in place, reopening it."""
 
-import io
 from datetime import date
 
 import tablib
@@ -8,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +25,7 @@ from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog
 from coordination.referrals.models import Referral
 from tabular.conflicts import conflict_with, form_differences
-from tabular.spreadsheets import CONTENT_TYPES, export_bytes
+from tabular.spreadsheets import CONTENT_TYPES, export_cell, spreadsheet_response
 
 EXPORT_TITLE = "次の対応の一覧"
 
@@ -153,19 +152,9 @@ def follow_up_export(request, file_format):
     today = follow_up_filter.today
     dataset = tablib.Dataset(headers=list(EXPORT_COLUMNS), title=EXPORT_TITLE)
     for follow_up in follow_up_filter.qs.iterator(chunk_size=500):
-        dataset.append([_cell(value) for value in _export_row(follow_up, today)])
+        dataset.append([export_cell(value) for value in _export_row(follow_up, today)])
     access_log_note(request, rows=len(dataset))
-    return FileResponse(
-        io.BytesIO(export_bytes(dataset, file_format)),
-        as_attachment=True,
-        filename=f"{EXPORT_TITLE}_{today:%Y-%m-%d}.{file_format}",
-        content_type=CONTENT_TYPES[file_format],
-    )
-
-
-def _cell(value):
-    """None as an empty cell; a date stays a date (Excel shows and sorts it as one, the CSV gets 2025-04-01)."""
-    return "" if value is None else value
+    return spreadsheet_response(dataset, file_format, filename=f"{EXPORT_TITLE}_{today:%Y-%m-%d}.{file_format}")
 
 
 @login_required

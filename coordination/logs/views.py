@@ -1,6 +1,5 @@
 """Contact logs (相談・支援・活動記録): the list and its export, entering, reading and editing."""
 
-import io
 from datetime import datetime, timedelta
 
 from django.contrib import messages
@@ -9,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Max, Min
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +29,7 @@ from coordination.logs.history import contact_log_history, differences, snapshot
 from coordination.logs.resources import ContactLogResource
 from tabular.dates import parse_date
 from tabular.history import History
-from tabular.spreadsheets import CONTENT_TYPES, export_bytes
+from tabular.spreadsheets import CONTENT_TYPES, spreadsheet_response
 from tabular.wareki import format_date
 
 # The names of the log form's browser drafts (common.drafts): cleared on the page after a save.
@@ -312,12 +311,7 @@ def log_export(request, file_format):
     dataset = ContactLogResource().export(queryset=logs)
     dataset.title = EXPORT_TITLE
     access_log_note(request, rows=len(dataset))
-    return FileResponse(
-        io.BytesIO(export_bytes(dataset, file_format)),
-        as_attachment=True,
-        filename=_file_name(log_filter, logs, file_format),
-        content_type=CONTENT_TYPES[file_format],
-    )
+    return spreadsheet_response(dataset, file_format, filename=_file_name(log_filter, logs, file_format))
 
 
 def _file_name(log_filter: ContactLogFilter, logs, file_format: str) -> str:

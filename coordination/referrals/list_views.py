@@ -1,13 +1,12 @@
 """つなぎの一覧: the office's referrals filtered and sorted, a page at a time, and their export."""
 
-import io
 from datetime import date
 
 import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from coordination.referrals import selectors
 from coordination.referrals.filters import ReferralFilter
 from coordination.referrals.models import Referral
 from coordination.referrals.states import WAITING_STATES
-from tabular.spreadsheets import CONTENT_TYPES, export_bytes
+from tabular.spreadsheets import CONTENT_TYPES, export_cell, spreadsheet_response
 
 EXPORT_TITLE = "つなぎの一覧"
 # The filters shown first, then the two ticks of what needs looking at; the sort and page size below them.
@@ -106,16 +105,6 @@ def referral_export(request, file_format):
     today = referral_filter.today
     dataset = tablib.Dataset(headers=list(EXPORT_COLUMNS), title=EXPORT_TITLE)
     for referral in referral_filter.qs.iterator(chunk_size=500):
-        dataset.append([_cell(value) for value in _export_row(referral, today)])
+        dataset.append([export_cell(value) for value in _export_row(referral, today)])
     access_log_note(request, rows=len(dataset))
-    return FileResponse(
-        io.BytesIO(export_bytes(dataset, file_format)),
-        as_attachment=True,
-        filename=f"{EXPORT_TITLE}_{today:%Y-%m-%d}.{file_format}",
-        content_type=CONTENT_TYPES[file_format],
-    )
-
-
-def _cell(value):
-    """None as an empty cell; a date stays a date (Excel shows and sorts it as one, the CSV gets 2025-04-01)."""
-    return "" if value is None else value
+    return spreadsheet_response(dataset, file_format, filename=f"{EXPORT_TITLE}_{today:%Y-%m-%d}.{file_format}")
