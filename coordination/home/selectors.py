@@ -95,7 +95,16 @@ def supervisor_overview(office: Office, *, today: date) -> dict:
         ],
         "client_count": Client.objects.for_office(office).count(),
         "overdue_follow_ups": office_overdue_follow_up_count(office, today=today),
+        **office_referrals_to_check(office, today=today),
     }
+
+
+def office_referrals_to_check(office: Office, *, today: date) -> dict:
+    """The office's referrals past their answer date, and open ones whose consent was withdrawn (one query)."""
+    return Referral.objects.for_office(office).aggregate(
+        overdue_referrals=Count("id", filter=Q(pk__in=Referral.objects.answer_overdue(today).values("pk"))),
+        consent_withdrawn_referrals=Count("id", filter=Q(pk__in=Referral.objects.consent_withdrawn().values("pk"))),
+    )
 
 
 def provider_counts_by_category():

@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from coordination.clients.models import Client
+from coordination.clients.models import Client, Consent
 from coordination.fiscal import fiscal_year_label, fiscal_year_of
 from coordination.home.selectors import office_quarter_counts
+from coordination.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,21 @@ def test_a_user_in_two_groups_gets_the_higher_role(demo_office):
     user = User.objects.create_user("both", password="a-long-password-1", office=demo_office)
     user.groups.add(Group.objects.get(name="コーディネーター"), Group.objects.get(name="管理者"))
     assert user.role == "supervisor"
+
+
+def test_a_supervisor_is_told_of_referrals_past_their_answer_date_and_of_withdrawn_consents(client, supervisor):
+    client.force_login(supervisor)
+    today = timezone.localdate()
+    office = supervisor.office
+    overdue = Referral.objects.for_office(office).answer_overdue(today).count()
+    assert overdue > 0  # the demo's referral sent in FY2025 still waits for its answer
+    page = client.get(reverse("home")).content.decode()
+    assert f"回答期限を過ぎたつなぎが {overdue}件あります。" in page
+    assert f'href="{reverse("referral_list")}?overdue=on"' in page
+    assert "同意が撤回された進行中のつなぎ" not in page
+
+    referral = Referral.objects.for_office(office).answer_overdue(today).select_related("consent").first()
+    Consent.objects.filter(pk=referral.consent_id).update(withdrawn_on=today)
+    page = client.get(reverse("home")).content.decode()
+    assert "同意が撤回された進行中のつなぎが 1件あります。" in page
+    assert f'href="{reverse("referral_list")}?consent_withdrawn=on"' in page
