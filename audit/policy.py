@@ -32,6 +32,9 @@ AUDITED_VIEWS: dict[str, str] = {
     "referral_move": Action.VIEW,
     "referral_override": Action.VIEW,
     "follow_up_update": Action.VIEW,
+    # New ones filled in from a client (`?client=`): the form shows the client's name and care.
+    "referral_create": Action.VIEW,
+    "follow_up_create": Action.VIEW,
     # Lists of personal data (`search` when filtered), and the pickers' searches as the user types.
     "client_list": Action.LIST,
     "client_power_list": Action.LIST,

@@ -362,3 +362,10 @@ def test_the_referrals_follow_ups_can_be_closed_and_added_on_its_page(client, de
     page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
     assert "対応済み" in page and "伝えた" in page
     assert reverse("follow_up_reopen", args=[follow_up.pk]) in page
+
+
+def test_a_new_referral_filled_in_from_a_client_is_in_the_access_log(client, coordinator, referral):
+    client.force_login(coordinator)
+    assert client.get(reverse("referral_create"), {"client": referral.client_id}).status_code == 200
+    event = AccessEvent.objects.order_by("-id").first()
+    assert (event.action, event.url_name, event.username) == (Action.VIEW, "referral_create", "coordinator")
