@@ -154,6 +154,12 @@ def test_a_coordinator_refers_a_child_stopped_by_the_consent_gate_until_consent_
     # The provider answers by phone: the acceptance and its contact log in one step, with a follow-up.
     page.get_by_role("link", name="受理の回答を受けた").click()
     expect(page.get_by_label("この連絡を記録に残す（相談・支援・活動記録を作る）")).to_be_checked()
+    # Only the fields of the choice show: a new log's, or the log to link.
+    expect(page.get_by_label(re.compile(r"^\s*紐づける記録"))).to_be_hidden()
+    page.get_by_label("既存の記録に紐づける").check()
+    expect(page.get_by_label(re.compile(r"^\s*紐づける記録"))).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^\s*方法"))).to_be_hidden()
+    page.get_by_label("この連絡を記録に残す（相談・支援・活動記録を作る）").check()
     page.get_by_label(re.compile(r"^\s*方法")).select_option(label="電話")
     page.get_by_label(re.compile(r"^\s*開始時刻")).fill("10:00")
     page.get_by_label(re.compile(r"^\s*所要時間")).fill("10")
