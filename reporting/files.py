@@ -32,4 +32,4 @@ def report_file(
     if version is not None:
         report = report_from_dict(version.data)
     previous = build_quarterly_report(office, period.previous_year()) if compare else None
-    return format.render(report, previous)
+    return format.render(report, previous, made_at=version.finalized_at if version is not None else None)

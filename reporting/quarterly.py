@@ -228,10 +228,10 @@ def build_quarterly_report(office: Office, period: FiscalPeriod) -> Report:
         section_1,
         section_2,
         _counted_tree(3, "相談者および機関数 (延べ件数)", CounterpartCategory, counterpart_counts, organization_texts),
-        _counted_tree(4, "相談・支援・活動方法 (延べ件数)", ContactMethod, _method_counts(log_rows)),
+        _counted_tree(4, "相談・支援・活動方法（延べ件数）", ContactMethod, _method_counts(log_rows)),
         _counted_tree(
             5,
-            "相談・活動の種別 (延べ件数)",
+            "相談・活動の種別（延べ件数）",
             ActivityType,
             queries.activity_type_counts(office, period),
             _summary_texts(queries.activity_summaries(office, period)),

@@ -83,7 +83,7 @@ def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> Repo
         finalized_by=user,
         finalized_at=now,
         data=report_to_dict(report),
-        **{identifier: format.render(report) for identifier, format in FORMATS.items()},
+        **{identifier: format.render(report, made_at=now) for identifier, format in FORMATS.items()},
     )
     version.save()
     record.draft_open = False

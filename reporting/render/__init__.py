@@ -1,6 +1,7 @@
 """The report's file formats: a plain registry of thin renderers (Report in, bytes out)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import import_module
 
 from ..tables import Report
@@ -13,21 +14,31 @@ class Format:
     extension: str
     content_type: str
     takes_previous: bool  # whether the renderer can show a prior-period column
+    dated: bool = False  # whether the file records when it was made (Excel's created/modified)
 
-    def render(self, report: Report, previous: Report | None = None) -> bytes:
+    def render(self, report: Report, previous: Report | None = None, made_at: datetime | None = None) -> bytes:
+        """The file; `made_at` (default now) dates a dated format, e.g. a finalized version's finalization time."""
         # Imported on use: WeasyPrint and openpyxl are slow to import and most pages need neither.
         module = import_module(f"{__name__}.{self.identifier}")
+        options = {"made_at": made_at} if self.dated else {}
         if self.takes_previous:
-            return module.render(report, previous)
-        return module.render(report)
+            return module.render(report, previous, **options)
+        return module.render(report, **options)
 
 
 FORMATS = {
     format.identifier: format
     for format in [
         Format("html", "HTML", "html", "text/html; charset=utf-8", takes_previous=True),
-        Format("xlsx", "Excel", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", True),
-        Format("pdf", "PDF", "pdf", "application/pdf", takes_previous=False),
+        Format(
+            "xlsx",
+            "Excel",
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            takes_previous=True,
+            dated=True,
+        ),
+        Format("pdf", "PDF", "pdf", "application/pdf", takes_previous=True),
         Format("json", "JSON", "json", "application/json", takes_previous=False),
     ]
 }

@@ -113,7 +113,7 @@ def _legend(labels: list[str], fills: list[str], top: float) -> tuple[list[str],
 
 def monthly_methods_svg(monthly: MonthlyCounts) -> str:
     """A stacked bar per month of the logs by method, the biggest methods shown, the rest as その他."""
-    chart_id, title = "report-chart-methods", "月別の相談・支援・活動方法 (延べ件数)"
+    chart_id, title = "report-chart-methods", "月別の相談・支援・活動方法（延べ件数）"
     series = _top_series(monthly.series)
     if not monthly.months or not series:
         return _empty(chart_id, title)

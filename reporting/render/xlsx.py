@@ -12,10 +12,11 @@ report writes no formula of its own (its totals are numbers computed by the buil
 
 import math
 import unicodedata
-from datetime import datetime, time
+from datetime import UTC, datetime
 from io import BytesIO
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -46,8 +47,12 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", start_color="FFE8E8E8")
 
 
-def render(report: Report, previous: Report | None = None) -> bytes:
-    """The report as .xlsx bytes; with `previous`, the counted tables get 前年同期 columns."""
+def render(report: Report, previous: Report | None = None, made_at: datetime | None = None) -> bytes:
+    """The report as .xlsx bytes; with `previous`, the counted tables get 前年同期 columns.
+
+    `made_at` (aware; default now) is the file's creation date: a finalized version passes the
+    time it was finalized, so its file comes out the same whenever it is rendered again.
+    """
     workbook = Workbook()
     sheet = _Sheet(workbook.active, report)
     sheet.header(report)
@@ -57,7 +62,7 @@ def render(report: Report, previous: Report | None = None) -> bytes:
         sheet.event_section(section)
     sheet.footnotes(report.footnotes)
     sheet.finish()
-    return _save(workbook, report)
+    return _save(workbook, report, made_at or timezone.now())
 
 
 def _same_section(report: Report | None, number: int) -> Section | None:
@@ -273,10 +278,13 @@ def _page_setup(worksheet):
     worksheet.oddFooter.center.font = f"{FONT_NAME},Regular"
 
 
-def _save(workbook: Workbook, report: Report) -> bytes:
-    """The workbook's bytes, the same for the same report: fixed dates inside and on the zip entries."""
-    stamp = datetime.combine(report.end, time())
-    workbook.properties.created = workbook.properties.modified = stamp
+def _save(workbook: Workbook, report: Report, made_at: datetime) -> bytes:
+    """The workbook's bytes, the same for the same report and `made_at`: that date inside and on the zip entries."""
+    # openpyxl writes the properties' dates as UTC ("…Z") and drops any tzinfo; zip entries hold local time.
+    workbook.properties.created = workbook.properties.modified = made_at.astimezone(UTC).replace(
+        tzinfo=None, microsecond=0
+    )
+    stamp = timezone.localtime(made_at)
     workbook.properties.creator = workbook.properties.lastModifiedBy = "Tsunagu"
     workbook.properties.title = report.title
     written = BytesIO()

@@ -15,7 +15,7 @@ def texts(svg: str) -> list[str]:
 def activities(*rows) -> Section:
     return Section(
         5,
-        "相談・活動の種別 (延べ件数)",
+        "相談・活動の種別（延べ件数）",
         ("count",),
         tuple(Row(path=path, values={"count": count}, key=f"t{index}") for index, (path, count) in enumerate(rows)),
         has_text=True,
@@ -25,8 +25,8 @@ def activities(*rows) -> Section:
 def test_monthly_bars_show_each_months_total_the_months_and_the_legend():
     svg = monthly_methods_svg(MonthlyCounts(("4月", "5月", "6月"), (("電話", (30, 20, 10)), ("Mail", (5, 0, 7)))))
     root = ET.fromstring(svg)
-    assert root.get("role") == "img" and root.get("aria-label") == "月別の相談・支援・活動方法 (延べ件数)"
-    assert root.find(f"{SVG}title").text == "月別の相談・支援・活動方法 (延べ件数)"
+    assert root.get("role") == "img" and root.get("aria-label") == "月別の相談・支援・活動方法（延べ件数）"
+    assert root.find(f"{SVG}title").text == "月別の相談・支援・活動方法（延べ件数）"
     labels = texts(svg)
     assert {"4月", "5月", "6月", "電話", "Mail", "35", "20", "17"} <= set(labels)
     assert "電話 60件" in root.find(f"{SVG}desc").text

@@ -219,7 +219,7 @@ def test_the_column_headings_are_the_reports_own():
     )
     notes = Section(
         5,
-        "相談・活動の種別 (延べ件数)",
+        "相談・活動の種別（延べ件数）",
         ("count",),
         (Row(("クレーム",), {"count": 1}, "電話で", key="c"),),
         has_text=True,

@@ -1,4 +1,5 @@
 import json
+import subprocess
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -87,3 +88,23 @@ def test_the_command_writes_every_format_under_its_download_name(demo_office, tm
     written = tmp_path / f"業務報告書_令和7年度_第1-3四半期.{format}"
     assert written.stat().st_size > 1000
     assert written.read_bytes()[:4] == {"html": b"<!do", "xlsx": b"PK\x03\x04", "pdf": b"%PDF"}[format]
+
+
+def test_the_command_refuses_compare_for_json_in_japanese(demo_office, tmp_path):
+    output = tmp_path / "report.json"
+    with pytest.raises(CommandError, match="前年同期"):
+        call_command(
+            "quarterly_report",
+            *("--fiscal-year", "2025", "--quarters", "1-3", "--format", "json", "--compare", "--output", str(output)),
+        )
+    assert not output.exists()
+
+
+def test_the_command_writes_the_pdf_with_the_prior_period_column(demo_office, tmp_path):
+    output = tmp_path / "report.pdf"
+    call_command(
+        "quarterly_report",
+        *("--fiscal-year", "2025", "--quarters", "1-3", "--format", "pdf", "--compare", "--output", str(output)),
+    )
+    layout = subprocess.run(["pdftotext", "-layout", output, "-"], capture_output=True, text=True, check=True).stdout
+    assert "前年同期" in layout

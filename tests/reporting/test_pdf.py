@@ -10,7 +10,7 @@ from accounts.models import Office
 from coordination.fiscal import FiscalPeriod
 from reporting.quarterly import build_quarterly_report
 from reporting.render import pdf
-from reporting.tables import EventSection, EventTable
+from reporting.tables import EventSection, EventTable, Row, Section
 
 from .test_html import small_report
 
@@ -101,3 +101,17 @@ def test_a_rare_kanji_falls_back_to_noto_sans_cjk(tmp_path):
 
 def test_the_same_report_gives_the_same_bytes(demo_office, demo_pdf):
     assert pdf.render(build_quarterly_report(demo_office, PERIOD)) == demo_pdf.read_bytes()
+
+
+def test_the_prior_period_column_prints_when_asked(tmp_path):
+    before = small_report(
+        sections=(
+            Section(3, "相談者および機関数 (延べ件数)", ("count",), (Row(("当事者", "親", "母"), {"count": 99}),)),
+        )
+    )
+    path = tmp_path / "compared.pdf"
+    path.write_bytes(pdf.render(small_report(), before))
+    layout = text(path)
+    assert "前年同期" in layout
+    assert re.search(r"^\s*母\s+1,240\s+99\s*$", layout, re.M)
+    assert "前年同期" not in text(write(tmp_path, small_report()))

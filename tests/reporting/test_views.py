@@ -2,11 +2,14 @@
 
 import json
 import re
+from datetime import UTC
+from io import BytesIO
 from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from accounts.models import Office, User
 from coordination.fiscal import FiscalPeriod, fiscal_year_of
@@ -139,6 +142,18 @@ def test_finalized_files_stay_byte_for_byte_after_the_logs_change(client, superv
     assert "確定済み 第1版" in page
     assert "確定後に変更された記録" in page and log.occurred_on.strftime("%Y年%-m月%-d日") in page
     assert "この期間の記録が 1 件" in page
+
+
+def test_a_finalized_excel_is_dated_when_it_was_finalized_also_with_the_prior_period(client, supervisor):
+    client.force_login(supervisor)
+    finalize(client)
+    version = ReportVersion.objects.get()
+    stored = load_workbook(BytesIO(download(client, "xlsx"))).properties
+    finalized_utc = version.finalized_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    assert stored.created == stored.modified == finalized_utc
+    compared = download(client, "xlsx", f"{FY2025_Q1_3}&compare=on")
+    assert load_workbook(BytesIO(compared)).properties.created == finalized_utc
+    assert download(client, "xlsx", f"{FY2025_Q1_3}&compare=on") == compared
 
 
 def test_a_new_draft_supersedes_and_the_history_is_kept(client, supervisor, demo_office):

@@ -5,10 +5,12 @@ import subprocess
 import time
 import zipfile
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from coordination.fiscal import FiscalPeriod
@@ -57,7 +59,7 @@ def small_report(section_3_rows=None) -> Report:
     )
     section_5 = Section(
         5,
-        "相談・活動の種別 (延べ件数)",
+        "相談・活動の種別（延べ件数）",
         ("count",),
         (Row(("在宅医療", "訪問看護"), {"count": 61}, LONG_TEXT, key="home-medical-nursing"),),
         has_text=True,
@@ -156,7 +158,7 @@ def test_sections_follow_in_order_and_the_footnote_comes_last():
     assert headings == [
         "1. 相談対象者 (実人数)",
         "3. 相談者および機関数 (延べ件数)",
-        "5. 相談・活動の種別 (延べ件数)",
+        "5. 相談・活動の種別（延べ件数）",
         "6. ネットワーク構築（情報収集・連絡・調整・会議等）",
     ]
     assert texts[-1] == "※年齢区分は年度初日（4月1日）時点"
@@ -235,14 +237,24 @@ def test_every_printed_page_repeats_the_title_and_numbers_the_pages():
     assert "&P / &N" in ws.oddFooter.center.text
 
 
-def test_the_same_report_gives_the_same_bytes_whatever_the_clock(monkeypatch):
+def test_the_file_is_dated_when_it_was_made():
+    before = timezone.now().astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    properties = load_workbook(BytesIO(render(small_report()))).properties
+    after = timezone.now().astimezone(UTC).replace(tzinfo=None)
+    assert before <= properties.created <= after  # not the period's end (2025-06-30)
+    assert properties.modified == properties.created
+
+
+def test_the_same_report_made_at_the_same_time_gives_the_same_bytes_whatever_the_clock(monkeypatch):
     report = small_report()
-    first = render(report)
+    finalized_at = datetime(2025, 7, 3, 10, 15, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+    first = render(report, made_at=finalized_at)
     later = time.time() + 3 * 86400
     monkeypatch.setattr(time, "time", lambda: later)
-    assert render(report) == first
-    assert load_workbook(BytesIO(first)).properties.modified == datetime(2025, 6, 30)
-    assert {entry.date_time for entry in zipfile.ZipFile(BytesIO(first)).infolist()} == {(2025, 6, 30, 0, 0, 0)}
+    assert render(report, made_at=finalized_at) == first
+    properties = load_workbook(BytesIO(first)).properties
+    assert properties.created == properties.modified == datetime(2025, 7, 3, 1, 15, 30)  # UTC, as Excel stores it
+    assert {entry.date_time for entry in zipfile.ZipFile(BytesIO(first)).infolist()} == {(2025, 7, 3, 10, 15, 30)}
 
 
 def test_the_previous_period_columns_hold_last_years_numbers():

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             type=int,
             help="a finalized version's number (default: the standing one)",
         )
-        parser.add_argument("--compare", action="store_true", help="add the prior-period column (HTML, Excel)")
+        parser.add_argument("--compare", action="store_true", help="add the prior-period column (HTML, Excel, PDF)")
         parser.add_argument("--office", help="office name (needed when there are several)")
         parser.add_argument("--output", required=True, help="file or directory to write")
 
@@ -30,6 +30,10 @@ class Command(BaseCommand):
             period = FiscalPeriod.parse_range(fiscal_year, quarters)
         except ValueError as error:
             raise CommandError(f"--quarters: {error}") from error
+        if compare and not FORMATS[format].takes_previous:
+            raise CommandError(
+                f"--compare（前年同期との比較）は {FORMATS[format].verbose_name} では使えません。HTML・Excel・PDF で指定してください。"
+            )
         offices = Office.objects.filter(name=office) if office else Office.objects.all()
         if offices.count() != 1:
             raise CommandError("事業所を --office で一つ指定してください。")
