@@ -3,16 +3,21 @@
     .venv/bin/python -m benchmarks.report [--logs 100000]
 
 Works on its own SQLite file under var/ (never the app's database): loads the reference lists
-and the demo office, then adds generated logs in FY2025 Q1–Q3, measuring at 1,000 logs and at
-the full count. Prints figures; asserts nothing about time.
+and the demo office, measures the demo report (FY2025 Q1–Q3), then adds generated logs in the
+same period, measuring at 1,000 logs and at the full count. For the PDF it prints the time, the
+size and the number of embedded font families (pdffonts, from poppler-utils). Prints figures;
+asserts nothing about time.
 """
 
 import argparse
 import io
 import os
 import random
+import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from datetime import time as clock
@@ -91,6 +96,18 @@ def add_logs(office, count: int, rng: random.Random):
             Counterpart.objects.bulk_create(counterpart(log, rng) for log in logs)
 
 
+def font_families(content: bytes) -> list[str]:
+    """The families of the PDF's fonts by pdffonts: the subset tag and the style are dropped."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(content)
+        file.flush()
+        listing = subprocess.run(["pdffonts", file.name], capture_output=True, text=True, check=True).stdout
+    names = (line.split()[0] for line in listing.splitlines()[2:] if line.strip())
+    return sorted(
+        {re.sub(r"-(Regular|Bold|Book|Medium|Oblique|Italic|BoldOblique)$", "", name.split("+")[-1]) for name in names}
+    )
+
+
 def measure(office, period, repeat: int) -> dict:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
@@ -119,6 +136,7 @@ def measure(office, period, repeat: int) -> dict:
         "xlsx": xlsx,
         "pdf": pdf,
         "pdf_bytes": len(content),
+        "fonts": font_families(content),
     }
 
 
@@ -144,16 +162,20 @@ def main(argv=None):
     period = FiscalPeriod(2025, 1, 3)
     rng = random.Random(20251231)
     print(f"database: {connection.vendor}; python {sys.version.split()[0]}")
-    print(f"{'logs':>8} {'queries':>8} {'build s':>8} {'xlsx s':>8} {'pdf s':>8} {'pdf KB':>8}")
-    for target in (1_000, args.logs):
-        present = ContactLog.objects.for_office(office).in_period(period).count()
-        started = time.perf_counter()
-        add_logs(office, target - present, rng)
-        print(f"  (generated {target - present} logs in {time.perf_counter() - started:.1f} s)")
+    print(f"{'logs':>8} {'queries':>8} {'build s':>8} {'xlsx s':>8} {'pdf s':>8} {'pdf KB':>8}  pdf fonts")
+    for target in (None, 1_000, args.logs):  # None: the demo data alone
+        if target is None:
+            print("  (the demo report)")
+        else:
+            present = ContactLog.objects.for_office(office).in_period(period).count()
+            started = time.perf_counter()
+            add_logs(office, target - present, rng)
+            print(f"  (generated {target - present} logs in {time.perf_counter() - started:.1f} s)")
         figures = measure(office, period, args.repeat)
         print(
             f"{figures['logs']:>8} {figures['queries']:>8} {figures['build']:>8.3f} {figures['xlsx']:>8.3f} "
-            f"{figures['pdf']:>8.3f} {figures['pdf_bytes'] // 1024:>8}"
+            f"{figures['pdf']:>8.3f} {figures['pdf_bytes'] // 1024:>8}  "
+            f"{len(figures['fonts'])}: {', '.join(figures['fonts'])}"
         )
 
 

@@ -7,13 +7,15 @@ from ..tables import MonthlyCounts, Section
 
 WIDTH = 640
 FONT = "IPAexGothic, 'Noto Sans CJK JP', 'Noto Sans JP', sans-serif"
-BOLD_FONT = "'Noto Sans CJK JP', IPAexGothic, sans-serif"  # IPAexGothic has no bold face
 INK, MUTED, GRID = "#1a1a1a", "#4d4d4d", "#d8d8db"
 BAR = "#0017c1"
 # Okabe–Ito hues (distinguishable with the common colour-vision deficiencies), each at least
 # 3:1 against white; every other series is hatched as well, so neighbours never rely on hue alone.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#1A1A1A")
 OTHER_COLOUR = "#767676"
+# A row's path in a bar label: IPAexGothic (the PDF's one font) has ＞ but not ▸, which would
+# pull a second font family (DejaVu Sans) into the PDF for one glyph.
+PATH_SEPARATOR = "＞"
 OTHER = "その他"
 EMPTY = "該当する記録はありません"
 SHOWN_SERIES = 5
@@ -29,7 +31,8 @@ def _n(value: float) -> str:
 
 
 def _text(x, y, text, size=14, anchor="start", weight="normal", fill=INK) -> str:
-    bold = f' font-weight="{weight}" font-family="{BOLD_FONT}"' if weight != "normal" else ""
+    # Bold by the page's CSS on screen (report.css), not in the PDF: IPAexGothic has no bold face.
+    bold = ' class="chart-strong"' if weight != "normal" else ""
     return (
         f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" text-anchor="{anchor}"{bold} fill="{fill}">'
         f"{escape(text)}</text>"
@@ -155,7 +158,7 @@ def monthly_methods_svg(monthly: MonthlyCounts) -> str:
 
 
 def _bar_label(path: tuple[str, ...]) -> str:
-    return " ▸ ".join(path)
+    return PATH_SEPARATOR.join(path)
 
 
 def top_activities_svg(section: Section, limit: int = 10) -> str:

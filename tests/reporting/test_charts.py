@@ -74,7 +74,7 @@ def test_top_activities_are_the_biggest_rows_first_named_with_their_group():
         (("在宅医療", "訪問看護"), 61),
     )
     svg = top_activities_svg(section, limit=3)
-    assert texts(svg)[1:] == ["在宅医療 ▸ 訪問看護", "61", "情報提供 ▸ 医療", "30", "保育園・幼稚園等関係", "13"]
+    assert texts(svg)[1:] == ["在宅医療＞訪問看護", "61", "情報提供＞医療", "30", "保育園・幼稚園等関係", "13"]
     assert ET.fromstring(svg).get("role") == "img"
 
 
@@ -97,4 +97,4 @@ def test_labels_are_escaped():
     monthly = monthly_methods_svg(MonthlyCounts(("4月",), (("<&>", (3,)),)))
     top = top_activities_svg(activities((("a<b>", "&c"), 2)))
     assert "&lt;&amp;&gt;" in monthly and "<&>" in texts(monthly)
-    assert "a&lt;b&gt; ▸ &amp;c" in top and "a<b> ▸ &c" in texts(top)
+    assert "a&lt;b&gt;＞&amp;c" in top and "a<b>＞&c" in texts(top)

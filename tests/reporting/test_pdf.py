@@ -68,6 +68,11 @@ def test_the_pdf_embeds_a_subset_of_ipaexgothic(demo_pdf):
     assert set(embedded.values()) == {"yes"}
 
 
+def test_the_demo_pdf_has_one_font_family(demo_pdf):
+    """IPAexGothic alone: no Noto for bold text, no DejaVu for a symbol, no synthetic-bold copy."""
+    assert [name.split("+")[-1] for name in fonts(demo_pdf)] == ["IPAexGothic"]
+
+
 def test_pages_are_a4_numbered_and_repeat_the_table_headers(demo_pdf):
     info = poppler("pdfinfo", demo_pdf)
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M)[1])
