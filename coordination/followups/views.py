@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -15,9 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import office_of
-from audit.services import access_log_note
 from common.forms import add_service_errors
 from coordination.clients.models import Client
+from coordination.exports import filtered_list_export
 from coordination.followups import selectors, services
 from coordination.followups.filters import FollowUpFilter
 from coordination.followups.forms import FollowUpDoneForm, FollowUpForm, FollowUpVersionForm
@@ -25,7 +24,6 @@ from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog
 from coordination.referrals.models import Referral
 from tabular.conflicts import conflict_with, form_differences
-from tabular.spreadsheets import CONTENT_TYPES, export_cell, spreadsheet_response
 
 EXPORT_TITLE = "次の対応の一覧"
 
@@ -143,18 +141,17 @@ def _export_row(follow_up: FollowUp, today: date) -> list:
 @permission_required("coordination.view_followup", raise_exception=True)
 def follow_up_export(request, file_format):
     """Every follow-up the list's filters select (all pages, in the list's order) as .xlsx or .csv."""
-    if file_format not in CONTENT_TYPES:
-        raise Http404("その形式には対応していません。")
     follow_up_filter = _follow_up_filter(request, office_of(request))
-    if not follow_up_filter.is_valid():
-        messages.error(request, "絞り込みの条件に誤りがあるため、書き出せませんでした。条件を直してください。")
-        return redirect(f"{reverse('follow_up_list')}?{request.GET.urlencode()}")
     today = follow_up_filter.today
-    dataset = tablib.Dataset(headers=list(EXPORT_COLUMNS), title=EXPORT_TITLE)
-    for follow_up in follow_up_filter.qs.iterator(chunk_size=500):
-        dataset.append([export_cell(value) for value in _export_row(follow_up, today)])
-    access_log_note(request, rows=len(dataset))
-    return spreadsheet_response(dataset, file_format, filename=f"{EXPORT_TITLE}_{today:%Y-%m-%d}.{file_format}")
+    return filtered_list_export(
+        request,
+        file_format=file_format,
+        list_filter=follow_up_filter,
+        list_url_name="follow_up_list",
+        title=EXPORT_TITLE,
+        columns=EXPORT_COLUMNS,
+        row=lambda follow_up: _export_row(follow_up, today),
+    )
 
 
 @login_required

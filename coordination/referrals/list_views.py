@@ -2,22 +2,17 @@
 
 from datetime import date
 
-import tablib
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import office_of
-from audit.services import access_log_note
+from coordination.exports import filtered_list_export
 from coordination.referrals import selectors
 from coordination.referrals.filters import ReferralFilter
 from coordination.referrals.models import Referral
 from coordination.referrals.states import WAITING_STATES
-from tabular.spreadsheets import CONTENT_TYPES, export_cell, spreadsheet_response
 
 EXPORT_TITLE = "つなぎの一覧"
 # The filters shown first, then the two ticks of what needs looking at; the sort and page size below them.
@@ -96,15 +91,14 @@ def _export_row(referral: Referral, today: date) -> list:
 @permission_required("coordination.view_referral", raise_exception=True)
 def referral_export(request, file_format):
     """Every referral the list's filters select (all pages, in the list's order) as .xlsx or .csv."""
-    if file_format not in CONTENT_TYPES:
-        raise Http404("その形式には対応していません。")
     referral_filter = _referral_filter(request, office_of(request))
-    if not referral_filter.is_valid():
-        messages.error(request, "絞り込みの条件に誤りがあるため、書き出せませんでした。条件を直してください。")
-        return redirect(f"{reverse('referral_list')}?{request.GET.urlencode()}")
     today = referral_filter.today
-    dataset = tablib.Dataset(headers=list(EXPORT_COLUMNS), title=EXPORT_TITLE)
-    for referral in referral_filter.qs.iterator(chunk_size=500):
-        dataset.append([export_cell(value) for value in _export_row(referral, today)])
-    access_log_note(request, rows=len(dataset))
-    return spreadsheet_response(dataset, file_format, filename=f"{EXPORT_TITLE}_{today:%Y-%m-%d}.{file_format}")
+    return filtered_list_export(
+        request,
+        file_format=file_format,
+        list_filter=referral_filter,
+        list_url_name="referral_list",
+        title=EXPORT_TITLE,
+        columns=EXPORT_COLUMNS,
+        row=lambda referral: _export_row(referral, today),
+    )
