@@ -24,7 +24,9 @@ COLUMN_HEADINGS = {
     4: ("件数",),
     5: ("件数",),
 }
-TEXT_HEADINGS = {3: "相手先や主な内容", 5: "主な内容"}
+TEXT_HEADINGS = {3: "相手先や主な内容", 4: "内容", 5: "主な内容"}
+# Outreach is listed 区内 first, then 区外, as the seed report does (by date within each).
+SCOPE_ORDER = {EventScope.IN_WARD: 0, EventScope.OUTSIDE_WARD: 1}
 
 
 def _month_day(day) -> str:
@@ -125,6 +127,7 @@ def _event_sections(events) -> tuple[EventSection, ...]:
     def of(kind):
         return [e for e in events if e.kind == kind]
 
+    outreach_events = sorted(of(EventKind.OUTREACH), key=lambda e: SCOPE_ORDER.get(e.scope, len(SCOPE_ORDER)))
     outreach = EventTable(
         "周知活動等",
         ("周知活動等", "実施機関", "実施日", "方法", "内容", "対象", "参加者数"),
@@ -138,8 +141,9 @@ def _event_sections(events) -> tuple[EventSection, ...]:
                 e.audience,
                 e.participants_label,
             )
-            for e in of(EventKind.OUTREACH)
+            for e in outreach_events
         ),
+        grouped=True,
     )
     meetings = EventTable(
         "会議",
@@ -228,7 +232,8 @@ def build_quarterly_report(office: Office, period: FiscalPeriod) -> Report:
         section_1,
         section_2,
         _counted_tree(3, "相談者および機関数 (延べ件数)", CounterpartCategory, counterpart_counts, organization_texts),
-        _counted_tree(4, "相談・支援・活動方法（延べ件数）", ContactMethod, _method_counts(log_rows)),
+        # The seed's §4 has a 内容 column left for the office to fill in: empty until a supervisor writes it.
+        _counted_tree(4, "相談・支援・活動方法（延べ件数）", ContactMethod, _method_counts(log_rows), texts={}),
         _counted_tree(
             5,
             "相談・活動の種別（延べ件数）",

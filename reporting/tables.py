@@ -41,11 +41,16 @@ class Section:
 
 @dataclass(frozen=True)
 class EventTable:
-    """A list of events (sections 6–8): column headings and one tuple of strings per event."""
+    """A list of events (sections 6–8): column headings and one tuple of strings per event.
+
+    `grouped`: the rows come grouped by their first column (§6's 区内 / 区外), printed as one
+    cell down each group's rows. A section's tables print as one table, each with its heading row.
+    """
 
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    grouped: bool = False
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,14 @@ def download(request, format):
     # A version is a small number: other digits (２, ²) or thousands of them, which int() refuses, name none.
     version_number = int(number) if number.isascii() and number.isdigit() and len(number) <= 5 else None
     try:
-        content = report_file(office, period, format, version_number=version_number, compare=compare)
+        content = report_file(
+            office,
+            period,
+            format,
+            version_number=version_number,
+            compare=compare,
+            charts=request.GET.get("charts") == "on",
+        )
     except NoSuchVersion:
         raise Http404("その版の報告書はありません。") from None
     name = file_name(period.file_label, format_)

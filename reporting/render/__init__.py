@@ -15,12 +15,18 @@ class Format:
     content_type: str
     takes_previous: bool  # whether the renderer can show a prior-period column
     dated: bool = False  # whether the file records when it was made (Excel's created/modified)
+    takes_charts: bool = False  # whether the file can carry the charts (off by default: the seed has none)
 
-    def render(self, report: Report, previous: Report | None = None, made_at: datetime | None = None) -> bytes:
-        """The file; `made_at` (default now) dates a dated format, e.g. a finalized version's finalization time."""
+    def render(
+        self, report: Report, previous: Report | None = None, made_at: datetime | None = None, charts: bool = False
+    ) -> bytes:
+        """The file; `made_at` (default now) dates a dated format, e.g. a finalized version's finalization time;
+        `charts` adds the screen's charts where the format can show them."""
         # Imported on use: WeasyPrint and openpyxl are slow to import and most pages need neither.
         module = import_module(f"{__name__}.{self.identifier}")
         options = {"made_at": made_at} if self.dated else {}
+        if self.takes_charts:
+            options["charts"] = charts
         if self.takes_previous:
             return module.render(report, previous, **options)
         return module.render(report, **options)
@@ -29,7 +35,7 @@ class Format:
 FORMATS = {
     format.identifier: format
     for format in [
-        Format("html", "HTML", "html", "text/html; charset=utf-8", takes_previous=True),
+        Format("html", "HTML", "html", "text/html; charset=utf-8", takes_previous=True, takes_charts=True),
         Format(
             "xlsx",
             "Excel",
@@ -38,7 +44,7 @@ FORMATS = {
             takes_previous=True,
             dated=True,
         ),
-        Format("pdf", "PDF", "pdf", "application/pdf", takes_previous=True),
+        Format("pdf", "PDF", "pdf", "application/pdf", takes_previous=True, takes_charts=True),
         Format("json", "JSON", "json", "application/json", takes_previous=False),
     ]
 }

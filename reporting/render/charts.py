@@ -17,6 +17,9 @@ OTHER_COLOUR = "#767676"
 # pull a second font family (DejaVu Sans) into the PDF for one glyph.
 PATH_SEPARATOR = "＞"
 OTHER = "その他"
+# Several small series merged: named apart from a category's own その他 row (§4 has one), which
+# is merged into it. A single series left over keeps its own name.
+MERGED = "上記以外の方法"
 EMPTY = "該当する記録はありません"
 SHOWN_SERIES = 5
 
@@ -70,14 +73,14 @@ def _nice_step(top: int, ticks: int = 5) -> int:
 
 
 def _top_series(series) -> list[tuple[str, tuple[int, ...]]]:
-    """The biggest series in order of size, the rest merged into その他 (kept last)."""
+    """The biggest series in order of size, the rest merged into one series (kept last)."""
     ranked = sorted((s for s in series if sum(s[1]) and s[0] != OTHER), key=lambda s: -sum(s[1]))
     rest = ranked[SHOWN_SERIES:] + [s for s in series if s[0] == OTHER and sum(s[1])]
     if len(rest) == 1:
         return ranked[:SHOWN_SERIES] + rest
     shown = ranked[:SHOWN_SERIES]
     if rest:
-        shown.append((OTHER, tuple(map(sum, zip(*(counts for _, counts in rest))))))
+        shown.append((MERGED, tuple(map(sum, zip(*(counts for _, counts in rest))))))
     return shown
 
 
@@ -85,7 +88,7 @@ def _fills(chart_id: str, labels: list[str]) -> tuple[list[str], str]:
     """One fill per series (a colour, hatched for every other one) and the <defs> holding the hatches."""
     fills, patterns = [], []
     for index, label in enumerate(labels):
-        colour = OTHER_COLOUR if label == OTHER else PALETTE[index % len(PALETTE)]
+        colour = OTHER_COLOUR if label in (OTHER, MERGED) else PALETTE[index % len(PALETTE)]
         if index % 2 == 0:
             fills.append(colour)
             continue
@@ -115,7 +118,7 @@ def _legend(labels: list[str], fills: list[str], top: float) -> tuple[list[str],
 
 
 def monthly_methods_svg(monthly: MonthlyCounts) -> str:
-    """A stacked bar per month of the logs by method, the biggest methods shown, the rest as その他."""
+    """A stacked bar per month of the logs by method, the biggest methods shown, the rest merged."""
     chart_id, title = "report-chart-methods", "月別の相談・支援・活動方法（延べ件数）"
     series = _top_series(monthly.series)
     if not monthly.months or not series:

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from ..tables import Report, Row, Section
-from . import charts
+from . import charts as chart_svgs
 
 PRIOR = "前年同期"
 ABSENT = "—"
@@ -87,16 +87,17 @@ def _counted(section: Section, previous: Report | None) -> dict:
     }
 
 
-def body(report: Report, previous: Report | None = None) -> str:
-    """The report as an HTML fragment for the app's report page (styled by static/css/report.css)."""
-    activities = next((s for s in report.sections if s.number == 5), None)
+def body(report: Report, previous: Report | None = None, charts: bool = True) -> str:
+    """The report as an HTML fragment for the app's report page (styled by static/css/report.css);
+    the charts are on screen, and in a file only when asked (the submitted report has none)."""
+    activities = next((s for s in report.sections if s.number == 5), None) if charts else None
     return render_to_string(
         "reporting/_report.html",
         {
             "report": report,
             "sections": [_counted(section, previous) for section in report.sections],
-            "monthly_chart": mark_safe(charts.monthly_methods_svg(report.monthly_methods)),
-            "activities_chart": mark_safe(charts.top_activities_svg(activities)) if activities else "",
+            "monthly_chart": mark_safe(chart_svgs.monthly_methods_svg(report.monthly_methods)) if charts else "",
+            "activities_chart": mark_safe(chart_svgs.top_activities_svg(activities)) if activities else "",
         },
     )
 
@@ -106,13 +107,14 @@ def stylesheet() -> str:
     return Path(finders.find("css/report.css")).read_text(encoding="utf-8")
 
 
-def render(report: Report, previous: Report | None = None) -> bytes:
-    """A standalone, self-contained UTF-8 HTML document of the report (CSS inlined), for download."""
+def render(report: Report, previous: Report | None = None, charts: bool = False) -> bytes:
+    """A standalone, self-contained UTF-8 HTML document of the report (CSS inlined), for download;
+    without the charts unless asked, like the printed report it stands for."""
     return render_to_string(
         "reporting/document.html",
         {
             "report": report,
             "css": mark_safe(stylesheet()),
-            "body": body(report, previous),
+            "body": body(report, previous, charts=charts),
         },
     ).encode("utf-8")

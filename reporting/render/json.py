@@ -32,7 +32,12 @@ def report_to_dict(report: Report) -> dict:
             "number": section.number,
             "title": section.title,
             "tables": [
-                {"title": table.title, "columns": list(table.columns), "rows": [list(row) for row in table.rows]}
+                {
+                    "title": table.title,
+                    "columns": list(table.columns),
+                    "rows": [list(row) for row in table.rows],
+                    **({"grouped": True} if table.grouped else {}),
+                }
                 for table in section.tables
             ],
         }
@@ -65,7 +70,12 @@ def report_from_dict(data: dict) -> Report:
     for section in data["sections"]:
         if "tables" in section:
             tables = tuple(
-                EventTable(table["title"], tuple(table["columns"]), tuple(tuple(row) for row in table["rows"]))
+                EventTable(
+                    table["title"],
+                    tuple(table["columns"]),
+                    tuple(tuple(row) for row in table["rows"]),
+                    grouped=table.get("grouped", False),
+                )
                 for table in section["tables"]
             )
             event_sections.append(EventSection(section["number"], section["title"], tables))

@@ -6,7 +6,7 @@ from ..tables import Report
 from . import html
 
 
-def render(report: Report, previous: Report | None = None) -> bytes:
-    """The PDF, with the prior-period column when `previous` is given (as the HTML it prints);
-    the same report gives the same bytes (WeasyPrint writes no dates unless asked)."""
-    return HTML(string=html.render(report, previous).decode("utf-8")).write_pdf()
+def render(report: Report, previous: Report | None = None, charts: bool = False) -> bytes:
+    """The PDF, with the prior-period column when `previous` is given and the charts when asked (as
+    the HTML it prints); the same report gives the same bytes (WeasyPrint writes no dates unless asked)."""
+    return HTML(string=html.render(report, previous, charts=charts).decode("utf-8")).write_pdf()

@@ -43,12 +43,13 @@ def test_the_y_axis_has_round_ticks_above_the_highest_bar():
     ]
 
 
-def test_the_biggest_five_methods_are_shown_and_the_rest_merged_into_sonota():
+def test_the_biggest_five_methods_are_shown_and_the_rest_merged_under_a_name_of_their_own():
+    # Not "その他": §4 has an その他 row of its own, and the merged series holds more than that row.
     series = tuple((f"方法{n}", (n, n)) for n in range(1, 9)) + (("その他", (1, 0)),)
     svg = monthly_methods_svg(MonthlyCounts(("4月", "5月"), series))
-    legend = [label for label in texts(svg) if label.startswith("方法") or label == "その他"]
-    assert legend == ["方法8", "方法7", "方法6", "方法5", "方法4", "その他"]
-    assert "その他 13件" in ET.fromstring(svg).find(f"{SVG}desc").text  # 1+2+3 twice, plus 1
+    legend = [label for label in texts(svg) if label.startswith("方法") or "その他" in label or "以外" in label]
+    assert legend == ["方法8", "方法7", "方法6", "方法5", "方法4", "上記以外の方法"]
+    assert "上記以外の方法 13件" in ET.fromstring(svg).find(f"{SVG}desc").text  # 1+2+3 twice, plus その他's 1
 
 
 def test_a_single_leftover_method_keeps_its_own_name():

@@ -77,7 +77,7 @@ def test_the_counted_sections_carry_the_printed_column_headings(demo_office):
         (("相談対象 (実人数)", "相談数 (延べ件数)", "医ケア 有", "医ケア 無"), ""),
         (("実人数",), ""),
         (("件数",), "相手先や主な内容"),
-        (("件数",), ""),
+        (("件数",), "内容"),  # the seed's §4 has an (empty) 内容 column
         (("件数",), "主な内容"),
     ]
 
@@ -92,12 +92,20 @@ def test_section_5_text_is_the_published_summaries(demo_office):
     assert texts[("会議・勉強会参加",)] == "別表参照"
 
 
-def test_sections_6_and_7_list_the_events_in_date_order(demo_office):
+def test_sections_6_and_7_list_the_events_in_date_order_outreach_in_ward_first(demo_office):
     report = build_quarterly_report(demo_office, PERIOD)
     outreach, meetings = report.event_sections[0].tables
     trainings = report.event_sections[1].tables[0]
     assert (len(outreach.rows), len(meetings.rows), len(trainings.rows)) == (5, 20, 3)
-    assert [row[2] for row in outreach.rows] == ["4月4日", "4月4日", "4月11日", "4月14日", "4月14日"]
+    # As the seed: 区内 rows before 区外 rows, by date within each, the scope printed once per group.
+    assert [row[:3] for row in outreach.rows] == [
+        ("区内", "放課後等デイサービス ぴーす", "4月14日"),
+        ("区内", "ピアネット北", "4月14日"),
+        ("区外", "都立大塚病院連携室 患者地域サポートセンター", "4月4日"),
+        ("区外", "区部医ケア児センター", "4月4日"),
+        ("区外", "東大病院 地域医療連携室", "4月11日"),
+    ]
+    assert outreach.grouped and not meetings.grouped
     assert meetings.rows[-1][2] == "12月15日"
     assert "学生70名 教員4名" in [row[6] for row in meetings.rows]
 

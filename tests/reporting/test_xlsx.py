@@ -314,7 +314,7 @@ def test_the_demo_report_has_the_seed_header_and_totals(demo_office):
     assert counted_table(ws, 3)[0][("当事者", "親", "母")][0] == 124
 
 
-def test_the_demo_events_are_listed_in_date_order(demo_office):
+def test_the_demo_events_are_listed_in_date_order_within_their_scope(demo_office):
     report = build_quarterly_report(demo_office, FiscalPeriod(2025, 1, 3))
     ws = read(render(report))
     for section in report.event_sections[:2]:
@@ -322,7 +322,9 @@ def test_the_demo_events_are_listed_in_date_order(demo_office):
         assert tables == [[table.columns, *table.rows] for table in section.tables]
         for table in tables:
             dates = [tuple(map(int, re.match(r"(\d+)月(\d+)日", row[2]).groups())) for row in table[1:]]
-            fiscal_order = [(month < 4, month, day) for month, day in dates]
+            # §6's outreach: 区内 before 区外, as the seed; by date within each
+            scopes = [row[0] != "区内" if table[0][0] == "周知活動等" else 0 for row in table[1:]]
+            fiscal_order = [(scope, month < 4, month, day) for scope, (month, day) in zip(scopes, dates)]
             assert fiscal_order == sorted(fiscal_order)
     assert [len(table) - 1 for table in event_tables(ws, 6) + event_tables(ws, 7)] == [5, 20, 3]
 

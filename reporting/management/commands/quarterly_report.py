@@ -22,10 +22,11 @@ class Command(BaseCommand):
             help="a finalized version's number (default: the standing one)",
         )
         parser.add_argument("--compare", action="store_true", help="add the prior-period column (HTML, Excel, PDF)")
+        parser.add_argument("--charts", action="store_true", help="add the screen's charts (HTML, PDF)")
         parser.add_argument("--office", help="office name (needed when there are several)")
         parser.add_argument("--output", required=True, help="file or directory to write")
 
-    def handle(self, *args, fiscal_year, quarters, format, office, output, version, compare, **options):
+    def handle(self, *args, fiscal_year, quarters, format, office, output, version, compare, charts, **options):
         try:
             period = FiscalPeriod.parse_range(fiscal_year, quarters)
         except ValueError as error:
@@ -34,11 +35,15 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--compare（前年同期との比較）は {FORMATS[format].verbose_name} では使えません。HTML・Excel・PDF で指定してください。"
             )
+        if charts and not FORMATS[format].takes_charts:
+            raise CommandError(
+                f"--charts（グラフを入れる）は {FORMATS[format].verbose_name} では使えません。HTML・PDF で指定してください。"
+            )
         offices = Office.objects.filter(name=office) if office else Office.objects.all()
         if offices.count() != 1:
             raise CommandError("事業所を --office で一つ指定してください。")
         try:
-            content = report_file(offices.get(), period, format, version_number=version, compare=compare)
+            content = report_file(offices.get(), period, format, version_number=version, compare=compare, charts=charts)
         except NoSuchVersion:
             raise CommandError(f"{period.label} の第{version}版はありません。") from None
         path = Path(output)
