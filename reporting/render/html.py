@@ -1,16 +1,73 @@
 """The report as HTML: a fragment for the app's report page, and a standalone document to download."""
 
+import math
+import re
+import unicodedata
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
-from ..tables import Report, Row, Section
+from ..tables import EventSection, EventTable, Report, Row, Section
 from . import charts as chart_svgs
 
 PRIOR = "前年同期"
 ABSENT = "—"
+# Where a label may wrap (besides a space): after a list mark, 等 or a particle, before a bracket.
+NATURAL_BREAK = re.compile(r"(?<=[等・、）)])|(?<=に対する)|(?<=との)|(?=[（(])")
+CLOSING = ("）", ")", "、", "・")
+# A label up to this width (in em) prints on one line; a longer one wraps at its natural breaks.
+WHOLE_LABEL = 13
+# An event's value whose words are all this short (in em) never breaks inside one: 「100名程度」.
+SHORT_WORD = 5
+# Label columns' print widths are classes report-w-<em> in report.css (no inline styles: the CSP).
+LABEL_WIDTHS = range(3, 25)
+# A counted table's first block (kept with its heading) and last block (kept with the total).
+FIRST_ROWS, LAST_ROWS = 3, 2
+
+
+def _width(text: str) -> float:
+    """The printed width of a text in em: full-width characters 1, others about half."""
+    return sum(1 if unicodedata.east_asian_width(char) in "WFA" else 0.55 for char in text)
+
+
+def _words(text: str) -> list[list[str]]:
+    """The text's space-separated words, each cut at its natural breaks (a closing mark stays on
+    the piece before it, so a line never starts with 「）」)."""
+    words = []
+    for word in text.split():
+        pieces = []
+        for piece in NATURAL_BREAK.split(word):
+            if pieces and (piece.startswith(CLOSING) or not piece):
+                pieces[-1] += piece
+            elif piece:
+                pieces.append(piece)
+        words.append(pieces)
+    return words
+
+
+def _unbroken(words: list[list[str]]) -> SafeString:
+    """Words joined by spaces, each piece kept on one line, lines breaking only between pieces."""
+    return mark_safe(
+        " ".join(
+            "<wbr>".join(format_html_join("", '<span class="nobr">{}</span>', [(piece,)]) for piece in pieces)
+            for pieces in words
+        )
+    )
+
+
+def _label(text: str) -> SafeString:
+    """A row label that never breaks inside a word: it wraps at a space or a natural break only."""
+    return _unbroken(_words(text))
+
+
+def _label_need(label: str) -> float:
+    """The print width a label needs (em, padding included): the whole label when short, at least
+    its longest piece when long."""
+    longest = max((_width(piece) for pieces in _words(label) for piece in pieces), default=0)
+    return max(longest, min(_width(label), WHOLE_LABEL)) + 1.2
 
 
 def _number(value: int | None) -> str:
@@ -28,13 +85,64 @@ def _label_cells(rows: tuple[Row, ...], index: int, depth: int) -> list[dict]:
     for level, label in enumerate(row.path):
         prefix = row.path[: level + 1]
         if level == len(row.path) - 1:
-            cells.append({"label": label, "rowspan": 1, "colspan": depth - level, "group": False})
+            cells.append({"label": _label(label), "rowspan": 1, "colspan": depth - level, "group": False})
         elif not _is_group(rows, index - 1, level, prefix):
             span = 1
             while _is_group(rows, index + span, level, prefix):
                 span += 1
-            cells.append({"label": label, "rowspan": span, "colspan": 1, "group": True})
+            cells.append({"label": _label(label), "rowspan": span, "colspan": 1, "group": True})
     return cells
+
+
+def _label_columns(rows: tuple[Row, ...], depth: int) -> list[int]:
+    """Each label column's print width (em): wide enough for the labels in it alone (groups, and
+    leaves at the last level), then widened where a leaf spanning the columns to its right needs more."""
+    cells = {
+        (level, depth - level if level == len(row.path) - 1 else 1, label)
+        for row in rows
+        for level, label in enumerate(row.path)
+    }
+    widths = [float(LABEL_WIDTHS.start)] * depth
+    for level, span, label in sorted(cells, key=lambda cell: (cell[1], cell[0], cell[2])):
+        widths[level] += max(0.0, _label_need(label) - sum(widths[level : level + span]))
+    return [min(math.ceil(width), LABEL_WIDTHS[-1]) for width in widths]
+
+
+def _blocks(rows: list[dict], paths: list[tuple[str, ...]]) -> list[dict]:
+    """The rows as printed row groups (one <tbody> each): a top-level group with its rows, kept on
+    one page, and runs of leaf rows between; the first block holds at least FIRST_ROWS rows and
+    stays with the heading, the last LAST_ROWS rows stay with the total."""
+    units: list[tuple[bool, list[int]]] = []  # (is a group, row indexes)
+    for index, path in enumerate(paths):
+        grouped = len(path) > 1
+        if grouped and units and units[-1][0] and paths[units[-1][1][0]][0] == path[0]:
+            units[-1][1].append(index)
+        else:
+            units.append((grouped, [index]))
+    blocks: list[dict] = []
+    for grouped, indexes in units:
+        if blocks and not grouped and not blocks[-1]["keep"]:
+            blocks[-1]["rows"] += indexes
+        else:
+            blocks.append({"rows": list(indexes), "keep": grouped})
+    # The first block: whole units up to FIRST_ROWS rows, or the first FIRST_ROWS of a leaf run.
+    while len(blocks) > 1 and len(blocks[0]["rows"]) < FIRST_ROWS:
+        blocks[0:2] = [{"rows": blocks[0]["rows"] + blocks[1]["rows"], "keep": True}]
+    if blocks and len(blocks[0]["rows"]) > FIRST_ROWS and not blocks[0]["keep"]:
+        first = blocks.pop(0)
+        blocks[0:0] = [
+            {"rows": first["rows"][:FIRST_ROWS], "keep": True},
+            {"rows": first["rows"][FIRST_ROWS:], "keep": False},
+        ]
+    if blocks and len(blocks[-1]["rows"]) > LAST_ROWS and not blocks[-1]["keep"]:
+        last = blocks.pop()
+        blocks += [
+            {"rows": last["rows"][:-LAST_ROWS], "keep": False},
+            {"rows": last["rows"][-LAST_ROWS:], "keep": True},
+        ]
+    for block in blocks:
+        block["rows"] = [rows[index] for index in block["rows"]]
+    return blocks or [{"rows": [], "keep": True}]
 
 
 def _previous_section(section: Section, previous: Report | None) -> Section | None:
@@ -68,22 +176,61 @@ def _counted(section: Section, previous: Report | None) -> dict:
         columns.append({"label": heading, "prior": False})
         if previous is not None:
             columns.append({"label": PRIOR, "of": heading, "prior": True})
+    rows = [
+        {
+            "labels": _label_cells(section.rows, index, depth),
+            "values": _values(section, row.values, prior_of(row) if prior_of else None),
+            "text": row.text,
+        }
+        for index, row in enumerate(section.rows)
+    ]
     return {
         "number": section.number,
         "title": section.title,
         "depth": depth,
+        "label_columns": _label_columns(section.rows, depth),
         "columns": columns,
         "has_text": section.has_text,
         "text_heading": section.text_heading,
-        "rows": [
-            {
-                "labels": _label_cells(section.rows, index, depth),
-                "values": _values(section, row.values, prior_of(row) if prior_of else None),
-                "text": row.text,
-            }
-            for index, row in enumerate(section.rows)
-        ],
+        "bodies": _blocks(rows, [row.path for row in section.rows]),
         "total": _values(section, section.total, prior_total),
+    }
+
+
+def _event_value(value: str) -> SafeString | str:
+    """A short value (a date, 「100名程度」, 「学生70名 教員4名」) wraps between its words only;
+    a longer text wraps anywhere."""
+    words = _words(value)
+    if words and all(_width(piece) <= SHORT_WORD for pieces in words for piece in pieces):
+        return _unbroken([["".join(pieces)] for pieces in words])
+    return value
+
+
+def _event_bodies(table: EventTable) -> list[dict]:
+    """An event table's rows as row groups: one per group when grouped (its first cell merged down
+    the group's rows), else the first row (kept with the heading) and the rest."""
+    rows = [[{"value": _event_value(value), "rowspan": 1} for value in row] for row in table.rows]
+    if not rows:
+        return []
+    if not table.grouped:
+        return [{"rows": rows[:1], "keep": True}] + ([{"rows": rows[1:], "keep": False}] if len(rows) > 1 else [])
+    bodies: list[dict] = []
+    for row, values in zip(rows, table.rows, strict=True):
+        if bodies and bodies[-1]["key"] == values[0]:
+            bodies[-1]["rows"][0][0]["rowspan"] += 1
+            bodies[-1]["rows"].append(row[1:])
+        else:
+            bodies.append({"key": values[0], "rows": [row], "keep": True})
+    return bodies
+
+
+def _events(section: EventSection) -> dict:
+    return {
+        "number": section.number,
+        "title": section.title,
+        "tables": [
+            {"title": table.title, "columns": table.columns, "bodies": _event_bodies(table)} for table in section.tables
+        ],
     }
 
 
@@ -96,6 +243,7 @@ def body(report: Report, previous: Report | None = None, charts: bool = True) ->
         {
             "report": report,
             "sections": [_counted(section, previous) for section in report.sections],
+            "event_sections": [_events(section) for section in report.event_sections],
             "monthly_chart": mark_safe(chart_svgs.monthly_methods_svg(report.monthly_methods)) if charts else "",
             "activities_chart": mark_safe(chart_svgs.top_activities_svg(activities)) if activities else "",
         },
