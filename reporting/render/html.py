@@ -140,6 +140,8 @@ def _blocks(rows: list[dict], paths: list[tuple[str, ...]]) -> list[dict]:
             {"rows": last["rows"][:-LAST_ROWS], "keep": False},
             {"rows": last["rows"][-LAST_ROWS:], "keep": True},
         ]
+    if blocks:
+        blocks[-1]["keep"] = True  # a group, or the last rows: with the total
     for block in blocks:
         block["rows"] = [rows[index] for index in block["rows"]]
     return blocks or [{"rows": [], "keep": True}]
@@ -216,6 +218,7 @@ def _event_bodies(table: EventTable) -> list[dict]:
         return [{"rows": rows[:1], "keep": True}] + ([{"rows": rows[1:], "keep": False}] if len(rows) > 1 else [])
     bodies: list[dict] = []
     for row, values in zip(rows, table.rows, strict=True):
+        row[0]["group"] = True
         if bodies and bodies[-1]["key"] == values[0]:
             bodies[-1]["rows"][0][0]["rowspan"] += 1
             bodies[-1]["rows"].append(row[1:])

@@ -11,7 +11,7 @@ from reporting.quarterly import build_quarterly_report
 from reporting.render import html
 from reporting.tables import EventSection, EventTable, MonthlyCounts, Report, Row, Section
 
-VOID = {"meta", "link", "br", "img", "input", "hr"}
+VOID = {"meta", "link", "br", "img", "input", "hr", "col", "wbr"}
 
 
 @dataclass
@@ -85,7 +85,15 @@ def section_table(page: Node, number: int) -> Node:
 
 
 def body_rows(table: Node) -> list[list[Node]]:
-    return [cells(tr) for tr in table.one("tbody").all("tr")]
+    return [cells(tr) for tbody in table.all("tbody") for tr in tbody.all("tr")]
+
+
+def row_groups(table: Node) -> list[tuple[bool, list[str]]]:
+    """The table's <tbody> row groups: whether print keeps it on one page, and its rows' first cells."""
+    return [
+        ("report-keep" in tbody.classes(), [cells(tr)[0].text for tr in tbody.all("tr")])
+        for tbody in table.all("tbody")
+    ]
 
 
 AGE_HEADINGS = ("相談対象 (実人数)", "相談数 (延べ件数)", "医ケア 有", "医ケア 無")
@@ -174,17 +182,72 @@ def test_a_group_label_spans_its_rows_and_a_short_path_spans_the_label_columns()
     ]
 
 
-def test_header_cells_have_scopes_and_every_table_a_caption():
+def test_header_cells_have_scopes_and_every_table_a_caption_for_screen_readers_only():
     page = parse(html.body(small_report()))
     rows = body_rows(section_table(page, 1))
     assert [(c.text, c.attrs["scope"]) for c in rows[1] if c.tag == "th"] == [("就学児", "rowgroup"), ("小学生", "row")]
     assert all(th.attrs.get("scope") == "col" for th in section_table(page, 1).one("thead").all("th"))
-    assert [table.one("caption").text for table in page.all("table")] == [
+    captions = [table.one("caption") for table in page.all("table")]
+    assert [caption.text for caption in captions] == [
         "1. 相談対象者 (実人数)",
         "3. 相談者および機関数 (延べ件数)",
         "会議",
         "その他",
     ]
+    assert all(caption.classes() == {"visually-hidden"} for caption in captions)
+
+
+def test_rows_print_in_row_groups_a_group_kept_with_its_rows_and_the_total_with_the_last_rows():
+    page = parse(html.body(small_report()))
+    # 就学児's rows join the first leaf to make the first rows kept with the heading.
+    assert row_groups(section_table(page, 1)) == [(True, ["未就学児", "就学児", "中学生"]), (True, ["不明", "合計"])]
+    assert row_groups(section_table(page, 3)) == [
+        (True, ["当事者", "親", "母"]),
+        (False, ["家族その他"]),
+        (True, ["医療機関", "合計"]),
+    ]
+    leaves = Section(
+        5,
+        "相談・活動の種別（延べ件数）",
+        ("count",),
+        tuple(Row((f"種別{n}",), {"count": n}) for n in range(1, 9)),
+        has_text=True,
+    )
+    assert row_groups(section_table(parse(html.body(small_report(sections=(leaves,)))), 5)) == [
+        (True, ["種別1", "種別2", "種別3"]),
+        (False, ["種別4", "種別5", "種別6"]),
+        (True, ["種別7", "種別8", "合計"]),
+    ]
+
+
+def test_a_label_wraps_only_at_a_space_or_a_natural_break():
+    section = Section(
+        5,
+        "相談・活動の種別（延べ件数）",
+        ("count",),
+        (
+            Row(("地域づくり", "区内相談支援事業者等に対する人材育成支援"), {"count": 1}),
+            Row(("オンライン（Zoom等）",), {"count": 1}),
+            Row(("Medical Care Station",), {"count": 1}),
+        ),
+    )
+    rows = body_rows(section_table(parse(html.body(small_report(sections=(section,)))), 5))
+    pieces = [
+        [span.text for span in cell.all("span", class_="nobr")] for row in rows[:3] for cell in row if cell.tag == "th"
+    ]
+    assert pieces == [
+        ["地域づくり"],
+        ["区内相談支援事業者等", "に対する", "人材育成支援"],
+        ["オンライン", "（Zoom等）"],
+        ["Medical", "Care", "Station"],
+    ]
+
+
+def test_label_columns_are_as_wide_as_their_labels_in_print():
+    page = parse(html.body(small_report()))
+    widths = [col.attrs["class"] for col in section_table(page, 3).one("colgroup").all("col")]
+    # 医療機関 (4 characters and the padding); 親; 両親; 本人 and 訪問看護 span the last two.
+    assert widths == ["report-w-6", "report-w-3", "report-w-4", "report-col-num", "report-col-text"]
 
 
 def test_section_1_has_its_four_columns_and_right_aligned_numbers():
@@ -205,7 +268,7 @@ def test_the_total_row_sums_each_column():
     page = parse(html.body(small_report()))
     total = body_rows(section_table(page, 1))[-1]
     assert [c.text for c in total] == ["合計", "6", "16", "4", "2"]
-    assert "report-total" in section_table(page, 1).one("tbody").all("tr")[-1].classes()
+    assert "report-total" in section_table(page, 1).all("tbody")[-1].all("tr")[-1].classes()
     assert [c.text for c in body_rows(section_table(page, 3))[-1]] == ["合計", "1,248", ""]
 
 
@@ -292,13 +355,49 @@ def test_a_missing_previous_section_shows_dashes():
     assert [c.text for c in body_rows(section_table(page, 3))[-1]] == ["合計", "1,248", "—", ""]
 
 
-def test_event_tables_take_their_columns_and_say_when_they_are_empty():
+def test_event_tables_take_their_columns_and_an_empty_one_is_its_heading_row():
     page = parse(html.body(small_report()))
     meetings, others = [t for t in page.all("table") if "report-table--events" in t.classes()]
     assert [th.text for th in meetings.one("thead").all("th")] == ["会議参加", "会議名", "開催日"]
     assert [td.text for td in meetings.one("tbody").all("td")] == ["参加", "合同報告会", "5月2日"]
-    assert [(td.text, td.attrs["colspan"]) for td in others.one("tbody").all("td")] == [
-        ("該当する記録はありません", "2")
+    assert [th.text for th in others.one("thead").all("th")] == ["課題・テーマ", "期間"]
+    assert not others.all("tbody") and "該当する記録はありません" not in html.body(small_report())
+
+
+def test_a_sections_event_tables_read_as_one_with_a_grouped_column_merged():
+    outreach = EventTable(
+        "周知活動等",
+        ("周知活動等", "実施機関", "参加者数"),
+        (("区内", "A病院", "3名"), ("区内", "B園", "学生70名 教員4名"), ("区外", "C病院", "100名程度")),
+        grouped=True,
+    )
+    meetings = EventTable("会議", ("会議参加", "会議名", "参加者数"), (("参加", "合同報告会", "委員14名"),))
+    events = (EventSection(6, "ネットワーク構築（情報収集・連絡・調整・会議等）", (outreach, meetings)),)
+    section = parse(html.body(small_report(event_sections=events))).one(
+        "section", **{"aria-labelledby": "report-section-6"}
+    )
+    first, second = section.one("div", class_="report-table-wrap").all("table")
+    assert [th.text for th in first.one("thead").all("th")] + [th.text for th in second.one("thead").all("th")] == [
+        "周知活動等",
+        "実施機関",
+        "参加者数",
+        "会議参加",
+        "会議名",
+        "参加者数",
+    ]
+    assert [len(table.one("colgroup").all("col")) for table in (first, second)] == [3, 3]
+    scopes = [
+        [(c.text, c.attrs.get("rowspan", "1")) for c in cells(tr) if c.tag == "th"]
+        for tbody in first.all("tbody")
+        for tr in tbody.all("tr")
+    ]
+    assert scopes == [[("区内", "2")], [], [("区外", "1")]]
+    assert [len(tbody.all("tr")) for tbody in first.all("tbody")] == [2, 1]
+    # A short value breaks between its words only: 「学生70名 / 教員4名」, never 「100名程 / 度」.
+    assert [[span.text for span in td.all("span", class_="nobr")] for td in first.all("td")][-3:] == [
+        ["学生70名", "教員4名"],
+        ["C病院"],
+        ["100名程度"],
     ]
 
 
@@ -342,3 +441,16 @@ def test_the_demo_report_has_the_seed_header_and_totals(demo_office):
         "7. 人材育成（研修参加・研修開催等）",
         "8. その他",
     ]
+    # §6 as the seed prints it: the outreach rows, 区内 first with its scope merged, then the meetings.
+    outreach, meetings = page.one("section", **{"aria-labelledby": "report-section-6"}).all("table")
+    assert [(th.text, th.attrs.get("rowspan")) for th in outreach.all("th", class_="group")] == [
+        ("区内", "2"),
+        ("区外", "3"),
+    ]
+    assert meetings.one("thead").all("th")[0].text == "会議参加" and len(body_rows(meetings)) == 20
+    assert not page.one("section", **{"aria-labelledby": "report-section-8"}).one("table").all("tbody")
+
+
+def test_the_download_has_the_charts_only_when_asked():
+    assert not parse(html.render(small_report()).decode("utf-8")).all("svg")
+    assert len(parse(html.render(small_report(), charts=True).decode("utf-8")).all("svg")) == 1

@@ -84,6 +84,30 @@ def test_pages_are_a4_numbered_and_repeat_the_table_headers(demo_pdf):
     assert len(re.findall(r"^\s*区分\s+件数\s+主な内容\s*$", text(demo_pdf), re.M)) >= 2
 
 
+def test_the_event_sections_print_as_the_seed_does(demo_pdf):
+    layout = text(demo_pdf)
+    # §6: the outreach heading row, its rows, then the meetings' heading row; no captions.
+    section_6 = layout[layout.index("6. ネットワーク構築") : layout.index("7. 人材育成")]
+    assert re.search(r"^\s*周知活動等\s+実施機関\s+実施日\s+方法\s+内容\s+対象\s+参加者数\s*$", section_6, re.M)
+    assert re.search(r"^\s*会議参加\s+会議名\s+開催日\s+方法・会場\s+主な議題\s+対象\s+参加者数\s*$", section_6, re.M)
+    assert (
+        section_6.index("周知活動等") < section_6.index("区内") < section_6.index("区外") < section_6.index("会議参加")
+    )
+    assert not re.search(r"^\s*(会議|研修|その他)\s*$", layout, re.M)
+    # §8 is its heading row alone.
+    section_8 = layout[layout.index("8. その他") :]
+    assert re.search(r"課題・テーマ\s+期間\s+方法\s+内容・結果など\s+対象", section_8)
+    assert "該当する記録はありません" not in layout
+
+
+def test_the_charts_print_only_when_asked(tmp_path):
+    with_charts = tmp_path / "charts.pdf"
+    with_charts.write_bytes(pdf.render(small_report(), charts=True))
+    assert "月別の相談・支援・活動方法" in text(with_charts)  # the monthly chart's title
+    assert "月別の相談・支援・活動方法" not in text(write(tmp_path, small_report()))
+    assert [name.split("+")[-1] for name in fonts(with_charts)] == ["IPAexGothic"]
+
+
 def test_a_rare_kanji_falls_back_to_noto_sans_cjk(tmp_path):
     plain = small_report()
     rare = replace(
