@@ -144,7 +144,15 @@ def _blocks(rows: list[dict], paths: list[tuple[str, ...]]) -> list[dict]:
         blocks[-1]["keep"] = True  # a group, or the last rows: with the total
     for block in blocks:
         block["rows"] = [rows[index] for index in block["rows"]]
-    return blocks or [{"rows": [], "keep": True}]
+    return _print_classes(blocks or [{"rows": [], "keep": True}])
+
+
+def _print_classes(blocks: list[dict]) -> list[dict]:
+    """Each row group's class for print (report.css): the first kept with the heading row, the
+    others kept on one page when they ask to be."""
+    for index, block in enumerate(blocks):
+        block["class"] = "report-first" if index == 0 else "report-keep" if block["keep"] else ""
+    return blocks
 
 
 def _previous_section(section: Section, previous: Report | None) -> Section | None:
@@ -215,7 +223,9 @@ def _event_bodies(table: EventTable) -> list[dict]:
     if not rows:
         return []
     if not table.grouped:
-        return [{"rows": rows[:1], "keep": True}] + ([{"rows": rows[1:], "keep": False}] if len(rows) > 1 else [])
+        return _print_classes(
+            [{"rows": rows[:1], "keep": True}] + ([{"rows": rows[1:], "keep": False}] if len(rows) > 1 else [])
+        )
     bodies: list[dict] = []
     for row, values in zip(rows, table.rows, strict=True):
         row[0]["group"] = True
@@ -224,7 +234,7 @@ def _event_bodies(table: EventTable) -> list[dict]:
             bodies[-1]["rows"].append(row[1:])
         else:
             bodies.append({"key": values[0], "rows": [row], "keep": True})
-    return bodies
+    return _print_classes(bodies)
 
 
 def _events(section: EventSection) -> dict:
