@@ -208,11 +208,11 @@ def _counted(section: Section, previous: Report | None) -> dict:
 
 
 def _event_value(value: str) -> SafeString | str:
-    """A short value (a date, 「100名程度」, 「学生70名 教員4名」) wraps between its words only;
-    a longer text wraps anywhere."""
+    """A value of short words (a date, 「100名程度」, 「学生70名 教員4名」, 「対面・北とぴあ」) wraps
+    between its words or at a natural break only; a longer text wraps anywhere."""
     words = _words(value)
     if words and all(_width(piece) <= SHORT_WORD for pieces in words for piece in pieces):
-        return _unbroken([["".join(pieces)] for pieces in words])
+        return _unbroken(words)
     return value
 
 

@@ -4,6 +4,7 @@ import re
 import subprocess
 from dataclasses import replace
 
+import pdfplumber
 import pytest
 
 from accounts.models import Office
@@ -82,6 +83,15 @@ def test_pages_are_a4_numbered_and_repeat_the_table_headers(demo_pdf):
     assert f"1 / {pages}" in raw and f"{pages} / {pages}" in raw
     # Section 5 runs over several pages: its column headings start each of them.
     assert len(re.findall(r"^\s*区分\s+件数\s+主な内容\s*$", text(demo_pdf), re.M)) >= 2
+
+
+def test_every_table_fits_between_the_page_margins(demo_pdf):
+    """The label columns are as wide as their labels need and the text column takes the rest."""
+    with pdfplumber.open(demo_pdf) as document:
+        for page in document.pages:
+            right = page.width - 12 / 25.4 * 72  # the 12 mm margin
+            assert max(word["x1"] for word in page.extract_words()) <= right
+            assert max(line["x1"] for line in page.lines + page.rects) <= right + 1
 
 
 def test_the_event_sections_print_as_the_seed_does(demo_pdf):
