@@ -47,8 +47,9 @@ from ..tables import EventSection, EventTable, Report, Row, Section
 # Charset 128 (Shift_JIS) makes Excel substitute a Japanese font on a PC that lacks it. It is
 # also the workbook's default font, which is what a column width is measured in.
 FONT_NAME, FONT_SIZE = "IPAexGothic", 10
-# Column widths in Excel's units. LibreOffice prints a unit of this default font 6.3 points wide
-# (measured); a kanji of FONT_SIZE is 10 points. The label columns hold, at the widths below:
+# Column widths in Excel's units: the width of a digit of the default font, in IPAexGothic 0.63 em,
+# so 6.3 points (as LibreOffice prints it; Excel rounds it to whole pixels); a kanji is one em.
+# The label columns hold, at the widths below:
 # a top group's label (first two columns: 「障害福祉サービス提供事業所」), a subgroup's (「家族」),
 # a date in the event tables (「12月15日」), and a leaf below a group across the last three
 # (「区内相談支援事業者等に対する人材育成支援」).
@@ -57,6 +58,7 @@ LEAF_COLUMNS = 3  # a leaf's label spans at least the last three label columns (
 VALUE_WIDTH = 9  # 「(延べ件数)」, 「100名程度」
 VALUE_COLUMNS = 6  # room for the event tables' spans below
 UNIT_POINTS, CELL_PADDING = 6.3, 6  # points
+NARROW_EM = 0.63  # IPAexGothic's digits; its other half-width letters are at most as wide, mostly
 LINE_HEIGHT, ROW_PADDING = 12.5, 4  # points, for a line of FONT_SIZE text
 # Grid columns each column of an event table spans, by the table's number of columns: the long
 # texts (name, method, topic, audience) get the wide spans. Other tables get one column each.
@@ -101,15 +103,15 @@ def _same_section(report: Report | None, number: int) -> Section | None:
     return next((section for section in report.sections if section.number == number), None) if report else None
 
 
-def _display_width(text: str) -> int:
-    """Width in half-width characters: full-width ones (and ambiguous ones, as Japanese fonts draw them) count two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
+def _width(text: str) -> float:
+    """Width in ems: full-width characters (and ambiguous ones, as Japanese fonts draw them) one, others less."""
+    return sum(1 if unicodedata.east_asian_width(char) in "WFA" else NARROW_EM for char in text)
 
 
 def _lines(text: str, points: float, size: float) -> int:
-    """Lines the text wraps to in a cell so many points wide, where a kanji is `size` points."""
-    capacity = max(points - CELL_PADDING, 1) * 2 / size  # half-width characters per line
-    return sum(max(1, math.ceil(_display_width(line) / capacity)) for line in text.split("\n"))
+    """Lines the text wraps to in a cell so many points wide, in a font of `size` points."""
+    capacity = max(points - CELL_PADDING, 1) / size  # ems per line
+    return sum(max(1, math.ceil(_width(line) / capacity)) for line in text.split("\n"))
 
 
 @dataclass(frozen=True)
