@@ -47,14 +47,15 @@ from ..tables import EventSection, EventTable, Report, Row, Section
 # Charset 128 (Shift_JIS) makes Excel substitute a Japanese font on a PC that lacks it. It is
 # also the workbook's default font, which is what a column width is measured in.
 FONT_NAME, FONT_SIZE = "IPAexGothic", 10
+SHEET_TITLE = "業務報告書"  # a sheet with no section
 # Column widths in Excel's units: the width of a digit of the default font, in IPAexGothic 0.63 em,
 # so 6.3 points (as LibreOffice prints it; Excel rounds it to whole pixels); a kanji is one em.
-# The label columns hold, at the widths below:
-# a top group's label (first two columns: 「障害福祉サービス提供事業所」), a subgroup's (「家族」),
-# a date in the event tables (「12月15日」), and a leaf below a group across the last three
+# The label columns hold on one line: a top group's label across the first two
+# (「障害福祉サービス提供事業所」), a subgroup's in the third (「家族」), a date of the event
+# tables in the fourth (「12月15日」), a leaf below a group across the last three
 # (「区内相談支援事業者等に対する人材育成支援」).
 LABEL_WIDTHS = (9, 13, 5, 8, 21)
-LEAF_COLUMNS = 3  # a leaf's label spans at least the last three label columns (a top group's, the first two)
+LEAF_COLUMNS = 3  # a leaf below a group spans the last three label columns; a top group's label the others
 VALUE_WIDTH = 9  # 「(延べ件数)」, 「100名程度」
 VALUE_COLUMNS = 6  # room for the event tables' spans below
 UNIT_POINTS, CELL_PADDING = 6.3, 6  # points
@@ -138,7 +139,7 @@ class _Cell:
 
 @dataclass
 class _Part:
-    """Rows printed in order that a sheet holds whole: the header, a table (each of §6's two is one), the footnotes.
+    """Rows printed in order that a sheet holds whole: the header, or a table (each of §6's two is one).
 
     `blocks` are its rows' runs that stay on one page, as (first, last) layout rows, in order;
     `headings` the rows repeated atop a page it continues on.
@@ -174,7 +175,7 @@ class _Sheet:
     def name(self) -> str:
         numbers = [number for part in self.parts for number in part.sections]
         if not numbers:
-            return "表紙"
+            return SHEET_TITLE
         return f"{numbers[0]}" if numbers[0] == numbers[-1] else f"{numbers[0]}〜{numbers[-1]}"
 
 
@@ -214,7 +215,6 @@ class _Layout:
         self.needs.append((row, last_row, lines * LINE_HEIGHT * size / FONT_SIZE + ROW_PADDING))
 
     def header(self, report: Report):
-        self.title = report.title
         self.put(1, 0, report.title, last_column=self.last_column, bold=True, size=14, boxed=False)
         lines = (
             report.office,
@@ -358,9 +358,12 @@ class _Layout:
         part.blocks.append((block_start, self.row - 1))
 
     def footnotes(self, footnotes: tuple[str, ...]):
+        """The footnotes, after a blank row, on the last table's sheet."""
         if not footnotes:
             return
-        part = self.start_part(())
+        part = self.parts[-1]
+        part.blocks.append((self.row, self.row))
+        self.row += 1
         for footnote in footnotes:
             self.put(self.row, 0, f"※{footnote}", last_column=self.last_column, boxed=False)
             self.row += 1
