@@ -58,6 +58,12 @@ class QuarterlyReport(models.Model):
     def period(self) -> FiscalPeriod:
         return FiscalPeriod(self.fiscal_year, self.first_quarter, self.last_quarter)
 
+    @property
+    def edit_token(self) -> str:
+        """The draft's version as an editor read it, for the texts form's optimistic lock: any save
+        (texts, finalizing, a new draft) moves updated_at, so a form read before it is stale."""
+        return self.updated_at.isoformat() if self.updated_at else ""
+
 
 class ReportVersion(models.Model):
     """A finalized report: its data and every format's file, frozen byte for byte."""

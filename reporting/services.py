@@ -13,9 +13,21 @@ from .render.json import report_to_dict
 from .selectors import draft_report
 
 ALREADY_FINAL = "この報告書は確定済みです。変更するには「新しい下書きを作成」してください。"
+TEXTS_CONFLICT = (
+    "ほかの人が先にこの下書きを保存しました。あなたの入力はまだ保存されていません。"
+    "報告書のページで保存された内容を確かめてから、もう一度保存してください。"
+)
 
 
-def _record_for_update(office: Office, period: FiscalPeriod, user: User) -> QuarterlyReport:
+class TextsConflict(ValidationError):
+    """The draft was saved by someone else after the editor read it."""
+
+    def __init__(self):
+        super().__init__(TEXTS_CONFLICT, code="conflict")
+
+
+def _record_for_update(office: Office, period: FiscalPeriod, user: User) -> tuple[QuarterlyReport, bool]:
+    """The period's record locked for this transaction, and whether it was created just now."""
     key = {
         "office": office,
         "fiscal_year": period.fiscal_year,
@@ -23,7 +35,7 @@ def _record_for_update(office: Office, period: FiscalPeriod, user: User) -> Quar
         "last_quarter": period.last_quarter,
     }
     try:
-        return QuarterlyReport.objects.select_for_update().get(**key)
+        return QuarterlyReport.objects.select_for_update().get(**key), False
     except QuarterlyReport.DoesNotExist:
         pass
     # Created here rather than by get_or_create so that its history record names the user.
@@ -33,8 +45,8 @@ def _record_for_update(office: Office, period: FiscalPeriod, user: User) -> Quar
         with transaction.atomic():
             record.save()
     except IntegrityError:  # created meanwhile by someone else
-        return QuarterlyReport.objects.select_for_update().get(**key)
-    return record
+        return QuarterlyReport.objects.select_for_update().get(**key), False
+    return record, True
 
 
 def _is_final(record: QuarterlyReport) -> bool:
@@ -43,20 +55,38 @@ def _is_final(record: QuarterlyReport) -> bool:
 
 @transaction.atomic
 def report_texts_update(
-    *, office: Office, period: FiscalPeriod, user: User, schedule: str, texts: dict[str, dict[str, str]]
+    *,
+    office: Office,
+    period: FiscalPeriod,
+    user: User,
+    schedule: str,
+    texts: dict[str, dict[str, str]],
+    seen: str | None = None,
 ) -> QuarterlyReport:
-    """Keeps the texts a supervisor edited; a text equal to the generated one is not stored."""
-    record = _record_for_update(office, period, user)
+    """Keeps the texts a supervisor edited; a text equal to the generated one is not stored.
+
+    A row missing from `texts` keeps its stored edit. `seen` is the draft's edit_token as the
+    editor read it ("" when there was no draft yet): TextsConflict when the draft has been saved
+    since. None skips the check.
+    """
+    record, created = _record_for_update(office, period, user)
+    # A record created just now holds nothing anyone else saved.
+    if seen is not None and not created and seen != record.edit_token:
+        raise TextsConflict()
     if _is_final(record):
         raise ValidationError(ALREADY_FINAL)
     generated = draft_report(office, period, None)
     record.schedule = "" if schedule.strip() == generated.schedule else schedule.strip()
-    record.texts = {}
+    stored, record.texts = record.texts, {}
     for section in generated.sections:
+        number = str(section.number)
         for row in section.rows:
-            text = texts.get(str(section.number), {}).get(row.key)
-            if text is not None and text.strip() != row.text:
-                record.texts.setdefault(str(section.number), {})[row.key] = text.strip()
+            text = texts.get(number, {}).get(row.key)
+            if text is None:  # not on the editor's page: the stored edit stays
+                if row.key in stored.get(number, {}):
+                    record.texts.setdefault(number, {})[row.key] = stored[number][row.key]
+            elif text.strip() != row.text:
+                record.texts.setdefault(number, {})[row.key] = text.strip()
     record.updated_by = user
     record._history_user = user  # the report page's 変更履歴 names who did it
     record.full_clean()
@@ -72,7 +102,7 @@ def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> Repo
         raise ValidationError(
             f"期間が終わっていない報告書は確定できません（期末：{period.date_range_label.split('～')[1]}）。"
         )
-    record = _record_for_update(office, period, user)
+    record, _ = _record_for_update(office, period, user)
     if _is_final(record):
         raise ValidationError(ALREADY_FINAL)
     report = draft_report(office, period, record)
@@ -96,7 +126,7 @@ def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> Repo
 @transaction.atomic
 def report_draft_open(*, office: Office, period: FiscalPeriod, user: User) -> QuarterlyReport:
     """Starts a new draft that will supersede the finalized version; the versions are kept."""
-    record = _record_for_update(office, period, user)
+    record, _ = _record_for_update(office, period, user)
     if not _is_final(record):
         raise ValidationError("この報告書はすでに下書き中です。")
     record.draft_open = True

@@ -68,6 +68,7 @@ def quarterly(request):
         "formats": FORMATS.values(),
         "query": _query(period),
         "compare_query": _query(period, compare="on") if compare else _query(period),
+        "charts": request.GET.get("charts") == "on",
         "changed_logs": changed_logs,
         "changed_events": changed_events,
         "gone": gone,
@@ -113,7 +114,7 @@ def download(request, format):
 @login_required
 @permission_required("reporting.change_quarterlyreport", raise_exception=True)
 def edit_texts(request):
-    """The draft's editable texts: the schedule line and the §3 and §5 texts."""
+    """The draft's editable texts: the schedule line and the §3, §4 and §5 texts."""
     office = office_of(request)
     form, period, _ = _period(request, office, request.GET)
     if not form.is_bound or not form.is_valid():
@@ -122,17 +123,31 @@ def edit_texts(request):
     if state.is_final:
         messages.error(request, services.ALREADY_FINAL)
         return redirect(_page_url(period))
-    texts_form = ReportTextsForm(request.POST or None, report=state.report)
+    seen = state.record.edit_token if state.record is not None else ""
+    texts_form = ReportTextsForm(request.POST or None, report=state.report, seen=seen)
     if request.method == "POST" and texts_form.is_valid():
-        services.report_texts_update(
-            office=office,
-            period=period,
-            user=request.user,
-            schedule=texts_form.cleaned_data["schedule"],
-            texts=texts_form.texts(),
-        )
-        messages.success(request, "下書きの文章を保存しました。")
-        return redirect(_page_url(period))
+        try:
+            services.report_texts_update(
+                office=office,
+                period=period,
+                user=request.user,
+                schedule=texts_form.cleaned_data["schedule"],
+                texts=texts_form.texts(),
+                seen=texts_form.cleaned_data["seen"],
+            )
+        except services.TextsConflict as conflict:
+            # The editor's input stays on the page; saving again now saves it over the newer draft.
+            data = request.POST.copy()
+            data["seen"] = seen
+            texts_form = ReportTextsForm(data, report=state.report, seen=seen)
+            texts_form.is_valid()
+            texts_form.add_error(None, conflict)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(_page_url(period))
+        else:
+            messages.success(request, "下書きの文章を保存しました。")
+            return redirect(_page_url(period))
     return render(request, "reporting/edit_texts.html", {"form": texts_form, "period": period, "query": _query(period)})
 
 

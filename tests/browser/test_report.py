@@ -1,7 +1,10 @@
 """A supervisor picks a period, downloads the Excel, edits a text and finalizes the report."""
 
+import re
 import threading
+import unicodedata
 
+import pdfplumber
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -80,3 +83,34 @@ def test_a_coordinator_sees_the_report_without_the_supervisor_buttons(page, demo
     expect(page.get_by_role("link", name="PDF をダウンロード")).to_be_visible()
     expect(page.get_by_role("button", name="この内容で確定する")).to_have_count(0)
     expect(page.get_by_role("link", name="文章を編集")).to_have_count(0)
+
+
+def test_printing_the_report_page_prints_the_report_alone_from_page_1(page, demo_site, tmp_path):
+    sign_in(page, demo_site, "supervisor")
+    page.goto(f"{demo_site}/reports/quarterly/?fiscal_year=2025&quarters=1-3")
+    title = "業務報告書 ( 令和7年度 第1～3四半期：2025年4月1日～2025年12月31日現在 )"
+    expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+
+    # The charts box puts charts=on on the HTML and PDF links as soon as it is ticked.
+    page.get_by_label("グラフを入れる（HTML・PDF）").check()
+    expect(page.get_by_role("link", name="PDF をダウンロード")).to_have_attribute("href", re.compile(r"charts=on"))
+    expect(page.get_by_role("link", name="Excel をダウンロード")).not_to_have_attribute(
+        "href", re.compile(r"charts=on")
+    )
+
+    page.emulate_media(media="print")
+    path = tmp_path / "printed.pdf"
+    path.write_bytes(page.pdf(format="A4"))
+    with pdfplumber.open(path) as pdf:
+        pages = [plain(p.extract_text()) for p in pdf.pages]
+    assert pages[0].startswith(plain(title)), pages[0][:80]
+    assert pages[0].count("業務報告書") == 1  # one title: the page's own heading is not printed
+    assert "1. 相談対象者 (実人数)" in pages[0]
+    screen_only = ["ダウンロード", "表示", "前年同期と比べる", "グラフを入れる", "文章を編集", "確定する", "ログアウト"]
+    for text in screen_only:
+        assert not any(text in page_text for page_text in pages), text
+
+
+def plain(text: str) -> str:
+    """PDF text as typed: Chromium's PDF names some kanji by their radical form (⽉ for 月) and 〜 for ～."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).replace("〜", "~"))

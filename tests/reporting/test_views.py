@@ -6,6 +6,7 @@ from datetime import UTC
 from io import BytesIO
 from urllib.parse import quote
 
+import pdfplumber
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -202,3 +203,26 @@ def test_another_office_sees_neither_the_report_nor_its_versions(client, supervi
     assert client.get(f"{reverse('reporting:download', args=['pdf'])}?{FY2025_Q1_3}&version=1").status_code == 404
     report = json.loads(download(client, "json"))
     assert report["office"] == "別の事業所" and report["sections"][3]["total"] == {"count": 0}
+
+
+def test_the_html_and_pdf_downloads_have_the_charts_only_when_asked(client, coordinator):
+    client.force_login(coordinator)
+    assert b"<svg" not in download(client, "html")
+    with_charts = download(client, "html", f"{FY2025_Q1_3}&charts=on").decode()
+    assert with_charts.count("<svg") == 2 and "月別の相談・支援・活動方法（延べ件数）" in with_charts
+    pdf_text = [
+        "".join(page.extract_text() for page in pdfplumber.open(BytesIO(download(client, "pdf", query))).pages)
+        for query in (FY2025_Q1_3, f"{FY2025_Q1_3}&charts=on")
+    ]
+    assert "月別の相談・支援・活動方法" not in pdf_text[0] and "月別の相談・支援・活動方法" in pdf_text[1]
+
+
+def test_the_charts_box_adds_charts_to_the_html_and_pdf_links_only(client, coordinator):
+    client.force_login(coordinator)
+    page = client.get(f"{PAGE}?{FY2025_Q1_3}").content.decode()
+    assert "グラフを入れる（HTML・PDF）" in page and "charts=on" not in page
+    # Without JavaScript the box goes with the picker (表示); the page then writes the links with it.
+    page = client.get(f"{PAGE}?{FY2025_Q1_3}&charts=on").content.decode()
+    links = dict(re.findall(r'href="/reports/quarterly/download/(\w+)/\?([^"]*)"', page))
+    assert "charts=on" in links["html"] and "charts=on" in links["pdf"]
+    assert "charts" not in links["xlsx"] and "charts" not in links["json"]
