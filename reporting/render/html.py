@@ -58,9 +58,24 @@ def _unbroken(words: list[list[str]]) -> SafeString:
     )
 
 
-def _label(text: str) -> SafeString:
-    """A row label that never breaks inside a word: it wraps at a space or a natural break only."""
-    return _unbroken(_words(text))
+def _kept_whole(text: str, short_only: bool = False) -> dict:
+    """A text that never breaks inside a word, as a cell's content and classes: one piece is kept
+    on one line by its cell ("nobr", fewer elements for WeasyPrint to style), several wrap between
+    them only. With `short_only`, a text with a long piece wraps anywhere (free text)."""
+    words = _words(text)
+    pieces = [piece for pieces in words for piece in pieces]
+    if short_only and not all(_width(piece) <= SHORT_WORD for piece in pieces):
+        return {"value": text, "classes": []}
+    if len(pieces) == 1:
+        return {"value": text, "classes": ["nobr"]}
+    return {"value": _unbroken(words), "classes": []}
+
+
+def _label_cell(label: str, rowspan: int, colspan: int, group: bool) -> dict:
+    """A row label that wraps at a space or a natural break only."""
+    content = _kept_whole(label)
+    classes = " ".join((["group"] if group else []) + content["classes"])
+    return {"label": content["value"], "rowspan": rowspan, "colspan": colspan, "group": group, "class": classes}
 
 
 def _label_need(label: str) -> float:
@@ -85,12 +100,12 @@ def _label_cells(rows: tuple[Row, ...], index: int, depth: int) -> list[dict]:
     for level, label in enumerate(row.path):
         prefix = row.path[: level + 1]
         if level == len(row.path) - 1:
-            cells.append({"label": _label(label), "rowspan": 1, "colspan": depth - level, "group": False})
+            cells.append(_label_cell(label, 1, depth - level, group=False))
         elif not _is_group(rows, index - 1, level, prefix):
             span = 1
             while _is_group(rows, index + span, level, prefix):
                 span += 1
-            cells.append({"label": _label(label), "rowspan": span, "colspan": 1, "group": True})
+            cells.append(_label_cell(label, span, 1, group=True))
     return cells
 
 
@@ -207,19 +222,12 @@ def _counted(section: Section, previous: Report | None) -> dict:
     }
 
 
-def _event_value(value: str) -> SafeString | str:
-    """A value of short words (a date, 「100名程度」, 「学生70名 教員4名」, 「対面・北とぴあ」) wraps
-    between its words or at a natural break only; a longer text wraps anywhere."""
-    words = _words(value)
-    if words and all(_width(piece) <= SHORT_WORD for pieces in words for piece in pieces):
-        return _unbroken(words)
-    return value
-
-
 def _event_bodies(table: EventTable) -> list[dict]:
     """An event table's rows as row groups: one per group when grouped (its first cell merged down
     the group's rows), else the first row (kept with the heading) and the rest."""
-    rows = [[{"value": _event_value(value), "rowspan": 1} for value in row] for row in table.rows]
+    # A value of short words (a date, 「100名程度」, 「学生70名 教員4名」, 「対面・北とぴあ」) wraps
+    # between its words or at a natural break only; a longer text wraps anywhere.
+    rows = [[_kept_whole(value, short_only=True) | {"rowspan": 1} for value in row] for row in table.rows]
     if not rows:
         return []
     if not table.grouped:
@@ -229,6 +237,7 @@ def _event_bodies(table: EventTable) -> list[dict]:
     bodies: list[dict] = []
     for row, values in zip(rows, table.rows, strict=True):
         row[0]["group"] = True
+        row[0]["classes"] = ["group", *row[0]["classes"]]
         if bodies and bodies[-1]["key"] == values[0]:
             bodies[-1]["rows"][0][0]["rowspan"] += 1
             bodies[-1]["rows"].append(row[1:])
