@@ -6,6 +6,7 @@ only decides which fictional record carries which count, with a fixed random see
 
 import random
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from django.contrib.auth.models import Group
@@ -36,6 +37,7 @@ from directory.models import (
 
 from . import seed
 from .providers import describe_providers
+from .today import demo_today
 
 RANDOM_SEED = 20250401
 DEMO_PASSWORD = "tsunagu-demo-2025"
@@ -745,11 +747,35 @@ DEMO_CONSENT_KINDS = [
 ]
 
 
-def demo_load() -> Office | None:
-    """Build the demo office unless it exists already (never touches existing data)."""
-    if Office.objects.filter(name=seed.OFFICE_NAME).exists():
-        return None
-    return DemoBuilder().build()
+@dataclass(frozen=True)
+class DemoLoaded:
+    office: Office
+    created: bool  # the office was built now (else it existed)
+    logs_added: int  # contact logs dated in the present (demo.today)
+
+    @property
+    def office_if_created(self) -> Office | None:
+        return self.office if self.created else None
+
+
+def demo_load(today: date | None = None) -> Office | None:
+    """Build the demo office unless it exists already, and bring its present up to `today`.
+
+    FY2025 Q1–Q3 is the seed's reproduction, built once and never touched again. The present
+    (demo.today: logs, follow-ups, referrals, transitions, dated relative to `today`, by default
+    timezone.localdate()) is added after it, never inside FY2025; a run on a later day adds the
+    days since the office's latest log. Returns the office when it was built now, else None.
+    """
+    return demo_load_until(today).office_if_created
+
+
+def demo_load_until(today: date | None = None) -> DemoLoaded:
+    today = today or timezone.localdate()
+    office = Office.objects.filter(name=seed.OFFICE_NAME).first()
+    created = office is None
+    if created:
+        office = DemoBuilder().build()
+    return DemoLoaded(office=office, created=created, logs_added=len(demo_today(office, today)))
 
 
 def print_demo_users(stdout):
