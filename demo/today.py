@@ -222,7 +222,11 @@ class DemoToday:
     @transaction.atomic
     def build(self) -> list[ContactLog]:
         """Everything for the day; the logs made (none before FY2025 ended)."""
-        if self.start is None:
+        # Logs end yesterday: one dated today would often be later than the time it is loaded.
+        self.days = (
+            self.office.calendar().opening_days(self.start, self.today - timedelta(days=1)) if self.start else []
+        )
+        if not self.days:
             return []
         self.close_stale()
         new_clients = self.build_new_clients()
@@ -358,11 +362,11 @@ class DemoToday:
         )
 
     def build_logs(self, new_clients: list[Client]) -> list[ContactLog]:
-        """1–3 logs on each opening day of the last six weeks, about every other opening day before."""
+        """1–3 logs on each opening day of the last six weeks up to yesterday, about every other one before."""
         rng = self.rng
         families = self._families()
         busy_from = self.today - timedelta(days=BUSY_DAYS)
-        days = self.office.calendar().opening_days(self.start, self.today)
+        days = self.days
         logs = []
         for index, day in enumerate(days):
             last = index == len(days) - 1
@@ -456,7 +460,7 @@ class DemoToday:
             .prefetch_related("categories")
             .order_by("pk")
             if consent.recorded_by.office_id == self.office.pk
-            and not consent.client.referrals.filter(state__in=[ReferralState.DRAFT, ReferralState.REQUESTED]).exists()
+            and not consent.client.referrals.exists()  # one referral in progress per family, its own consent
         ]
         plans = [(12, 10), (3, 10)]  # (sent this many days ago, answer due so many days after sending)
         for (days_ago, answer_in), consent in zip(plans, rng.sample(consents, min(len(consents), len(plans)))):

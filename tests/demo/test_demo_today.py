@@ -92,7 +92,7 @@ def test_right_after_load_demo_the_coordinators_home_lists_follow_ups_due_this_w
     assert response.context["follow_ups"][0].due_on < today
 
     recent = response.context["recent_logs"]
-    assert recent[0].occurred_on > today - timedelta(days=7)
+    assert recent[0].occurred_on > today - timedelta(days=14)
     assert all(log.occurred_on > today - timedelta(days=42) for log in recent)
     assert f"{recent[0].occurred_on:%Y年}{recent[0].occurred_on.month}月{recent[0].occurred_on.day}日" in page
 
