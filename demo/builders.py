@@ -753,23 +753,25 @@ class DemoLoaded:
     created: bool  # the office was built now (else it existed)
     logs_added: int  # contact logs dated in the present (demo.today)
 
-    @property
-    def office_if_created(self) -> Office | None:
-        return self.office if self.created else None
 
+def demo_load() -> Office | None:
+    """Build the demo office (FY2025 Q1–Q3, the seed's) unless it exists already (never touches existing data).
 
-def demo_load(today: date | None = None) -> Office | None:
-    """Build the demo office unless it exists already, and bring its present up to `today`.
-
-    FY2025 Q1–Q3 is the seed's reproduction, built once and never touched again. The present
-    (demo.today: logs, follow-ups, referrals, transitions, dated relative to `today`, by default
-    timezone.localdate()) is added after it, never inside FY2025; a run on a later day adds the
-    days since the office's latest log. Returns the office when it was built now, else None.
+    Without its present: the test suite's demo is this, whatever the day. `load_demo` runs
+    `demo_load_until`, which adds the present too.
     """
-    return demo_load_until(today).office_if_created
+    if Office.objects.filter(name=seed.OFFICE_NAME).exists():
+        return None
+    return DemoBuilder().build()
 
 
 def demo_load_until(today: date | None = None) -> DemoLoaded:
+    """`load_demo`: the demo office as `demo_load` builds it, then its present up to `today`.
+
+    The present (demo.today: logs, follow-ups, referrals, transitions dated relative to `today`,
+    by default timezone.localdate()) comes after FY2025 Q1–Q3, never inside FY2025; a run on a
+    later day adds the days since the office's latest log, a second run on the same day nothing.
+    """
     today = today or timezone.localdate()
     office = Office.objects.filter(name=seed.OFFICE_NAME).first()
     created = office is None

@@ -1,20 +1,29 @@
 """The demo's present (demo.today): a working office on the day `load_demo` runs, never inside FY2025."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from coordination.clients.models import Client
 from coordination.events.models import Event
+from coordination.fiscal import FiscalPeriod
 from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog
 from coordination.referrals.models import Referral, ReferralStep
+from demo.builders import demo_load_until
 from demo.today import DemoToday, activity_start, demo_today, week_end
+from reporting.quarterly import build_quarterly_report
+from reporting.render.json import report_to_dict
+from tests.reporting.test_golden import GOLDEN, golden_rows
 
 pytestmark = pytest.mark.django_db
 FY2025_END = date(2026, 3, 31)
+PERIOD = FiscalPeriod(2025, 1, 3)
 
 
 @pytest.mark.parametrize(
@@ -72,13 +81,27 @@ def test_the_present_of_a_day_early_in_fy2026_has_nothing_in_fy2025(demo_office)
     assert new[FollowUp].filter(done_on=None, due_on__range=(today, week_end(today))).exists()
 
 
-def test_right_after_load_demo_the_coordinators_home_lists_follow_ups_due_this_week_and_recent_logs(
-    client, coordinator
-):
-    """The session's demo was loaded today (conftest); the home page reads it as a user would."""
+@pytest.fixture
+def loaded_today(demo_office):
+    """What `load_demo` does on the day the tests run: the session's demo (FY2025) and its present.
+
+    The suite's demo is FY2025 alone (tests count its records); here the present is added inside
+    the test's transaction, dated by today's date as `make run` would.
+    """
     today = timezone.localdate()
     if activity_start(today) is None:
         pytest.skip("inside FY2025 the demo adds no present")
+    before = report_to_dict(build_quarterly_report(demo_office, PERIOD))
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)  # as `make run` does
+    assert "デモの「今」を追加しました" in output.getvalue()
+    return today, before
+
+
+def test_right_after_load_demo_the_coordinators_home_lists_follow_ups_due_this_week_and_recent_logs(
+    loaded_today, client, coordinator
+):
+    today, _ = loaded_today
     client.force_login(coordinator)
     response = client.get(reverse("home"))
     page = response.content.decode()
@@ -92,24 +115,39 @@ def test_right_after_load_demo_the_coordinators_home_lists_follow_ups_due_this_w
     assert response.context["follow_ups"][0].due_on < today
 
     recent = response.context["recent_logs"]
+    assert len(recent) == 10
     assert recent[0].occurred_on > today - timedelta(days=14)
     assert all(log.occurred_on > today - timedelta(days=42) for log in recent)
     assert f"{recent[0].occurred_on:%Y年}{recent[0].occurred_on.month}月{recent[0].occurred_on.day}日" in page
 
     # A transition coming: the demo's young person turns 18 in about six weeks.
     assert "北村 蒼空" in page and "18歳" in page
-    # A referral sent and waiting for its answer.
-    assert response.context["referrals"]
 
-
-def test_right_after_load_demo_the_supervisor_sees_this_fiscal_year_at_work(client, supervisor):
-    today = timezone.localdate()
-    if activity_start(today) is None or today - timedelta(days=14) <= FY2025_END:
-        pytest.skip("inside FY2025 (or just after) the demo adds no present or keeps FY2025's follow-ups open")
-    client.force_login(supervisor)
+    # The supervisor sees this fiscal year at work, and only the present's few follow-ups overdue:
+    # FY2025's, a year past their date, were closed.
+    client.force_login(User.objects.get(username="supervisor"))
     response = client.get(reverse("home"))
-    this_year = response.context["fiscal_years"][0]
-    assert sum(q["logs"] for q in this_year["quarters"]) > 0
+    assert sum(q["logs"] for q in response.context["fiscal_years"][0]["quarters"]) > 0
     assert 0 < response.context["overdue_follow_ups"] <= 6
-    # FY2025's follow-ups, a year past their date, were closed: only the present's few are overdue.
-    assert not FollowUp.objects.open().filter(due_on__lte=FY2025_END).exists()
+    assert response.context["overdue_referrals"] >= 1
+
+    # Loading again the same day changes nothing.
+    counts = ContactLog.objects.count(), FollowUp.objects.count(), Referral.objects.count(), Client.objects.count()
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)
+    assert "nothing changed" in output.getvalue()
+    assert demo_load_until(today).logs_added == 0
+    assert (ContactLog.objects.count(), FollowUp.objects.count(), Referral.objects.count(), Client.objects.count()) == (
+        counts
+    )
+
+
+def test_with_the_present_the_fy2025_q1_q3_report_is_still_the_seed(loaded_today, demo_office):
+    _, before = loaded_today
+    data = report_to_dict(build_quarterly_report(demo_office, PERIOD))
+    assert data == before
+    assert data["business_days"] == GOLDEN["header"]["business_days"]
+    for section in data["sections"][:5]:
+        keys = list(section["total"])
+        rows = [(tuple(row["path"]), [row[key] for key in keys]) for row in section["rows"]]
+        assert rows == golden_rows(str(section["number"]))

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from demo.builders import demo_load_until, print_demo_users
+from demo.builders import demo_load, demo_load_until, print_demo_users
 
 
 class Command(BaseCommand):
@@ -10,9 +10,21 @@ class Command(BaseCommand):
         "then adds its present: activity dated relative to today, never inside FY2025."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--without-present",
+            action="store_true",
+            help="Only the office and FY2025 as in the seed report, nothing dated relative to today.",
+        )
+
     def handle(self, *args, **options):
         if not settings.TSUNAGU_DEMO:
             self.stdout.write("TSUNAGU_DEMO is off: no demo data.")
+            return
+        if options["without_present"]:
+            office = demo_load()
+            self.stdout.write(f"Demo office created: {office}" if office else "Demo data already present.")
+            print_demo_users(self.stdout)
             return
         loaded = demo_load_until()
         if loaded.created:
