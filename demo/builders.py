@@ -770,7 +770,7 @@ def demo_load_until(today: date | None = None) -> DemoLoaded:
 
     The present (demo.today: logs, follow-ups, referrals, transitions dated relative to `today`,
     by default timezone.localdate()) comes after FY2025 Q1–Q3, never inside FY2025; a run on a
-    later day adds the days since the office's latest log, a second run on the same day nothing.
+    later day adds it again after the office's latest log, a second run on the same day nothing.
     """
     today = today or timezone.localdate()
     office = Office.objects.filter(name=seed.OFFICE_NAME).first()

@@ -13,7 +13,8 @@ What is added, through the services as a user would, with random numbers seeded 
   elementary school entry next April);
 - a network meeting each month.
 
-Run again later (`make run` runs `load_demo` every time), it adds the days since the last log and
+Run again weeks later (`make run` runs `load_demo` every time), it adds the present again after the
+latest log (from the fiscal year's start at the earliest) and
 closes the demo's own follow-ups and referrals that the earlier run left long past their date.
 """
 
@@ -527,7 +528,7 @@ def demo_today(office: Office, today: date) -> list[ContactLog]:
     """Adds the present when the office has no log in the last two weeks; the logs made (often none).
 
     The first run after the FY2025 build adds it; a second run on the same day finds the logs it
-    made and changes nothing; a run weeks later adds the days since the office's latest log.
+    made and changes nothing; a run weeks later adds it again after the office's latest log.
     """
     latest = ContactLog.objects.for_office(office).filter(occurred_on__lte=today).order_by("-occurred_on").first()
     if latest is not None and latest.occurred_on > today - timedelta(days=STALE_DAYS):
