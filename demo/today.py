@@ -14,8 +14,8 @@ What is added, through the services as a user would, with random numbers seeded 
 - a network meeting each month.
 
 Run again weeks later (`make run` runs `load_demo` every time), it adds the present again after the
-latest log (from the fiscal year's start at the earliest) and
-closes the demo's own follow-ups and referrals that the earlier run left long past their date.
+latest log (from the fiscal year's start at the earliest) and closes the demo's own follow-ups and
+referrals that the earlier run left long past their date.
 """
 
 import random
