@@ -13,8 +13,14 @@ TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui postgresql
 
 .PHONY: run serve test lint setup system-packages test-system-packages db check clean-venv screenshots
 
+# `make run PORT=8001` serves on another port. DEBUG off by default, as users see it: the product's own
+# Japanese error pages (templates/404.html …), not Django's debug page listing every URL; static files
+# come from WhiteNoise either way. `make run DEBUG=1` turns Django's debug pages on for development.
+PORT ?= 8000
+DEBUG ?= 0
+
 run: setup
-	$(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=$(DEBUG) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production settings behind gunicorn (docs/deploy.md): needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS
 # and DATABASE_URL in the environment or in ENV_FILE. Not `setup`: no demo data in production.

@@ -6,6 +6,7 @@ only decides which fictional record carries which count, with a fixed random see
 
 import random
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from django.contrib.auth.models import Group
@@ -36,6 +37,7 @@ from directory.models import (
 
 from . import seed
 from .providers import describe_providers
+from .today import demo_today
 
 RANDOM_SEED = 20250401
 DEMO_PASSWORD = "tsunagu-demo-2025"
@@ -745,11 +747,37 @@ DEMO_CONSENT_KINDS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoLoaded:
+    office: Office
+    created: bool  # the office was built now (else it existed)
+    logs_added: int  # contact logs dated in the present (demo.today)
+
+
 def demo_load() -> Office | None:
-    """Build the demo office unless it exists already (never touches existing data)."""
+    """Build the demo office (FY2025 Q1–Q3, the seed's) unless it exists already (never touches existing data).
+
+    Without its present: the test suite's demo is this, whatever the day. `load_demo` runs
+    `demo_load_until`, which adds the present too.
+    """
     if Office.objects.filter(name=seed.OFFICE_NAME).exists():
         return None
     return DemoBuilder().build()
+
+
+def demo_load_until(today: date | None = None) -> DemoLoaded:
+    """`load_demo`: the demo office as `demo_load` builds it, then its present up to `today`.
+
+    The present (demo.today: logs, follow-ups, referrals, transitions dated relative to `today`,
+    by default timezone.localdate()) comes after FY2025 Q1–Q3, never inside FY2025; a run on a
+    later day adds it again after the office's latest log, a second run on the same day nothing.
+    """
+    today = today or timezone.localdate()
+    office = Office.objects.filter(name=seed.OFFICE_NAME).first()
+    created = office is None
+    if created:
+        office = DemoBuilder().build()
+    return DemoLoaded(office=office, created=created, logs_added=len(demo_today(office, today)))
 
 
 def print_demo_users(stdout):

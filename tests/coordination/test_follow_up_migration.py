@@ -26,7 +26,8 @@ def _follow_ups(tables) -> set[tuple]:
 
 @pytest.mark.django_db
 def test_each_logs_follow_up_becomes_a_follow_up_by_its_coordinator_and_back(database):
-    for command in (["migrate", "--noinput"], ["load_reference"], ["load_demo"]):
+    # The demo as of FY2025: its present's follow-ups were closed through the services after 0010.
+    for command in (["migrate", "--noinput"], ["load_reference"], ["load_demo", "--without-present"]):
         _manage(ROOT, database, *command)
     demo = _follow_ups(database.tables())
     assert len(demo) > 10 and all(log_id is not None for log_id, *_ in demo)
