@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Office, User
 from .roles import ROLE_GROUPS, Role
+from .security import MFA_ROLES
 
 
 def is_settings_manager(user) -> bool:
@@ -72,6 +73,11 @@ class UserState:
     has_authenticator: bool
     has_password: bool
     last_login: datetime | None
+
+    @property
+    def needs_authenticator(self) -> bool:
+        """Whether this role enrols an authenticator app (ward staff do not)."""
+        return self.role in MFA_ROLES
 
 
 def user_state(user) -> UserState:

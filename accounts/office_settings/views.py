@@ -24,6 +24,7 @@ from .. import user_selectors as selectors
 from .. import user_services as services
 from ..access import office_of
 from ..roles import Role
+from ..security import MFA_ROLES
 from .forms import AuthenticatorResetForm, OfficeForm, UserCreateForm, UserEditForm, VersionForm
 
 STALE = (
@@ -99,6 +100,9 @@ def user_list(request):
     }
     for user in context["users"]:
         user.role_shown = selectors.role_of(user)
+        user.needs_authenticator = user.role_shown in MFA_ROLES
+        # A supervisor sees the system admin among the office's users but does not manage them.
+        user.manageable = _is_admin(request) or not user.is_superuser
     return render(request, "office_settings/users_list.html", context)
 
 
