@@ -317,3 +317,19 @@ def test_a_sign_in_writes_no_history_record(client, coordinator, demo_password):
 
 def test_the_roles_are_groups_with_japanese_names():
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_GROUPS.values())
+
+
+def test_opening_a_users_page_is_in_the_access_log_and_another_offices_user_is_a_refusal(
+    client, supervisor, coordinator
+):
+    from audit.models import AccessEvent, Action, Outcome
+
+    other = make_user(make_office("板橋区の事業所"), "b-coordinator")
+    client.force_login(supervisor)
+    client.get(url("user_detail", coordinator))
+    client.get(url("user_detail", other))
+    events = list(AccessEvent.objects.filter(url_name="office_settings:user_detail").order_by("id"))
+    assert [(e.action, e.outcome, e.object_ids) for e in events] == [
+        (Action.VIEW, Outcome.SUCCESS, {"pk": coordinator.pk}),
+        (Action.REFUSED, Outcome.REFUSED, {"pk": other.pk}),
+    ]
