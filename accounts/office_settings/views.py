@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -67,8 +68,9 @@ def _office(request):
         return office_of(request)
     chosen = request.GET.get("office", "")
     if chosen:
-        if not chosen.isdigit():
-            raise PermissionDenied("事業所の指定が正しくありません。")
+        # No id has more digits (and int() refuses thousands of them): an office that does not exist.
+        if not (chosen.isascii() and chosen.isdigit() and len(chosen) <= 18):
+            raise Http404("事業所が見つかりません。")
         return get_object_or_404(selectors.offices(), pk=int(chosen))
     return request.user.office or selectors.offices().first()
 

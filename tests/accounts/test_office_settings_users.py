@@ -93,7 +93,10 @@ def test_the_admin_picks_an_office_and_sees_its_users(client, admin_user):
     page = client.get(f"{USERS}?office={office.pk}").content.decode()
     assert "板橋 " in page or "板橋" in page
     assert "b-coordinator" in page and "青木 ひかり" not in page
-    assert client.get(f"{USERS}?office=999999").status_code == 404
+    for unknown in ("999999", "x", "9" * 10_000, "-1"):
+        assert client.get(f"{USERS}?office={unknown}").status_code == 404
+        assert client.post(f"{ADD}?office={unknown}", new_user_data()).status_code == 404
+    assert not User.objects.filter(username="arai").exists()
 
 
 def test_the_settings_index_lists_the_users_page_and_the_menu_shows_kanri(client, supervisor):
