@@ -107,6 +107,8 @@ class UserAdmin(DjangoUserAdmin):
         raise PermissionDenied  # the admin only issues set-up links; users set their own passwords
 
     def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1  # a form of 管理 ▸ 利用者 opened before this save is then refused as stale
         super().save_model(request, obj, form, change)
         if not change:
             self._show_setup_link(request, obj)

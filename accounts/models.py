@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
 
 from .opening_days import OfficeCalendar
 from .roles import ROLE_GROUPS, Role
@@ -127,11 +128,37 @@ class OfficeCalendarDay(models.Model):
             raise ValidationError("終了時刻は開始時刻より後にしてください。")
 
 
+class UserHistoricalRecords(HistoricalRecords):
+    """A user's history: changes made in 管理 ▸ 利用者 (and Django admin), not every sign-in.
+
+    A save that touches only the sign-in time or the password hash (each sign-in, setting one's own
+    password, a set-up link making the old one unusable) writes no record: the access log has those.
+    The services of accounts/user_services.py save the user itself, with a reason, for each change.
+    """
+
+    SIGN_IN_ONLY = frozenset({"last_login", "password"})
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if not created and update_fields and set(update_fields) <= self.SIGN_IN_ONLY:
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
 class User(AbstractUser):
     """A person who signs in; belongs to one office. The role comes from the groups."""
 
     office = models.ForeignKey(
         Office, verbose_name="事業所", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    # The version the editor of 管理 ▸ 利用者 read (optimistic locking, common.services.lock_for_edit).
+    version = models.PositiveIntegerField("版", default=1)
+
+    # Never the password hash nor the sign-in time (see UserHistoricalRecords).
+    history = UserHistoricalRecords(
+        excluded_fields=["password", "last_login"],
+        verbose_name="利用者アカウントの変更履歴",
+        verbose_name_plural="利用者アカウントの変更履歴",
     )
 
     class Meta(AbstractUser.Meta):

@@ -52,6 +52,8 @@ def menu_for(user) -> list[tuple[str, str]]:
     return [(item.label, reverse(item.url_name)) for item in items if item.shown_to(user, role)]
 
 
+# 管理: the office's settings, for its supervisors and the system admin.
+register_menu_item(800, "管理", "office_settings:index", roles=[Role.SUPERVISOR, Role.ADMIN])
 # The admin's own tools. The access log's page belongs to audit, a leaf that imports nothing of ours.
 register_menu_item(900, "管理サイト", "admin:index", roles=[Role.ADMIN])
 register_menu_item(910, "アクセス記録", "audit:event_list", roles=[Role.ADMIN])

@@ -56,7 +56,8 @@ def mfa_setup(request):
 
     Only for users who must give a code (others are sent home; a POST from them is refused). A user
     with a confirmed app is sent to the code page and cannot enrol another one here (a POST is
-    refused with 403 and recorded): an admin resets a lost app by deleting it in Django admin.
+    refused with 403 and recorded): the office's supervisor resets a lost app in 管理 ▸ 利用者 (or an
+    admin deletes it in Django admin).
     There is no wait after a wrong code here, unlike the code page: the secret is on this page.
     """
     if not requires_mfa(request.user):

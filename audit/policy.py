@@ -54,6 +54,10 @@ AUDITED_VIEWS: dict[str, str] = {
     "directory:provider_hsds_export": Action.EXPORT,
     # An import's preview shows the uploaded rows (the upload, confirmation and cancelling are forms below).
     "imports:preview": Action.IMPORT,
+    # 管理 ▸ 利用者: the staff of an office, with their sign-in state (names, e-mail addresses).
+    "office_settings:user_list": Action.LIST,
+    "office_settings:user_detail": Action.VIEW,
+    "office_settings:user_update": Action.VIEW,
     # Reading the access log itself, on its screen or in Django admin.
     "audit:event_list": Action.READ_AUDIT_LOG,
     "admin:audit_accessevent_changelist": Action.READ_AUDIT_LOG,

@@ -132,6 +132,25 @@ ACCESS_MATRIX: dict[str, dict] = {
     "reporting:edit_texts": _row(302, 403, 403, 200, 200),
     "reporting:finalize": _row(405, 405, 405, 405, 405, "POST only"),
     "reporting:open_draft": _row(405, 405, 405, 405, 405, "POST only"),
+    # 管理 (office settings): the users of an office; offices (system admin)
+    "office_settings:index": _row(302, 403, 403, 200, 200, "supervisors and the system admin"),
+    "office_settings:user_list": _row(302, 403, 403, 200, 200, "a supervisor's office; the admin picks `?office=`"),
+    "office_settings:user_create": _row(
+        302, 403, 403, 200, 200, "roles up to 管理者 for supervisors; the answer shows the set-up link once"
+    ),
+    "office_settings:user_detail": _row(302, 403, 403, 200, 200, "another office's user (or a system admin): 404"),
+    "office_settings:user_update": _row(
+        302, 403, 403, 200, 200, "another office's user: 404; one's own role cannot be changed"
+    ),
+    "office_settings:user_deactivate": _row(302, 403, 403, 200, 200, "confirm, then POST; another office's: 404"),
+    "office_settings:user_reactivate": _row(302, 403, 403, 200, 200, "confirm, then POST; another office's: 404"),
+    "office_settings:user_unlock": _row(302, 403, 403, 200, 200, "django-axes reset; another office's: 404"),
+    "office_settings:user_authenticator_reset": _row(302, 403, 403, 200, 200, "with a reason; another office's: 404"),
+    "office_settings:user_setup_link": _row(
+        302, 403, 403, 200, 200, "a new link ends the password; another office's: 404"
+    ),
+    "office_settings:office_list": _row(302, 403, 403, 403, 200, "system admin only"),
+    "office_settings:office_create": _row(302, 403, 403, 403, 200, "system admin only"),
     # access log
     "audit:event_list": _row(302, 403, 403, 403, 200, "superusers only; each reading is logged"),
 }

@@ -15,5 +15,6 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("audit/", include("audit.urls")),
     path("imports/", include("tabular.urls")),
+    path("settings/", include("accounts.office_settings.urls")),
     path("", include("coordination.urls")),
 ]

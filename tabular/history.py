@@ -120,8 +120,9 @@ def _raw_entries(tracked: Tracked) -> list[_Raw]:
                     for name in tracked.fields
                     if _value(previous, name) != _value(record, name)
                 ]
-                # A save that changed nothing a reader may see is not worth an entry.
-                if changes:
+                # A save that changed nothing a reader may see is not worth an entry, unless the
+                # service said why (e.g. a user's role or authenticator, which are no fields).
+                if changes or getattr(record, "history_change_reason", None):
                     raws.append(_Raw(record, tracked, changes))
         elif record.history_type == "+" and is_part:
             raws.append(_Raw(record, tracked, [(name, None, value) for name, value in _filled(record, tracked)]))
@@ -172,7 +173,8 @@ def _entry(raw: _Raw, names: _Names) -> HistoryEntry:
         )
     subject = tracked.subject(record) if callable(tracked.subject) else tracked.subject
     who = str(record.history_user) if record.history_user_id else "（不明）"
-    note = raw.note or ("" if changes or record.history_type != "~" else NO_VISIBLE_CHANGE)
+    reason = getattr(record, "history_change_reason", None) or ""
+    note = raw.note or ("" if changes or reason or record.history_type != "~" else NO_VISIBLE_CHANGE)
     actions = PART_ACTIONS if subject else ACTIONS
     return HistoryEntry(
         record.history_date,
@@ -181,7 +183,7 @@ def _entry(raw: _Raw, names: _Names) -> HistoryEntry:
         changes,
         note,
         subject,
-        getattr(record, "history_change_reason", None) or "",
+        reason,
     )
 
 

@@ -86,6 +86,7 @@ def sample_pk(name: str, office) -> int:
         "provider": Provider,
         "referral": Referral,
         "follow": FollowUp,
+        "user": User,
     }
     model = models[name.split(":")[-1].split("_")[0]]
     queryset = model.objects.all() if model is Provider else model.objects.filter(office=office)

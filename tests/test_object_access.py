@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
 from coordination.clients.models import Consent, ConsentMethod
 from coordination.events.models import Event, EventKind
@@ -353,3 +354,83 @@ def test_a_follow_up_for_office_a_client_cannot_link_office_b_log_or_referral(
         }
         assert client.post(reverse("follow_up_create"), data).status_code == 404, key
     assert FollowUp.objects.count() == count
+
+
+# --- 管理 ▸ 利用者: a user of office B is office B's (the system admin manages every office) ----------
+
+USER_PAGES = [
+    "user_detail",
+    "user_update",
+    "user_deactivate",
+    "user_reactivate",
+    "user_unlock",
+    "user_authenticator_reset",
+    "user_setup_link",
+]
+
+
+def _user_url(name, user):
+    return reverse(f"office_settings:{name}", args=[user.pk])
+
+
+@pytest.mark.parametrize("name", USER_PAGES)
+def test_a_supervisor_of_office_a_gets_404_on_office_b_users_and_office_b_supervisor_opens_them(
+    client, supervisor, admin_user, office_b, name
+):
+    url = _user_url(name, office_b["coordinator"])
+    client.force_login(supervisor)
+    assert client.get(url).status_code == 404
+    client.force_login(office_b["supervisor"])
+    assert client.get(url).status_code == 200
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", USER_PAGES)
+def test_coordinators_get_403_on_the_user_pages_whatever_the_office(client, coordinator, office_b, name):
+    client.force_login(coordinator)
+    assert client.get(_user_url(name, office_b["coordinator"])).status_code == 403
+    client.force_login(office_b["coordinator"])
+    assert client.get(_user_url(name, office_b["supervisor"])).status_code == 403
+
+
+def _user_state(b):
+    user = b["coordinator"]
+    user.refresh_from_db()
+    return (user.last_name, user.is_active, user.version, user.has_usable_password(), user.role)
+
+
+# name → data of the post (the version read is 1)
+USER_POSTS = {
+    "user_update": {"last_name": "書き換え", "first_name": "", "email": "", "role": "supervisor", "version": 1},
+    "user_deactivate": {"version": 1},
+    "user_unlock": {"version": 1},
+    "user_authenticator_reset": {"version": 1, "reason": "紛失"},
+    "user_setup_link": {"version": 1},
+}
+
+
+@pytest.mark.parametrize("name", USER_POSTS)
+def test_a_supervisor_of_office_a_changes_nothing_of_office_b_users_by_posting(client, supervisor, office_b, name):
+    before = _user_state(office_b)
+    client.force_login(supervisor)
+    assert client.post(_user_url(name, office_b["coordinator"]), USER_POSTS[name]).status_code == 404
+    assert _user_state(office_b) == before
+
+
+@pytest.mark.parametrize("name", USER_POSTS)
+def test_the_same_user_post_by_office_b_supervisor_is_accepted(client, office_b, name):
+    """The control: the posts above are well-formed, so their 404 is the office check."""
+    client.force_login(office_b["supervisor"])
+    response = client.post(_user_url(name, office_b["coordinator"]), USER_POSTS[name])
+    assert response.status_code in (200, 302)
+    assert office_b["coordinator"].history.filter(history_user=office_b["supervisor"]).exists()
+
+
+def test_a_supervisor_of_office_a_cannot_add_a_user_to_office_b(client, supervisor, office_b):
+    client.force_login(supervisor)
+    data = {"last_name": "侵入", "username": "intruder", "role": "coordinator", "email": ""}
+    response = client.post(f"{reverse('office_settings:user_create')}?office={office_b['office'].pk}", data)
+    # A supervisor's office is their own whatever `?office=` says.
+    assert response.status_code == 200
+    assert User.objects.get(username="intruder").office == supervisor.office
