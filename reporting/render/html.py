@@ -1,7 +1,6 @@
 """The report as HTML: a fragment for the app's report page, and a standalone document to download."""
 
 import math
-import re
 import unicodedata
 from pathlib import Path
 
@@ -12,11 +11,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..tables import EventSection, EventTable, Report, Row, Section
 from . import charts as chart_svgs
+from .wrapping import NATURAL_BREAK
 
 PRIOR = "前年同期"
 ABSENT = "—"
-# Where a label may wrap (besides a space): after a list mark, 等 or a particle, before a bracket.
-NATURAL_BREAK = re.compile(r"(?<=[等・、）)])|(?<=に対する)|(?<=との)|(?=[（(])")
 CLOSING = ("）", ")", "、", "・")
 # A label up to this width (in em) prints on one line; a longer one wraps at its natural breaks.
 WHOLE_LABEL = 13

@@ -22,7 +22,6 @@ formulas are the report's own: each 合計 is the SUM of its column's rows.
 """
 
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +40,7 @@ from openpyxl.writer.excel import ExcelWriter
 from tabular.spreadsheets import escape_formula
 
 from ..tables import EventSection, EventTable, Report, Row, Section
+from .wrapping import NATURAL_BREAK
 
 # IPAexGothic is installed with the app for the PDFs, so LibreOffice prints the sheet with it as
 # laid out; its kana and kanji are all one em wide, which the width estimates below rely on.
@@ -71,8 +71,6 @@ PAGE_WIDTH, PAGE_HEIGHT = 595.3 - 72, 841.9 - 86.4
 SAFETY = 0.92
 
 PREVIOUS, MISSING = "前年同期", "—"
-# Where a label too long for its cell may wrap: after a particle or a list mark, before a bracket.
-NATURAL_BREAKS = re.compile(r"(?<=[等・、）)の])|(?<=に対する)|(?=[（(])")
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -306,7 +304,7 @@ class _Layout:
             return label
         fitting = [
             match.start()
-            for match in NATURAL_BREAKS.finditer(label, 1, len(label) - 1)
+            for match in NATURAL_BREAK.finditer(label, 1, len(label) - 1)
             if _lines(label[: match.start()], points, FONT_SIZE) == 1
         ]
         if not fitting:
