@@ -54,8 +54,10 @@ AUDITED_VIEWS: dict[str, str] = {
     "directory:provider_hsds_export": Action.EXPORT,
     # An import's preview shows the uploaded rows (the upload, confirmation and cancelling are forms below).
     "imports:preview": Action.IMPORT,
-    # Reading the access log itself, on its screen or in Django admin.
+    # Reading the access log itself: the office's screen and its export, the admin's technical screen, Django admin.
     "audit:event_list": Action.READ_AUDIT_LOG,
+    "access_log": Action.READ_AUDIT_LOG,
+    "access_log_export": Action.EXPORT,
     "admin:audit_accessevent_changelist": Action.READ_AUDIT_LOG,
     "admin:audit_accessevent_change": Action.READ_AUDIT_LOG,
     # Django admin's search-as-you-type for a foreign key returns names (e.g. of clients).

@@ -133,7 +133,9 @@ ACCESS_MATRIX: dict[str, dict] = {
     "reporting:finalize": _row(405, 405, 405, 405, 405, "POST only"),
     "reporting:open_draft": _row(405, 405, 405, 405, 405, "POST only"),
     # access log
-    "audit:event_list": _row(302, 403, 403, 403, 200, "superusers only; each reading is logged"),
+    "audit:event_list": _row(302, 403, 403, 403, 200, "technical rows; superusers only; each reading is logged"),
+    "access_log": _row(302, 403, 403, 200, 200, "supervisors: their office's rows; admin: every office's; logged"),
+    "access_log_export": _row(302, 403, 403, 200, 200, "`xlsx`/`csv`; the export is logged with its rows"),
 }
 
 
