@@ -121,7 +121,7 @@ def access_log_export(request, file_format):
     def row(event):
         shown = Row(event, labels, people)
         return [
-            shown.at.replace(tzinfo=None),
+            shown.at.replace(microsecond=0, tzinfo=None),
             shown.person,
             shown.username,
             event.role,

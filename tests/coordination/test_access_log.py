@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import openpyxl
@@ -169,6 +170,7 @@ def test_the_export_is_formula_escaped_and_recorded(client, supervisor, coordina
     client.force_login(supervisor)
     rows = read_csv(client.get(reverse("access_log_export", args=["csv"]), {"client": hostile.pk}))
     assert rows[0][:8] == ["日時", "利用者", "ユーザー名", "役割", "操作", "結果", "画面", "対象"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[1][0])
     assert rows[1][1:8] == [
         "青木 ひかり",
         "coordinator",
