@@ -105,20 +105,29 @@ class Target:
         return self.text
 
 
+# The largest id a database column holds: a longer number typed into a URL names no record.
+MAX_ID = 2**63 - 1
+
+
+def as_id(value) -> int | None:
+    """A record id from text or a number as recorded (a URL may hold anything); None if it is none."""
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def client_of_row(event: AccessEvent) -> int | None:
     """The client a form or export named in its query string (`?client=12`), if any."""
     if event.url_name not in FROM_A_CLIENT:
         return None
     values = parse_qs(urlsplit(event.path).query).get("client", [])
-    return int(values[0]) if values and values[0].isdigit() else None
+    return as_id(values[0]) if values else None
 
 
 def _pk(event: AccessEvent) -> int | None:
-    value = event.object_ids.get("pk") if isinstance(event.object_ids, dict) else None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return as_id(event.object_ids.get("pk")) if isinstance(event.object_ids, dict) else None
 
 
 def _date(day) -> str:

@@ -17,7 +17,7 @@ from accounts.roles import Role
 from audit.models import AccessEvent, Outcome
 from coordination.access_log import selectors
 from coordination.access_log.filters import AccessLogFilter
-from coordination.access_log.targets import REFUSED_ACTIONS, TargetLabels
+from coordination.access_log.targets import REFUSED_ACTIONS, TargetLabels, as_id
 from coordination.exports import filtered_list_export
 
 READERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -61,8 +61,10 @@ def _access_log_filter(request) -> AccessLogFilter:
         today=timezone.localdate(),
     )
     client = request.GET.get("client", "")
-    if client.isdigit() and not access_filter.filters["client"].queryset.filter(pk=int(client)).exists():
-        raise Http404("その相談対象者は見つかりません。")
+    if client.isascii() and client.isdigit():
+        pk = as_id(client)
+        if pk is None or not access_filter.filters["client"].queryset.filter(pk=pk).exists():
+            raise Http404("その相談対象者は見つかりません。")
     return access_filter
 
 

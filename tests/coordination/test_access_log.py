@@ -250,3 +250,14 @@ def test_a_refused_try_on_the_client_by_another_office_shows_under_the_client(cl
     assert [(row.person, row.event.action, row.refused) for row in shown] == [("板橋", Action.REFUSED, True)]
     readers = client.get(reverse("client_detail", args=[person.pk])).context["readers"]
     assert [(row.person, row.refused) for row in readers] == [("板橋", True)]
+
+
+def test_rows_of_hostile_urls_are_shown_without_naming_anything(client, supervisor, coordinator):
+    client.force_login(coordinator)
+    huge = "9" * 40
+    client.get(f"/clients/{huge}/")
+    client.get(f"/follow-ups/new/?client={huge}")
+    client.force_login(supervisor)
+    rows = rows_of(client.get(URL, {"person": coordinator.pk}))
+    assert [(row.screen, row.target) for row in rows[:2]] == [("次の対応の登録", None), ("相談対象者のページ", None)]
+    assert client.get(URL, {"client": huge}).status_code == 404
