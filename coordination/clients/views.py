@@ -124,6 +124,7 @@ def client_detail(request, pk):
         # この方の記録を見た人: supervisors (and the admin) only; a fixed number of queries.
         events = client_access_events(client)[:READERS_SHOWN]
         context["readers"] = access_rows(events, office=client.office)
+        context["readers_limit"] = READERS_SHOWN
     return render(request, "coordination/clients/detail.html", context)
 
 

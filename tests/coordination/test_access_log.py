@@ -210,7 +210,7 @@ def test_the_client_page_shows_who_viewed_the_client_to_supervisors_only(client,
     client.force_login(supervisor)
     response = client.get(reverse("client_detail", args=[person.pk]))
     page = response.content.decode()
-    assert "この方の記録を見た人" in page
+    assert "この方の記録を見た人" in page and "新しい順に10件まで" in page
     assert [row.person for row in response.context["readers"]] == ["青木 ひかり", "青木 ひかり"]
     assert f'href="{URL}?client={person.pk}"' in page
 
