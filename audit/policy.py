@@ -58,8 +58,10 @@ AUDITED_VIEWS: dict[str, str] = {
     "office_settings:user_list": Action.LIST,
     "office_settings:user_detail": Action.VIEW,
     "office_settings:user_update": Action.VIEW,
-    # Reading the access log itself, on its screen or in Django admin.
+    # Reading the access log itself: the office's screen and its export, the admin's technical screen, Django admin.
     "audit:event_list": Action.READ_AUDIT_LOG,
+    "access_log": Action.READ_AUDIT_LOG,
+    "access_log_export": Action.EXPORT,
     "admin:audit_accessevent_changelist": Action.READ_AUDIT_LOG,
     "admin:audit_accessevent_change": Action.READ_AUDIT_LOG,
     # Django admin's search-as-you-type for a foreign key returns names (e.g. of clients).

@@ -152,7 +152,9 @@ ACCESS_MATRIX: dict[str, dict] = {
     "office_settings:office_list": _row(302, 403, 403, 403, 200, "system admin only"),
     "office_settings:office_create": _row(302, 403, 403, 403, 200, "system admin only"),
     # access log
-    "audit:event_list": _row(302, 403, 403, 403, 200, "superusers only; each reading is logged"),
+    "audit:event_list": _row(302, 403, 403, 403, 200, "technical rows; superusers only; each reading is logged"),
+    "access_log": _row(302, 403, 403, 200, 200, "supervisors: their office's rows; admin: every office's; logged"),
+    "access_log_export": _row(302, 403, 403, 200, 200, "`xlsx`/`csv`; the export is logged with its rows"),
 }
 
 

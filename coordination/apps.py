@@ -14,6 +14,10 @@ class CoordinationConfig(AppConfig):
         register_menu_item(25, "つなぎ", "referral_list", permission="coordination.view_referral")
         register_menu_item(26, "次の対応", "follow_up_list", permission="coordination.view_followup")
         register_menu_item(30, "周知活動・会議・研修", "event_list", permission="coordination.view_event")
+        # The office's access log: supervisors (their office), the system admin (every office).
+        from accounts.roles import Role
+
+        register_menu_item(910, "アクセス記録", "access_log", roles=[Role.SUPERVISOR, Role.ADMIN])
 
         # The provider page of the directory shows how many of the office's logs name the provider.
         # And, for those who see referrals, this year's referrals to it and 「この機関へつなぐ」.

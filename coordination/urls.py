@@ -1,6 +1,7 @@
 from django.urls import path
 
 from coordination import lookups
+from coordination.access_log import views as access_log
 from coordination.clients import consent_views as consents
 from coordination.clients import views as clients
 from coordination.events import views as events
@@ -43,4 +44,6 @@ urlpatterns = [
     path("follow-ups/<int:pk>/reopen/", follow_ups.follow_up_reopen, name="follow_up_reopen"),
     path("lookups/clients/", lookups.client_lookup, name="client_lookup"),
     path("lookups/providers/", lookups.provider_lookup, name="provider_lookup"),
+    path("access-log/", access_log.access_log, name="access_log"),
+    path("access-log/export/<str:file_format>/", access_log.access_log_export, name="access_log_export"),
 ]

@@ -40,6 +40,7 @@ ARGUMENTS = {
     "log_export": {"file_format": "csv"},
     "referral_export": {"file_format": "csv"},
     "follow_up_export": {"file_format": "csv"},
+    "access_log_export": {"file_format": "csv"},
     "imports:template": {"kind": "clients", "file_format": "csv"},
     "imports:preview": {"kind": "clients"},
     "imports:confirm": {"kind": "clients"},

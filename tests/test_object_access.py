@@ -51,6 +51,8 @@ URLS = {
     "follow_up_create?client": lambda b: f"{reverse('follow_up_create')}?client={b['client'].pk}",
     "follow_up_create?log": lambda b: f"{reverse('follow_up_create')}?log={b['log'].pk}",
     "follow_up_create?referral": lambda b: f"{reverse('follow_up_create')}?referral={b['referral'].pk}",
+    "access_log?client": lambda b: f"{reverse('access_log')}?client={b['client'].pk}",
+    "access_log_export?client": lambda b: f"{reverse('access_log_export', args=['csv'])}?client={b['client'].pk}",
 }
 # Pages that write, which supervisors may not open in any office (403, see config/access.py).
 WRITES = {
@@ -67,7 +69,7 @@ WRITES = {
     "follow_up_create?referral",
 }
 # The supervisor's consent override, which coordinators may not open in any office.
-SUPERVISORS_ONLY = {"referral_override"}
+SUPERVISORS_ONLY = {"referral_override", "access_log?client", "access_log_export?client"}
 
 
 def refused_first(role: str, name: str) -> bool:

@@ -13,6 +13,8 @@ from accounts.access import office_of
 from common.drafts import mark_draft_saved
 from common.forms import add_service_errors
 from common.services import EditConflict
+from coordination.access_log.selectors import client_access_events
+from coordination.access_log.views import access_rows, may_read_access_log
 from coordination.clients import selectors, services
 from coordination.clients.age_bands import age_band, age_on
 from coordination.clients.filters import ClientFilter
@@ -28,6 +30,7 @@ from tabular.history import FieldChange, limit_for
 from tabular.wareki import format_date, format_wareki
 
 PAGE_SIZE = 50
+READERS_SHOWN = 10
 
 
 # Providers listed on a client's page; the link to the directory search shows them all.
@@ -117,6 +120,11 @@ def client_detail(request, pk):
         "can_add_follow_up": request.user.has_perm("coordination.add_followup"),
         "can_change_follow_up": request.user.has_perm("coordination.change_followup"),
     }
+    if may_read_access_log(request.user):
+        # この方の記録を見た人: supervisors (and the admin) only; a fixed number of queries.
+        events = client_access_events(client)[:READERS_SHOWN]
+        context["readers"] = access_rows(events, office=client.office)
+        context["readers_limit"] = READERS_SHOWN
     return render(request, "coordination/clients/detail.html", context)
 
 

@@ -54,10 +54,14 @@ def test_an_admin_reads_the_log_and_the_reading_is_recorded(client, admin_user, 
     assert (event.username, event.action, event.role) == ("admin", Action.READ_AUDIT_LOG, "システム管理者")
 
 
-def test_admins_see_the_menu_item_and_others_do_not(client, admin_user, supervisor):
-    client.force_login(admin_user)
-    assert "アクセス記録" in client.get(reverse("home")).content.decode()
-    client.force_login(supervisor)
+def test_the_menu_leads_supervisors_and_admins_to_the_offices_log_and_others_nowhere(
+    client, admin_user, supervisor, coordinator
+):
+    for user in (admin_user, supervisor):
+        client.force_login(user)
+        page = client.get(reverse("home")).content.decode()
+        assert 'href="/access-log/">アクセス記録</a>' in page and 'href="/audit/"' not in page
+    client.force_login(coordinator)
     assert "アクセス記録" not in client.get(reverse("home")).content.decode()
 
 
