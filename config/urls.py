@@ -15,5 +15,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("audit/", include("audit.urls")),
     path("imports/", include("tabular.urls")),
+    path("settings/office/", include("accounts.office_settings.calendar_urls")),
+    path("settings/districts/", include("directory.district_settings_urls")),
     path("", include("coordination.urls")),
 ]
