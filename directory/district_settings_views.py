@@ -46,6 +46,7 @@ class DistrictAddForm(forms.Form):
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = selectors.districts_to_add(office)
+        self.fields["district"].label_from_instance = lambda district: district.name
 
     def clean(self):
         data = super().clean()
