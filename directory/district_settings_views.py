@@ -44,7 +44,7 @@ class DistrictAddForm(forms.Form):
     )
 
     def __init__(self, *args, office, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["district"].queryset = selectors.districts_to_add(office)
         self.fields["district"].label_from_instance = lambda district: district.name
 

@@ -19,7 +19,7 @@ class OpeningHoursForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         for weekday in Weekday:
             label = f"{weekday.label}曜日"
             self.fields[f"open_{weekday.value}"] = forms.BooleanField(label=f"{label}は開所", required=False)
@@ -100,6 +100,9 @@ class CalendarClickForm(forms.Form):
     opens_at = forms.TimeField(label="臨時開所の開始", required=False, widget=TIME_WIDGET, error_messages=TIME_ERRORS)
     closes_at = forms.TimeField(label="臨時開所の終了", required=False, widget=TIME_WIDGET, error_messages=TIME_ERRORS)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
     def clean_day(self) -> tuple[date, str]:
         raw = self.cleaned_data["day"]
         if not raw:
@@ -139,6 +142,9 @@ class OfficeHeaderForm(forms.ModelForm):
             },
             "schedule_line": {"max_length": "開所日時の表記は200文字以内で入力してください。"},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
