@@ -33,7 +33,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('coordination', '0002_roles'),
+        # After coordination 0006, which moves the office models' content types to accounts: creating
+        # the permission earlier would create accounts' content types beside the old ones.
+        ('coordination', '0006_move_offices_and_users_to_accounts'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
