@@ -116,7 +116,7 @@ def district_add(request):
 
 def _link_id(request) -> int | None:
     raw = request.POST.get("link", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 @require_POST

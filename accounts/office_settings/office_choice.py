@@ -18,7 +18,7 @@ def settings_office(request) -> Office:
     user = request.user
     raw = request.GET.get(OFFICE_PARAMETER, "")
     if raw:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
             raise Http404("事業所が見つかりません。")
         if user.is_superuser:
             office = Office.objects.filter(pk=int(raw)).first()
