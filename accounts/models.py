@@ -37,12 +37,25 @@ class Office(models.Model):
 
     name = models.CharField("事業所名", max_length=200, unique=True)
     municipality = models.CharField("区市町村", max_length=50)
+    # The report header's schedule line; blank = written from the opening hours (schedule_label).
+    schedule_line = models.CharField(
+        "報告書の開所日時の表記",
+        max_length=200,
+        blank=True,
+        help_text="空欄なら開所時間から「月・水・金 9:00～17:00」のように作ります。",
+    )
+    # Optimistic locking: the name form carries `version`, the opening-hours form `hours_version`.
+    version = models.PositiveIntegerField("版", default=1)
+    hours_version = models.PositiveIntegerField("開所時間の版", default=1)
+
+    history = HistoricalRecords(verbose_name="事業所の変更履歴", verbose_name_plural="事業所の変更履歴")
 
     class Meta:
         db_table = "coordination_office"
         verbose_name = "事業所"
         verbose_name_plural = "事業所"
         ordering = ["name"]
+        permissions = [("change_office_settings", "事業所の開所時間・カレンダー・地区・名称を設定できる")]
 
     def __str__(self):
         return self.name
@@ -59,6 +72,10 @@ class Office(models.Model):
         return OfficeCalendar(weekly=weekly, closures=frozenset(closures), extra_days=extra_days)
 
     def schedule_label(self) -> str:
+        """The report header's schedule line: the one the office wrote, else the generated one."""
+        return self.schedule_line or self.generated_schedule_label()
+
+    def generated_schedule_label(self) -> str:
         """`月・水・金 9:00～17:00`; days with other hours get their own part."""
         by_hours: dict[tuple, list[str]] = {}
         for h in self.opening_hours.order_by("weekday"):
@@ -77,6 +94,8 @@ class OfficeHours(models.Model):
     weekday = models.PositiveSmallIntegerField("曜日", choices=Weekday)
     opens_at = models.TimeField("開始")
     closes_at = models.TimeField("終了")
+
+    history = HistoricalRecords(verbose_name="開所時間の変更履歴", verbose_name_plural="開所時間の変更履歴")
 
     class Meta:
         db_table = "coordination_officehours"
@@ -103,6 +122,10 @@ class OfficeCalendarDay(models.Model):
     opens_at = models.TimeField("開始", null=True, blank=True)
     closes_at = models.TimeField("終了", null=True, blank=True)
     reason = models.CharField("理由", max_length=200, blank=True)
+
+    history = HistoricalRecords(
+        verbose_name="休業日・臨時開所日の変更履歴", verbose_name_plural="休業日・臨時開所日の変更履歴"
+    )
 
     class Meta:
         db_table = "coordination_officecalendarday"

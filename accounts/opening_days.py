@@ -19,6 +19,25 @@ def is_national_holiday(day: date) -> bool:
     return jpholiday.is_holiday(day)
 
 
+def holiday_name(day: date) -> str:
+    """The holiday's name (「勤労感謝の日」, 「振替休日」), or "" on a day that is none."""
+    return jpholiday.is_holiday_name(day) or ""
+
+
+def fiscal_quarter_of(day: date) -> tuple[int, int]:
+    """(fiscal year, quarter 1–4) of a day: the year starts on 1 April (as coordination.fiscal counts)."""
+    fiscal_year = day.year if day.month >= 4 else day.year - 1
+    return fiscal_year, (day.month - 4) % 12 // 3 + 1
+
+
+def fiscal_quarter_dates(fiscal_year: int, quarter: int) -> tuple[date, date]:
+    """First and last day of a fiscal quarter."""
+    month = 4 + 3 * (quarter - 1)
+    start = date(fiscal_year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    after = date(start.year + (start.month + 2) // 12, (start.month + 2) % 12 + 1, 1)
+    return start, after - timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class OfficeCalendar:
     """`weekly` maps weekday (Monday = 0) to opening hours; extra days win over everything."""

@@ -151,6 +151,20 @@ ACCESS_MATRIX: dict[str, dict] = {
     ),
     "office_settings:office_list": _row(302, 403, 403, 403, 200, "system admin only"),
     "office_settings:office_create": _row(302, 403, 403, 403, 200, "system admin only"),
+    # office settings: opening hours, the calendar of 営業日, the report header, districts and their order
+    "office_calendar:calendar": _row(
+        302, 403, 403, 200, 200, "the user's own office; another office's (`?office=`): 404, but the admin picks any"
+    ),
+    "office_calendar:hours": _row(302, 403, 403, 200, 200, "as the calendar"),
+    "office_calendar:office": _row(
+        302, 403, 403, 200, 200, "name and schedule line of the report header; as the calendar"
+    ),
+    "district_settings:index": _row(302, 403, 403, 200, 200, "as the calendar"),
+    "district_settings:add": _row(405, 405, 405, 405, 405, "POST only"),
+    "district_settings:move": _row(405, 405, 405, 405, 405, "POST only"),
+    "district_settings:remove": _row(
+        405, 405, 405, 405, 405, "POST only; a district with the office's clients: refused"
+    ),
     # access log
     "audit:event_list": _row(302, 403, 403, 403, 200, "technical rows; superusers only; each reading is logged"),
     "access_log": _row(302, 403, 403, 200, 200, "supervisors: their office's rows; admin: every office's; logged"),

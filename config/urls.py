@@ -16,5 +16,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("imports/", include("tabular.urls")),
     path("settings/", include("accounts.office_settings.urls")),
+    path("settings/office/", include("accounts.office_settings.calendar_urls")),
+    path("settings/districts/", include("directory.district_settings_urls")),
     path("", include("coordination.urls")),
 ]

@@ -2,7 +2,15 @@
 
 from tabular.history import FieldChange, History, Tracked, history_entries, records_together
 
-from .models import PROVIDER_FIELDS, Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
+from .models import (
+    PROVIDER_FIELDS,
+    Acceptance,
+    District,
+    MedicalCareProcedure,
+    OfficeDistrict,
+    Provider,
+    ProviderProcedure,
+)
 
 # The provider's fields as its page and form show them, with who verified it and when.
 PROVIDER_SHOWN = [*PROVIDER_FIELDS, "verified_on", "verified_by"]
@@ -47,5 +55,19 @@ def provider_history(
             differs={"status": _status_change},
         )
         for procedure_id, records in by_procedure.items()
+    ]
+    return history_entries(tracked, limit=limit)
+
+
+def office_district_history(office, *, limit: int | None) -> History:
+    """The office's districts added, moved and removed, newest first (two queries, plus the names)."""
+    records = list(OfficeDistrict.history.filter(office_id=office.pk).select_related("history_user"))
+    names = dict(District.objects.filter(pk__in={r.district_id for r in records}).values_list("pk", "name"))
+    by_link: dict[int, list] = {}
+    for record in records:
+        by_link.setdefault(record.id, []).append(record)
+    tracked = [
+        Tracked(rows, ["district", "position"], subject=f"地区：{names.get(rows[0].district_id, '（削除された地区）')}")
+        for rows in by_link.values()
     ]
     return history_entries(tracked, limit=limit)

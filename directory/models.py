@@ -99,6 +99,8 @@ class District(models.Model):
 
     objects = CodeManager()
 
+    history = HistoricalRecords(verbose_name="地区の変更履歴", verbose_name_plural="地区の変更履歴")
+
     class Meta:
         verbose_name = "地区"
         verbose_name_plural = "地区"
@@ -434,6 +436,8 @@ class OfficeDistrict(models.Model):
     )
     district = models.ForeignKey(District, verbose_name="地区", on_delete=models.PROTECT)
     position = models.PositiveSmallIntegerField("報告書での順番")
+
+    history = HistoricalRecords(verbose_name="事業所の地区の変更履歴", verbose_name_plural="事業所の地区の変更履歴")
 
     class Meta:
         db_table = "coordination_officedistrict"

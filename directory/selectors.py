@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .models import Acceptance, District, MedicalCareProcedure, OfficeDistrict, Provider, ProviderProcedure
 from .search import query_keys
@@ -126,3 +126,19 @@ def providers_for_hsds() -> QuerySet[Provider]:
         .prefetch_related(Prefetch("acceptances", queryset=cells))
         .order_by("name_kana", "name", "pk")
     )
+
+
+def office_district_rows(office) -> QuerySet[OfficeDistrict]:
+    """The office's districts in report order, each with `client_count`: the office's clients living there."""
+    return (
+        OfficeDistrict.objects.filter(office=office)
+        .select_related("district")
+        .annotate(client_count=Count("district__clients", filter=Q(district__clients__office=office)))
+        .order_by("position")
+    )
+
+
+def districts_to_add(office) -> QuerySet[District]:
+    """Registered districts of the office's municipality that its list does not have yet."""
+    listed = OfficeDistrict.objects.filter(office=office).values("district_id")
+    return District.objects.filter(municipality=office.municipality).exclude(pk__in=listed).order_by("name")

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypedDict, Unpack
+from uuid import uuid4
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from .models import (
     Acceptance,
     District,
     MedicalCareProcedure,
+    OfficeDistrict,
     Provider,
     ProviderCategory,
     ProviderProcedure,
@@ -194,3 +196,108 @@ def provider_verify(*, provider: Provider, user: AbstractBaseUser, today: date |
     provider._history_user = user
     provider.save(update_fields=["verified_on", "verified_by"])
     return provider
+
+
+# --- an office's districts and their order in the report's §2 -----------------------------------------
+
+DISTRICTS_CHANGED = (
+    "ほかの人が先に地区の一覧を変更しました。あなたの操作は保存されていません。"
+    "いまの一覧を確かめてから、もう一度操作してください。"
+)
+DISTRICT_ALREADY_LISTED = "この地区はすでに一覧にあります。"
+DISTRICT_OTHER_MUNICIPALITY = "事業所の区市町村の地区だけを追加できます。"
+DISTRICT_NAME_TAKEN = "「{name}」はすでに{municipality}の地区にあります。「登録済みの地区を追加」から選んでください。"
+DISTRICT_NAME_REQUIRED = "新しい地区の名前を入力してください。"
+DISTRICT_HAS_CLIENTS = (
+    "「{name}」には相談対象者が{count}人登録されているため、一覧から外せません。"
+    "外すと報告書の「2. 相談対象者の住所」でこの方々が「不明」に数えられます。"
+    "先に相談対象者の地区を変えてください。"
+)
+
+
+def district_order_token(office) -> str:
+    """The office's list as a page shows it (link ids in order): a form carries it back to be compared."""
+    return ",".join(
+        str(pk) for pk in OfficeDistrict.objects.filter(office=office).order_by("position").values_list("pk", flat=True)
+    )
+
+
+def _locked_links(office, expected_order: str | None) -> list[OfficeDistrict]:
+    """The office's links in order, locked; DISTRICTS_CHANGED when not the list the form was read from."""
+    links = list(
+        OfficeDistrict.objects.select_for_update().filter(office=office).select_related("district").order_by("position")
+    )
+    if expected_order is not None and ",".join(str(link.pk) for link in links) != expected_order:
+        raise ValidationError(DISTRICTS_CHANGED, code="changed")
+    return links
+
+
+@transaction.atomic
+def office_district_add(
+    *, office, user, expected_order: str | None, district: District | None = None, new_name: str = ""
+) -> OfficeDistrict:
+    """Append a district of the office's municipality to its list: a registered one, or a new one by name."""
+    links = _locked_links(office, expected_order)
+    if district is None:
+        new_name = new_name.strip()
+        if not new_name:
+            raise ValidationError({"new_name": [DISTRICT_NAME_REQUIRED]})
+        if District.objects.filter(municipality=office.municipality, name=new_name).exists():
+            raise ValidationError(
+                {"new_name": [DISTRICT_NAME_TAKEN.format(name=new_name, municipality=office.municipality)]}
+            )
+        district = District(code=f"district-{uuid4().hex[:12]}", name=new_name, municipality=office.municipality)
+        district._history_user = user
+        district.full_clean()
+        district.save()
+    elif district.municipality != office.municipality:
+        raise ValidationError({"district": [DISTRICT_OTHER_MUNICIPALITY]})
+    elif any(link.district_id == district.pk for link in links):
+        raise ValidationError({"district": [DISTRICT_ALREADY_LISTED]})
+    position = max((link.position for link in links), default=0) + 1
+    link = OfficeDistrict(office=office, district=district, position=position)
+    link._history_user = user
+    link.save()
+    return link
+
+
+@transaction.atomic
+def office_district_move(*, office, user, link_id: int, step: int, expected_order: str | None) -> bool:
+    """Swap a district with the one above (step -1) or below (+1); False when it is already first or last."""
+    links = _locked_links(office, expected_order)
+    index = next((i for i, link in enumerate(links) if link.pk == link_id), None)
+    if index is None:
+        raise ValidationError(DISTRICTS_CHANGED, code="changed")
+    other_index = index + step
+    if not 0 <= other_index < len(links):
+        return False
+    link, other = links[index], links[other_index]
+    mine, theirs = link.position, other.position
+    # (office, position) is unique: the first row passes through a free position, unrecorded.
+    link.position = max(item.position for item in links) + 1
+    link.save_without_historical_record()
+    for row, position in ((other, mine), (link, theirs)):
+        row.position = position
+        row._history_user = user
+        row.save()
+    return True
+
+
+@transaction.atomic
+def office_district_remove(*, office, user, link_id: int, expected_order: str | None) -> District:
+    """Take a district off the office's list, refused while clients of the office live there.
+
+    The report counts a client of an unlisted district of the municipality as 不明, so a listed
+    district with clients stays (DISTRICT_HAS_CLIENTS); the district itself is kept for the directory.
+    """
+    links = _locked_links(office, expected_order)
+    link = next((link for link in links if link.pk == link_id), None)
+    if link is None:
+        raise ValidationError(DISTRICTS_CHANGED, code="changed")
+    # `clients` is coordination's reverse relation to District, read without importing coordination.
+    count = link.district.clients.filter(office=office).count()
+    if count:
+        raise ValidationError(DISTRICT_HAS_CLIENTS.format(name=link.district.name, count=count), code="has_clients")
+    link._history_user = user
+    link.delete()
+    return link.district

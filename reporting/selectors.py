@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from django.db.models import OuterRef, Q, Subquery
 
-from accounts.models import Office
+from accounts.models import Office, OfficeCalendarDay, OfficeHours, Weekday
 from coordination.events.models import Event
 from coordination.fiscal import FiscalPeriod, fiscal_year_of
 from coordination.logs.models import ContactLog
@@ -169,6 +169,40 @@ def gone_since(
                 record.history_date,
             )
         )
+    return sorted(rows, key=lambda row: row.when, reverse=True)
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """A change of the office's calendar or weekly hours after a finalization: it changes the 営業日 count."""
+
+    what: str  # 「休業日を追加」, 「開所時間を変更」…
+    day: date | None  # the calendar day concerned; None for the weekly hours
+    detail: str  # the reason, or the weekday and hours
+    who: str
+    when: datetime
+
+
+CALENDAR_ACTIONS = {"+": "を追加", "~": "を変更", "-": "を取り消し"}
+HOURS_ACTIONS = {"+": "開所曜日を追加", "~": "開所時間を変更", "-": "開所曜日を削除"}
+
+
+def settings_changed_since(office: Office, period: FiscalPeriod, since) -> list[SettingsChange]:
+    """Closures and extra days of the period, and weekly hours, changed after `since`, newest first (two queries)."""
+    rows = []
+    days = OfficeCalendarDay.history.filter(
+        office_id=office.pk, date__range=(period.start, period.end), history_date__gt=since
+    ).select_related("history_user")
+    for record in days:
+        kind = "臨時開所日" if record.is_open else "休業日"
+        who = str(record.history_user) if record.history_user else ""
+        what = f"{kind}{CALENDAR_ACTIONS[record.history_type]}"
+        rows.append(SettingsChange(what, record.date, record.reason, who, record.history_date))
+    hours = OfficeHours.history.filter(office_id=office.pk, history_date__gt=since).select_related("history_user")
+    for record in hours:
+        detail = f"{Weekday(record.weekday).label}曜日 {record.opens_at:%H:%M}～{record.closes_at:%H:%M}"
+        who = str(record.history_user) if record.history_user else ""
+        rows.append(SettingsChange(HOURS_ACTIONS[record.history_type], None, detail, who, record.history_date))
     return sorted(rows, key=lambda row: row.when, reverse=True)
 
 

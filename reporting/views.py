@@ -55,10 +55,11 @@ def quarterly(request):
     form, period, compare = _period(request, office, request.GET)
     state = selectors.report_state(office, period)
     previous = build_quarterly_report(office, period.previous_year()) if compare else None
-    changed_logs, changed_events, gone = [], [], []
+    changed_logs, changed_events, gone, settings_changes = [], [], [], []
     if state.latest is not None:
         since = state.latest.finalized_at
         changed_logs, changed_events = selectors.changed_since(office, period, since)
+        settings_changes = selectors.settings_changed_since(office, period, since)
         gone = selectors.gone_since(office, period, since, changed_logs=changed_logs, changed_events=changed_events)
     context = {
         "form": form,
@@ -73,6 +74,7 @@ def quarterly(request):
         "changed_events": changed_events,
         "gone": gone,
         "changed_count": len(changed_logs) + len(changed_events) + len(gone),
+        "settings_changes": settings_changes,
         "history": report_history(state.record, state.report, limit=limit_for(request)),
         "history_all_url": f"?{_query(period)}&history={SHOW_ALL}#history-heading",
         "can_finalize": request.user.has_perm("reporting.finalize_quarterlyreport"),

@@ -436,3 +436,106 @@ def test_a_supervisor_of_office_a_cannot_add_a_user_to_office_b(client, supervis
     # A supervisor's office is their own whatever `?office=` says.
     assert response.status_code == 200
     assert User.objects.get(username="intruder").office == supervisor.office
+# --- office settings: the office is the user's own; naming another (`?office=`) is a 404 -----------------
+
+SETTINGS_PAGES = {
+    "office_calendar:calendar": "month=2025-11",
+    "office_calendar:hours": "",
+    "office_calendar:office": "",
+    "district_settings:index": "",
+}
+
+
+def _settings_url(name: str, office, extra: str = "") -> str:
+    query = "&".join(part for part in (extra, f"office={office.pk}") if part)
+    return f"{reverse(name)}?{query}"
+
+
+@pytest.mark.parametrize("name", SETTINGS_PAGES)
+def test_a_supervisor_of_office_a_gets_404_on_office_b_settings(client, supervisor, office_b, name):
+    client.force_login(supervisor)
+    assert client.get(_settings_url(name, office_b["office"], SETTINGS_PAGES[name])).status_code == 404
+
+
+@pytest.mark.parametrize("name", SETTINGS_PAGES)
+def test_office_b_supervisor_opens_its_own_settings_and_its_coordinator_is_refused(client, office_b, name):
+    url = _settings_url(name, office_b["office"], SETTINGS_PAGES[name])
+    client.force_login(office_b["supervisor"])
+    page = client.get(url)
+    assert page.status_code == 200 and office_b["office"].name in page.text
+    client.force_login(office_b["coordinator"])
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("name", SETTINGS_PAGES)
+def test_the_admin_opens_any_office_settings(client, admin_user, office_b, name):
+    client.force_login(admin_user)
+    page = client.get(_settings_url(name, office_b["office"], SETTINGS_PAGES[name]))
+    assert page.status_code == 200 and office_b["office"].name in page.text
+
+
+def _settings_state(b):
+    office = b["office"]
+    office.refresh_from_db()
+    return (
+        office.name,
+        office.version,
+        office.hours_version,
+        list(office.opening_hours.values_list("weekday", "opens_at", "closes_at")),
+        list(office.calendar_days.values_list("date", "is_open")),
+        list(office.district_links.order_by("position").values_list("district_id", "position")),
+    )
+
+
+SETTINGS_POSTS = {
+    "calendar": (
+        lambda b: _settings_url("office_calendar:calendar", b["office"], "month=2025-11"),
+        lambda b: {"day": "2025-11-12|closed", "reason": "", "opens_at": "", "closes_at": ""},
+    ),
+    "hours": (
+        lambda b: _settings_url("office_calendar:hours", b["office"]),
+        lambda b: {"version": 1, "open_0": "on", "opens_0": "09:00", "closes_0": "17:00"},
+    ),
+    "office": (
+        lambda b: _settings_url("office_calendar:office", b["office"]),
+        lambda b: {"name": "書き換え", "schedule_line": "", "version": 1},
+    ),
+    "district_move": (
+        lambda b: _settings_url("district_settings:move", b["office"]),
+        lambda b: {
+            "link": b["office"].district_links.order_by("position").first().pk,
+            "direction": "down",
+            "order": ",".join(
+                str(pk) for pk in b["office"].district_links.order_by("position").values_list("pk", flat=True)
+            ),
+        },
+    ),
+    "district_add": (
+        lambda b: _settings_url("district_settings:add", b["office"]),
+        lambda b: {
+            "new_name": "新しい地区",
+            "district": "",
+            "order": ",".join(
+                str(pk) for pk in b["office"].district_links.order_by("position").values_list("pk", flat=True)
+            ),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SETTINGS_POSTS)
+def test_a_supervisor_of_office_a_changes_nothing_of_office_b_settings(client, supervisor, office_b, name):
+    url, data = SETTINGS_POSTS[name]
+    before = _settings_state(office_b)
+    client.force_login(supervisor)
+    assert client.post(url(office_b), data(office_b)).status_code == 404
+    assert _settings_state(office_b) == before
+
+
+@pytest.mark.parametrize("name", SETTINGS_POSTS)
+def test_the_same_settings_post_by_office_b_supervisor_changes_its_office(client, office_b, name):
+    url, data = SETTINGS_POSTS[name]
+    before = _settings_state(office_b)
+    client.force_login(office_b["supervisor"])
+    assert client.post(url(office_b), data(office_b)).status_code == 302
+    assert _settings_state(office_b) != before

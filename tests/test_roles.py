@@ -36,7 +36,7 @@ def test_coordinators_keep_their_offices_records_and_the_directory():
     assert "directory.view_internal_note" in granted
 
 
-def test_supervisors_read_everything_of_their_office_and_write_only_the_report_and_consent_overrides():
+def test_supervisors_read_everything_of_their_office_and_write_only_the_report_overrides_and_settings():
     granted = perms("管理者")
     assert {"coordination.view_client", "coordination.view_contactlog", "coordination.view_event"} <= granted
     assert {"accounts.view_office", "directory.view_internal_note"} <= granted
@@ -46,7 +46,13 @@ def test_supervisors_read_everything_of_their_office_and_write_only_the_report_a
         "reporting.finalize_quarterlyreport",
         # let a referral go without a covering consent, with a written reason (issue 14)
         "coordination.override_consent",
+        # their office's opening hours, calendar of 営業日, districts and report header (issue 16)
+        "accounts.change_office_settings",
     }
+
+
+def test_only_supervisors_set_the_office_settings():
+    assert "accounts.change_office_settings" not in perms("コーディネーター") | perms("区職員")
 
 
 def test_coordinators_read_reports_but_neither_edit_nor_finalize_them():

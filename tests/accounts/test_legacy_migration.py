@@ -235,7 +235,8 @@ def test_a_database_made_before_the_accounts_app_migrates_without_losing_anythin
     renamed = {types_before[key]: types_after[key] for key in types_before if types_before[key] != types_after[key]}
     assert renamed == MOVED_CONTENT_TYPES
     # Models added since (referrals, consents, follow-ups…) get new content types, all of coordination
-    # but the change-history tables added to accounts (a user's history).
+    # but the change-history tables added since: a user's, and the office settings' (offices, hours,
+    # calendar days, districts).
     added_types = {key: types_after[key] for key in types_after.keys() - types_before.keys()}
     assert {app for app, model in added_types.values() if not model.startswith("historical")} <= {"coordination"}
 
@@ -246,16 +247,17 @@ def test_a_database_made_before_the_accounts_app_migrates_without_losing_anythin
     assert names_before <= names_after and MOVE_MIGRATIONS <= names_after - names_before
     assert {key for key in names_after if key[0] in OUR_APPS} == ours
 
-    # One new permission on the models the old code had (the providers' internal note), granted to
-    # coordinators and supervisors; the rest are the new models' own.
+    # Two new permissions on the models the old code had: the providers' internal note, granted to
+    # coordinators and supervisors, and the office settings, granted to supervisors; the rest are
+    # the new models' own.
     assert set(before["auth_permission"]) <= set(after["auth_permission"])
     new_permissions = set(after["auth_permission"]) - set(before["auth_permission"])
     on_old_models = {row for row in new_permissions if dict(row)["content_type_id"] in types_before}
-    assert _column(on_old_models, "codename") == {("view_internal_note",)}
+    assert _column(on_old_models, "codename") == {("view_internal_note",), ("change_office_settings",)}
     assert set(before["auth_group_permissions"]) <= set(after["auth_group_permissions"])
     new_ids = _column(on_old_models, "id")
     granted = set(after["auth_group_permissions"]) - set(before["auth_group_permissions"])
-    assert len([row for row in granted if (dict(row)["permission_id"],) in new_ids]) == 2
+    assert len([row for row in granted if (dict(row)["permission_id"],) in new_ids]) == 3
 
     # Every other table, row for row and value for value.
     # Every other table, row for row and value for value, in the columns it had (later migrations
