@@ -436,6 +436,8 @@ def test_a_supervisor_of_office_a_cannot_add_a_user_to_office_b(client, supervis
     # A supervisor's office is their own whatever `?office=` says.
     assert response.status_code == 200
     assert User.objects.get(username="intruder").office == supervisor.office
+
+
 # --- office settings: the office is the user's own; naming another (`?office=`) is a 404 -----------------
 
 SETTINGS_PAGES = {
