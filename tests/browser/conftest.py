@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
@@ -52,6 +53,20 @@ def in_worker(function):
     worker.start()
     worker.join()
     return result.get("value")
+
+
+@pytest.fixture
+def created_account(request, django_db_blocker):
+    """The username of an account a test creates through the pages (the module's NEWCOMER), deleted
+    after the test: browser tests commit."""
+    username = request.module.NEWCOMER
+    yield username
+
+    def delete():
+        with django_db_blocker.unblock():
+            get_user_model().objects.filter(username=username).delete()
+
+    in_worker(delete)
 
 
 @pytest.fixture(scope="session")

@@ -18,25 +18,13 @@ NEWCOMER = "newcomer"
 PASSWORD = "川沿いの桜並木を毎朝歩く"
 
 
-@pytest.fixture
-def cleanup(django_db_blocker):
-    """Browser tests commit: delete the account the admin creates."""
-    yield
-
-    def delete():
-        with django_db_blocker.unblock():
-            User.objects.filter(username=NEWCOMER).delete()
-
-    in_worker(delete)
-
-
 def make_coordinator():
     user = User.objects.get(username=NEWCOMER)
     user.groups.add(Group.objects.get(name=ROLE_GROUPS[Role.COORDINATOR]))
 
 
 def test_the_admin_issues_a_link_and_the_newcomer_sets_a_password_and_enrols(
-    page, browser, demo_site, screenshot, settings, cleanup
+    page, browser, demo_site, screenshot, settings, created_account
 ):
     page.goto(f"{demo_site}/login/")
     page.get_by_label("ユーザー名").fill("admin")

@@ -17,20 +17,8 @@ NEWCOMER = "kitagawa"
 PASSWORD = "川沿いの桜並木を毎朝歩く"
 
 
-@pytest.fixture
-def cleanup(django_db_blocker):
-    """Browser tests commit: delete the account the supervisor adds (its app goes with it)."""
-    yield
-
-    def delete():
-        with django_db_blocker.unblock():
-            User.objects.filter(username=NEWCOMER).delete()
-
-    in_worker(delete)
-
-
 def test_a_supervisor_adds_a_coordinator_who_sets_a_password_enrols_and_lands_home(
-    page, browser, demo_site, screenshot, settings, cleanup
+    page, browser, demo_site, screenshot, settings, created_account
 ):
     page.goto(f"{demo_site}/login/")
     page.get_by_label("ユーザー名").fill("supervisor")
