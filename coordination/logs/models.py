@@ -55,6 +55,18 @@ CONTACT_LOG_HISTORY = HistoricalRecords(
 )
 
 
+class SupportKind(models.TextChoices):
+    """個別支援 (about a child or family) or 地域支援 (about the local support system)."""
+
+    INDIVIDUAL = "individual", "個別支援"
+    COMMUNITY = "community", "地域支援"
+
+    @classmethod
+    def default_for(cls, client) -> "SupportKind":
+        """The kind a log gets when none is chosen: 個別 with a client (or its id), 地域 without."""
+        return cls.INDIVIDUAL if client is not None else cls.COMMUNITY
+
+
 class ContactLog(models.Model):
     """相談・支援・活動記録: one call, visit, meeting or piece of community work."""
 
@@ -73,6 +85,12 @@ class ContactLog(models.Model):
         on_delete=models.PROTECT,
         related_name="contact_logs",
         help_text="地域づくりなど対象者のいない活動は空欄",
+    )
+    support_kind = models.CharField(
+        "支援の種類",
+        max_length=12,
+        choices=SupportKind.choices,
+        help_text="対象者のいる記録は個別支援、いない記録は地域支援が既定",
     )
     method = models.ForeignKey(
         ContactMethod,
@@ -126,6 +144,12 @@ class ContactLog(models.Model):
 
     def __str__(self):
         return f"{self.occurred_on:%Y-%m-%d} {self.method.label}"
+
+    def save(self, *args, **kwargs):
+        # The services choose the kind; a log saved without one (a test, a shell) still gets the default.
+        if not self.support_kind:
+            self.support_kind = SupportKind.default_for(self.client_id)
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}
