@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Min, Q
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Office, OfficeScopedQuerySet, User
@@ -40,6 +40,19 @@ class ContactLogQuerySet(OfficeScopedQuerySet):
     def in_period(self, period):
         """Logs dated within a FiscalPeriod (or anything with `start` and `end`)."""
         return self.between(period.start, period.end)
+
+    def first_contact_client_ids(self, start: date, end: date):
+        """Ids of the clients whose first log among these (imported ones too, any fiscal year) is
+        dated from `start` to `end`: the 新規 of a period. One query (GROUP BY client … HAVING),
+        or a subquery when used in `pk__in=`."""
+        return (
+            self.filter(client__isnull=False)
+            .values("client")
+            .annotate(first_contact_on=Min("occurred_on"))
+            .filter(first_contact_on__range=(start, end))
+            .values_list("client", flat=True)
+            .order_by()
+        )
 
 
 LEAF = {"children__isnull": True}

@@ -8,9 +8,11 @@ from django.urls import reverse
 
 from coordination.clients.models import Client
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, SupportKind
+from coordination.logs.selectors import new_client_ids
 from coordination.logs.services import CounterpartEntry, contact_log_create, contact_log_update
 from directory.models import CounterpartCategory, Provider
 
+from .client_factories import make_client, make_office, make_user
 from .test_imports import (
     CLIENT_HEADERS,
     HANAKO,
@@ -218,3 +220,72 @@ def test_an_unknown_kind_in_an_import_is_refused_and_nothing_is_imported(signed_
     errors = {(row.number, column): message for row in report.error_rows for column, message in row.errors}
     assert errors[(3, "支援の種類")] == "「両方」は選べません。「個別支援」・「地域支援」のどれかを書いてください。"
     assert ContactLog.objects.count() == before
+
+
+# --- 新規 -----------------------------------------------------------------------------------------
+
+
+def _log_on(office, coordinator, client, day):
+    return contact_log_create(
+        office=office,
+        coordinator=coordinator,
+        occurred_on=day,
+        client=client,
+        method=ContactMethod.objects.get(code="phone"),
+        activity_types=[ActivityType.objects.get(code="discharge")],
+        counterparts=[CounterpartEntry(category=CounterpartCategory.objects.get(code="party-parent-mother"))],
+    )
+
+
+@pytest.fixture
+def new_office():
+    office = make_office()
+    return office, make_user(office, "newcomer-coordinator")
+
+
+FY2025 = (date(2025, 4, 1), date(2026, 3, 31))
+
+
+def test_a_client_first_seen_in_an_earlier_fiscal_year_is_not_new(new_office):
+    office, coordinator = new_office
+    seen_before, first_now = (
+        make_client(office, name="前年度 一郎", name_kana="ゼンネンド イチロウ"),
+        make_client(office, name="今年度 二郎", name_kana="コンネンド ジロウ"),
+    )
+    _log_on(office, coordinator, seen_before, date(2025, 3, 31))
+    _log_on(office, coordinator, seen_before, date(2025, 5, 1))
+    _log_on(office, coordinator, first_now, date(2025, 4, 1))
+    _log_on(office, coordinator, first_now, date(2025, 6, 1))
+    _log_on(office, coordinator, None, date(2025, 4, 2))
+
+    assert set(new_client_ids(office, *FY2025)) == {first_now.pk}
+    assert set(new_client_ids(office, date(2024, 4, 1), date(2025, 3, 31))) == {seen_before.pk}
+    # A client is new in one period only: the first quarter, not the second.
+    assert set(new_client_ids(office, date(2025, 7, 1), date(2025, 9, 30))) == set()
+
+
+def test_an_imported_earlier_log_makes_a_client_not_new(signed_in, demo_office, hanako):
+    row = {
+        "日付": "2025/6/2",
+        "コーディネーター": "coordinator",
+        "相談者・相手先": "母",
+        "種別": "クレーム",
+        "方法": "電話",
+        "相談対象者 氏名": "北 花子", "相談対象者 フリガナ": "キタ ハナコ", "相談対象者 生年月日": "2019/5/15",
+    }
+    confirm(signed_in, _import_rows(signed_in, [log_row(**row)]))
+    assert hanako.pk in set(new_client_ids(demo_office, *FY2025))
+
+    # Older history imported afterwards: her first contact is now in FY2024.
+    confirm(signed_in, _import_rows(signed_in, [log_row(**{**row, "日付": "2024/11/5"})]))
+    assert hanako.pk not in set(new_client_ids(demo_office, *FY2025))
+    assert hanako.pk in set(new_client_ids(demo_office, date(2024, 4, 1), date(2025, 3, 31)))
+
+
+def test_new_clients_cost_one_query_however_many_logs(demo_office, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        ids = set(new_client_ids(demo_office, *FY2025))
+    assert ids
+    # Used inside another query it is a subquery, not a second round trip.
+    with django_assert_num_queries(1):
+        assert Client.objects.filter(pk__in=new_client_ids(demo_office, *FY2025)).count() == len(ids)
