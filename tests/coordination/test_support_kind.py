@@ -271,7 +271,9 @@ def test_an_imported_earlier_log_makes_a_client_not_new(signed_in, demo_office, 
         "相談者・相手先": "母",
         "種別": "クレーム",
         "方法": "電話",
-        "相談対象者 氏名": "北 花子", "相談対象者 フリガナ": "キタ ハナコ", "相談対象者 生年月日": "2019/5/15",
+        "相談対象者 氏名": "北 花子",
+        "相談対象者 フリガナ": "キタ ハナコ",
+        "相談対象者 生年月日": "2019/5/15",
     }
     confirm(signed_in, _import_rows(signed_in, [log_row(**row)]))
     assert hanako.pk in set(new_client_ids(demo_office, *FY2025))
