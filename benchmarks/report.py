@@ -47,7 +47,7 @@ def add_logs(office, count: int, rng: random.Random):
 
     from accounts.models import User
     from coordination.clients.models import Client
-    from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
+    from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart, SupportKind
     from directory.models import CounterpartCategory, Provider
 
     methods = list(ContactMethod.objects.filter(children__isnull=True))
@@ -82,6 +82,7 @@ def add_logs(office, count: int, rng: random.Random):
                     duration_minutes=rng.choice([10, 20, 30, 60]),
                     coordinator=rng.choice(coordinators),
                     client=rng.choice(clients),
+                    support_kind=SupportKind.INDIVIDUAL,
                     method=rng.choice(methods),
                     report_summary=f"生成した記録 {start + n}",
                     include_in_report=rng.random() < 0.002,

@@ -23,6 +23,7 @@ from coordination.logs.models import (
     ContactLogQuerySet,
     ContactMethod,
     Counterpart,
+    SupportKind,
 )
 from coordination.referrals.models import REFERRAL_HISTORY, Referral, ReferralQuerySet, ReferralStep, SharedItem
 from coordination.referrals.states import ReferralState
@@ -54,4 +55,5 @@ __all__ = [
     "EventQuerySet",
     "EventScope",
     "Guardian",
+    "SupportKind",
 ]

@@ -21,7 +21,7 @@ from coordination.clients.services import consent_create
 from coordination.events.models import Event
 from coordination.fiscal import FiscalPeriod
 from coordination.followups.models import FollowUp
-from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart, SupportKind
 from coordination.referrals.models import SharedItem
 from coordination.referrals.services import referral_create, referral_move
 from coordination.referrals.states import ReferralState
@@ -547,6 +547,7 @@ class DemoBuilder:
                 duration_minutes=rng.choice([5, 10, 15, 20, 30, 45, 60, 90]),
                 coordinator=coordinators[0] if rng.random() < 0.7 else coordinators[1],
                 client=item["client"],
+                support_kind=SupportKind.default_for(item["client"]),
                 method=methods[item["method"]],
                 report_summary=summaries.get(id(item), ""),
                 include_in_report=id(item) in summaries,

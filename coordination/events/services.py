@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Office, User
 from common.services import EditConflict, lock_for_edit
 from coordination.events.models import Event
-from coordination.logs.models import ActivityType, ContactLog, ContactMethod
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, SupportKind
 from coordination.logs.services import record_baseline, record_history
 
 
@@ -156,6 +156,8 @@ def _event_log_save(event: Event, *, user: User, count_as: LogCount) -> ContactL
     log.occurred_on = event.held_on
     log.started_at = event.started_at
     log.method = count_as.method
+    # An event's log has no client unless one is added on the log page: 地域支援 unless chosen otherwise.
+    log.support_kind = log.support_kind or SupportKind.default_for(log.client_id)
     try:
         log.full_clean()
     except ValidationError as error:

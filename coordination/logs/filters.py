@@ -13,7 +13,7 @@ from coordination.clients.models import Client
 from coordination.filters import ALL, JapaneseDateFilter, TreeChoices, fiscal_quarter_choices
 from coordination.fiscal import FiscalPeriod
 from coordination.followups.models import FollowUp
-from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart, SupportKind
 from directory.models import CounterpartCategory, Provider
 
 
@@ -52,6 +52,7 @@ class ContactLogFilter(django_filters.FilterSet):
     client = django_filters.ModelChoiceFilter(
         label="相談対象者", queryset=Client.objects.none(), empty_label=ALL, null_label="対象者なし（地域づくり等）"
     )
+    support_kind = django_filters.ChoiceFilter(label="支援の種類", choices=SupportKind.choices, empty_label=ALL)
     method = django_filters.ChoiceFilter(label="方法", method="filter_method", empty_label=ALL)
     activity_type = django_filters.ChoiceFilter(label="種別", method="filter_activity_type", empty_label=ALL)
     counterpart_category = django_filters.ChoiceFilter(
@@ -92,6 +93,7 @@ class ContactLogFilter(django_filters.FilterSet):
             ("quarter", "年度・四半期は一覧から選んでください。"),
             ("coordinator", "コーディネーターは一覧から選んでください。"),
             ("client", "相談対象者は一覧から選んでください。"),
+            ("support_kind", "支援の種類は一覧から選んでください。"),
             ("method", "方法は一覧から選んでください。"),
             ("activity_type", "種別は一覧から選んでください。"),
             ("counterpart_category", "相談者・相手先の区分は一覧から選んでください。"),

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from coordination.clients.forms import client_option_label
 from coordination.clients.models import Client
 from coordination.forms import JapaneseDateField
-from coordination.logs.models import ActivityType, ContactLog, ContactMethod
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, SupportKind
 from coordination.logs.services import CounterpartEntry
 from directory.models import CounterpartCategory, Provider
 
@@ -83,6 +83,15 @@ class ContactLogForm(forms.Form):
             "invalid_choice": "この事業所の相談対象者から選んでください。",
         },
     )
+    # Not required: left unchosen (no JavaScript, a new log), the services take the client's default.
+    support_kind = forms.ChoiceField(
+        label="支援の種類",
+        required=False,
+        choices=SupportKind.choices,
+        widget=forms.RadioSelect,
+        help_text="選ばなければ、対象者がいれば個別支援、「対象者なし」なら地域支援になります。",
+        error_messages={"invalid_choice": "支援の種類は個別支援か地域支援を選んでください。"},
+    )
     method = forms.ChoiceField(
         label="方法",
         error_messages={"required": "方法を選んでください。", "invalid_choice": "方法は一覧から選んでください。"},
@@ -135,6 +144,7 @@ class ContactLogForm(forms.Form):
             "started_at": log.started_at,
             "duration_minutes": log.duration_minutes,
             "client": str(log.client_id) if log.client_id else NO_CLIENT,
+            "support_kind": log.support_kind,
             "method": str(log.method_id),
             "activity_types": [str(t.pk) for t in log.activity_types.all()],
             "report_summary": log.report_summary,
@@ -181,6 +191,7 @@ class ContactLogForm(forms.Form):
             "started_at",
             "duration_minutes",
             "client",
+            "support_kind",
             "method",
             "activity_types",
             "report_summary",

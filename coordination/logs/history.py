@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from accounts.models import User
 from coordination.clients.models import Client
-from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart
+from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart, SupportKind
 from directory.models import CounterpartCategory, Provider
 from tabular.history import (
     ACTIONS,
@@ -28,6 +28,7 @@ _FIELDS = [
     ("duration_minutes", "duration_minutes"),
     ("coordinator_id", "coordinator"),
     ("client_id", "client"),
+    ("support_kind", "support_kind"),
     ("method_id", "method"),
     (ACTIVITY_TYPES, "activity_types"),
     (COUNTERPARTS, None),
@@ -66,6 +67,9 @@ def snapshot_of_entry(*, log: ContactLog, fields: dict, counterparts) -> dict:
             snapshot[key] = frozenset(t.pk for t in fields[name])
         elif key == COUNTERPARTS:
             snapshot[key] = tuple(sorted(entry.key for entry in counterparts))
+        elif key == "support_kind":
+            # Left unchosen, the services give the client's default.
+            snapshot[key] = fields.get(key) or SupportKind.default_for(fields.get("client", log.client_id))
         elif name in fields:
             value = fields[name]
             snapshot[key] = value.pk if key.endswith("_id") and value is not None else value
@@ -129,6 +133,8 @@ class _Labels:
             return self.methods.get(value, (0, "（不明）"))[1]
         if key == "duration_minutes":
             return f"{value}分"
+        if key == "support_kind":
+            return SupportKind(value).label if value in SupportKind.values else str(value)
         return show_value(value)
 
     def _counterpart(self, row: CounterpartKey) -> str:

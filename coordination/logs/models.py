@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Min, Q
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Office, OfficeScopedQuerySet, User
@@ -41,6 +41,19 @@ class ContactLogQuerySet(OfficeScopedQuerySet):
         """Logs dated within a FiscalPeriod (or anything with `start` and `end`)."""
         return self.between(period.start, period.end)
 
+    def first_contact_client_ids(self, start: date, end: date):
+        """Ids of the clients whose first log among these (imported ones too, any fiscal year) is
+        dated from `start` to `end`: the 新規 of a period. One query (GROUP BY client … HAVING),
+        or a subquery when used in `pk__in=`."""
+        return (
+            self.filter(client__isnull=False)
+            .values("client")
+            .annotate(first_contact_on=Min("occurred_on"))
+            .filter(first_contact_on__range=(start, end))
+            .values_list("client", flat=True)
+            .order_by()
+        )
+
 
 LEAF = {"children__isnull": True}
 
@@ -53,6 +66,18 @@ CONTACT_LOG_HISTORY = HistoricalRecords(
     verbose_name_plural="相談・支援・活動記録の変更履歴",
     m2m_fields=["activity_types"],
 )
+
+
+class SupportKind(models.TextChoices):
+    """個別支援 (about a child or family) or 地域支援 (about the local support system)."""
+
+    INDIVIDUAL = "individual", "個別支援"
+    COMMUNITY = "community", "地域支援"
+
+    @classmethod
+    def default_for(cls, client) -> "SupportKind":
+        """The kind a log gets when none is chosen: 個別 with a client (or its id), 地域 without."""
+        return cls.INDIVIDUAL if client is not None else cls.COMMUNITY
 
 
 class ContactLog(models.Model):
@@ -73,6 +98,12 @@ class ContactLog(models.Model):
         on_delete=models.PROTECT,
         related_name="contact_logs",
         help_text="地域づくりなど対象者のいない活動は空欄",
+    )
+    support_kind = models.CharField(
+        "支援の種類",
+        max_length=12,
+        choices=SupportKind.choices,
+        help_text="対象者のいる記録は個別支援、いない記録は地域支援が既定",
     )
     method = models.ForeignKey(
         ContactMethod,
@@ -126,6 +157,12 @@ class ContactLog(models.Model):
 
     def __str__(self):
         return f"{self.occurred_on:%Y-%m-%d} {self.method.label}"
+
+    def save(self, *args, **kwargs):
+        # The services choose the kind; a log saved without one (a test, a shell) still gets the default.
+        if not self.support_kind:
+            self.support_kind = SupportKind.default_for(self.client_id)
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}

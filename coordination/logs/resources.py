@@ -12,7 +12,7 @@ from import_export import fields, resources
 from coordination.followups.models import FollowUp
 from coordination.followups.services import follow_up_create
 from coordination.logs import services
-from coordination.logs.models import ActivityType, ContactLog, Counterpart
+from coordination.logs.models import ActivityType, ContactLog, Counterpart, SupportKind
 from coordination.natural_keys import (
     CLIENT_BIRTH_DATE,
     CLIENT_KANA,
@@ -26,7 +26,7 @@ from coordination.natural_keys import (
     UserWidget,
     split_cell,
 )
-from tabular.widgets import DateCellWidget, TextWidget, YesNoWidget
+from tabular.widgets import ChoiceLabelWidget, DateCellWidget, TextWidget, YesNoWidget
 from tabular.widgets import cell_text as _text
 
 # Counterparts may name organizations containing 、 or a comma, so they split on lines and ； only.
@@ -34,6 +34,9 @@ _COUNTERPART_SEPARATORS = re.compile(r"[\n\r;；]+")
 
 
 COUNTERPARTS = "相談者・相手先"
+
+
+SUPPORT_KIND = "支援の種類"
 
 
 FOLLOW_UP_ACTION, FOLLOW_UP_DUE_ON, FOLLOW_UP_DONE_ON = "次の対応", "対応期限", "対応済みの日"
@@ -57,6 +60,10 @@ class ContactLogResource(resources.ModelResource):
     client_birth_date = fields.Field(
         attribute="client__birth_date", column_name=CLIENT_BIRTH_DATE, widget=DateCellWidget(), readonly=True
     )
+    # A blank cell leaves the kind to the services' default (個別 with a client, 地域 without).
+    support_kind = fields.Field(
+        attribute="support_kind", column_name=SUPPORT_KIND, widget=ChoiceLabelWidget(SupportKind, "")
+    )
     method = fields.Field(attribute="method", column_name="方法", widget=LeafWidget("methods"))
     counterparts = fields.Field(column_name=COUNTERPARTS, dehydrate_method="dehydrate_counterparts")
     activity_types = fields.Field(
@@ -79,6 +86,7 @@ class ContactLogResource(resources.ModelResource):
             "client",
             "client_kana",
             "client_birth_date",
+            "support_kind",
             "method",
             "counterparts",
             "activity_types",
@@ -156,6 +164,7 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
         CLIENT_NAME: "北 花子",
         CLIENT_KANA: "キタ ハナコ",
         CLIENT_BIRTH_DATE: "2019/5/15",
+        SUPPORT_KIND: "個別支援",
         "方法": "電話",
         COUNTERPARTS: "母\n医療機関 ▸ 訪問看護：あおば訪問看護ステーション",
         "種別": "在宅医療 ▸ 訪問看護\nサービス調整（全般）",
@@ -252,6 +261,8 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
             follow_up=self.clean_follow_up(instance, row, errors),
         )
         self.imported[self.row_number] = imported
+        # Defaulted here rather than by the services: a row is compared with saved logs as it will be saved.
+        instance.support_kind = instance.support_kind or SupportKind.default_for(instance.client_id)
         self.require(instance, row, errors, ["occurred_on", "coordinator", "method"])
         if "activity_types" not in errors and not imported.activity_types:
             errors["activity_types"] = ValidationError("種別を1つ以上書いてください。")
@@ -337,6 +348,7 @@ class ContactLogImportResource(ImportResourceMixin, ContactLogResource):
             started_at=instance.started_at,
             duration_minutes=instance.duration_minutes,
             client=instance.client,
+            support_kind=instance.support_kind,
             report_summary=instance.report_summary,
             include_in_report=instance.include_in_report,
             confidential_notes=instance.confidential_notes,

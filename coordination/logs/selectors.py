@@ -1,5 +1,7 @@
 """Reads of contact logs, each shaped for one page."""
 
+from datetime import date
+
 from django.db.models import OuterRef, Prefetch, Subquery
 
 from accounts.models import Office
@@ -55,3 +57,9 @@ def contact_logs_for_list(office: Office):
         )
         .order_by("-occurred_on", "-started_at", "-id")
     )
+
+
+def new_client_ids(office: Office, start: date, end: date):
+    """新規: the office's clients whose first ever log (whatever its fiscal year, imported or not)
+    falls from `start` to `end`, as a lazy query of ids (one query, or a subquery in `__in=`)."""
+    return ContactLog.objects.for_office(office).first_contact_client_ids(start, end)

@@ -12,7 +12,14 @@ from accounts.models import Office, User
 from common.services import EditConflict, lock_for_edit
 from coordination.clients.models import Client
 from coordination.history_records import history_paused
-from coordination.logs.models import CONTACT_LOG_HISTORY, ActivityType, ContactLog, ContactMethod, Counterpart
+from coordination.logs.models import (
+    CONTACT_LOG_HISTORY,
+    ActivityType,
+    ContactLog,
+    ContactMethod,
+    Counterpart,
+    SupportKind,
+)
 from directory.models import CounterpartCategory, Provider
 from tabular.dates import refuse_future
 
@@ -151,8 +158,12 @@ def contact_log_create(
     report_summary: str = "",
     include_in_report: bool = False,
     confidential_notes: str = "",
+    support_kind: str = "",
 ) -> ContactLog:
-    """A new log with its counterparts and activity types, all saved or none."""
+    """A new log with its counterparts and activity types, all saved or none.
+
+    Without a `support_kind` the log is 個別支援 if it has a client and 地域支援 if not.
+    """
     log = ContactLog(
         office=office,
         coordinator=coordinator,
@@ -160,6 +171,7 @@ def contact_log_create(
         started_at=started_at,
         duration_minutes=duration_minutes,
         client=client,
+        support_kind=support_kind or SupportKind.default_for(client),
         method=method,
         report_summary=report_summary.strip(),
         include_in_report=include_in_report,
@@ -188,14 +200,19 @@ def contact_log_update(
     report_summary: str = "",
     include_in_report: bool = False,
     confidential_notes: str = "",
+    support_kind: str = "",
 ) -> ContactLog:
-    """Saves an edit read at `expected_version`; refuses it (ContactLogConflict) if the log changed since."""
+    """Saves an edit read at `expected_version`; refuses it (ContactLogConflict) if the log changed since.
+
+    Without a `support_kind` the log gets the default for its client, as a new log does.
+    """
     current = lock_for_edit(ContactLog, pk=log.pk, expected_version=expected_version, conflict=ContactLogConflict)
     record_baseline(current)
     current.occurred_on = occurred_on
     current.started_at = started_at
     current.duration_minutes = duration_minutes
     current.client = client
+    current.support_kind = support_kind or SupportKind.default_for(client)
     current.method = method
     current.report_summary = report_summary.strip()
     current.include_in_report = include_in_report

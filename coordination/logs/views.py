@@ -261,7 +261,7 @@ FISCAL_YEARS_OFFERED = 6
 MAIN_FILTERS = ("date_from", "date_to", "quarter", "q")
 
 
-MORE_FILTERS = ("coordinator", "client", "method", "activity_type", "counterpart_category", "provider")
+MORE_FILTERS = ("coordinator", "client", "support_kind", "method", "activity_type", "counterpart_category", "provider")
 
 
 def _log_filter(request, office) -> ContactLogFilter:

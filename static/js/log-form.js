@@ -268,6 +268,28 @@
     });
   }
 
+  /* ---- 個別支援 / 地域支援 follows the client until chosen by hand ------------------------------- */
+
+  function followSupportKind(form) {
+    var box = form.querySelector("[data-support-kind]");
+    if (!box) { return; }
+    var noClient = form.querySelector("[data-combobox=client]").getAttribute("data-no-client");
+    function client() { return form.querySelector("[name=client]").value; }
+    function defaultFor(value) { return value === "" ? "" : (value === noClient ? "community" : "individual"); }
+    function checked() { var radio = box.querySelector("input:checked"); return radio ? radio.value : ""; }
+    function apply() {
+      var wanted = defaultFor(client());
+      box.querySelectorAll("input[type=radio]").forEach(function (radio) { radio.checked = radio.value === wanted; });
+    }
+    // A kind that differs from the client's default was chosen on purpose: the client no longer moves it.
+    var chosen = checked() !== "" && checked() !== defaultFor(client());
+    if (!checked()) { apply(); }
+    box.addEventListener("change", function (event) { if (event.isTrusted) { chosen = true; } });
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "client" && !chosen) { apply(); }
+    });
+  }
+
   /* ---- counterpart rows and their provider pickers ----------------------------------------- */
 
   function enhanceProviderPicker(form, row) {
@@ -428,6 +450,7 @@
     var form = document.querySelector("[data-log-form]");
     if (!form) { return; }
     enhanceClientPicker(form);
+    followSupportKind(form);
     var counterparts = form.querySelector("[data-counterpart-rows]") ? new Counterparts(form) : null;
     enhanceActivityTypes(form);
     startDraft(form, counterparts);
