@@ -20,9 +20,13 @@ def needs_for_page(office: Office):
 
 def need_list_rows(office: Office):
     """An office's needs with what the list (and its export) shows: category, log and family counts, one query a page."""
-    return needs_for_page(office).annotate(
-        log_count=Count("logs", distinct=True),
-        family_count=Count("logs__client", distinct=True),
+    return (
+        needs_for_page(office)
+        .annotate(
+            log_count=Count("logs", distinct=True),
+            family_count=Count("logs__client", distinct=True),
+        )
+        .order_by("-status_changed_on", "-id")
     )
 
 
