@@ -151,3 +151,21 @@ def test_adding_a_log_to_no_need_is_refused_in_japanese(client, coordinator, log
     response = client.post(reverse("need_from_log", args=[log.pk]), {"action": "add", "need": ""})
     assert response.status_code == 400
     assert "追加するニーズ・課題を選んでください。" in response.text
+
+
+def test_the_list_filters_by_district(client, coordinator, demo_office, need):
+    district = demo_office.district_links.order_by("position").first().district
+    need.districts.set([district])
+    make_need(demo_office, coordinator, title="ほかの地区の課題")
+    client.force_login(coordinator)
+    rows = client.get(reverse("need_list"), {"district": district.pk}).context["needs"]
+    assert [row.title for row in rows] == [need.title]
+
+
+def test_a_note_naming_a_client_is_saved_with_a_warning(client, coordinator, need):
+    client.force_login(coordinator)
+    data = {"status": NeedStatus.CONSIDERING, "on": TODAY_TEXT, "text": "紡 つむぎさんの件で検討", "version": 1}
+    response = client.post(reverse("need_move", args=[need.pk]), data, follow=True)
+    assert "相談対象者の氏名（「紡 つむぎ」）が含まれています" in response.text
+    need.refresh_from_db()
+    assert need.status == NeedStatus.CONSIDERING
