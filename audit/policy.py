@@ -32,6 +32,10 @@ AUDITED_VIEWS: dict[str, str] = {
     "referral_move": Action.VIEW,
     "referral_override": Action.VIEW,
     "follow_up_update": Action.VIEW,
+    # A need's page and forms list the logs it was found in; recording one from a log shows that log.
+    "need_detail": Action.VIEW,
+    "need_update": Action.VIEW,
+    "need_from_log": Action.VIEW,
     # New ones filled in from a client (`?client=`): the form shows the client's name and care.
     "referral_create": Action.VIEW,
     "follow_up_create": Action.VIEW,
@@ -42,6 +46,7 @@ AUDITED_VIEWS: dict[str, str] = {
     "event_list": Action.LIST,
     "referral_list": Action.LIST,
     "follow_up_list": Action.LIST,
+    "need_list": Action.LIST,
     "client_lookup": Action.SEARCH,
     "provider_lookup": Action.SEARCH,
     # Downloads and exports of data.
@@ -49,6 +54,7 @@ AUDITED_VIEWS: dict[str, str] = {
     "log_export": Action.EXPORT,
     "referral_export": Action.EXPORT,
     "follow_up_export": Action.EXPORT,
+    "need_export": Action.EXPORT,
     "imports:template": Action.DOWNLOAD,
     "directory:provider_export": Action.EXPORT,
     "directory:provider_hsds_export": Action.EXPORT,

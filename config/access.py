@@ -96,6 +96,14 @@ ACCESS_MATRIX: dict[str, dict] = {
     "event_create": _row(302, 403, 200, 403, 200),
     "event_detail": _row(302, 403, 200, 200, 200, "another office's event: 404"),
     "event_update": _row(302, 403, 200, 403, 200, "another office's event: 404"),
+    # needs register (ニーズ・課題): coordinators and supervisors keep it; ward staff none
+    "need_list": _row(302, 403, 200, 200, 200),
+    "need_export": _row(302, 403, 200, 200, 200, "what the list's filters select; its rows counted in the access log"),
+    "need_create": _row(302, 403, 200, 200, 200),
+    "need_detail": _row(302, 403, 200, 200, 200, "another office's need: 404"),
+    "need_update": _row(302, 403, 200, 200, 200, "another office's need: 404"),
+    "need_move": _row(405, 405, 405, 405, 405, "POST only (a dated note with a status); another office's need: 404"),
+    "need_from_log": _row(302, 403, 200, 200, 200, "another office's log: 404"),
     # referrals (つなぎ)
     "referral_list": _row(302, 403, 200, 200, 200),
     "referral_export": _row(

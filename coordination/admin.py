@@ -12,6 +12,9 @@ from .models import (
     Event,
     FollowUp,
     Guardian,
+    Need,
+    NeedCategory,
+    NeedNote,
     Referral,
     ReferralStep,
 )
@@ -20,6 +23,14 @@ from .models import (
 @admin.register(ContactMethod)
 class ContactMethodAdmin(CategoryNodeAdmin):
     pass
+
+
+@admin.register(NeedCategory)
+class NeedCategoryAdmin(admin.ModelAdmin):
+    """The kinds of needs: admins may add one; the shipped ones come from fixtures/reference."""
+
+    list_display = ["name", "code", "position"]
+    ordering = ["position"]
 
 
 @admin.register(ActivityType)
@@ -43,4 +54,17 @@ class ViewOnly:
 # Clients, guardians, consents, contact logs, counterparts, events, referrals and follow-ups are not in Django admin at all: the
 # system admin configures the system and never reads 要配慮個人情報 there (docs/security.md). They
 # are read and written only through the office screens, scoped to the reader's own office.
-PERSONAL_DATA_MODELS = (Client, Guardian, Consent, ContactLog, Counterpart, Event, Referral, ReferralStep, FollowUp)
+PERSONAL_DATA_MODELS = (
+    Client,
+    Guardian,
+    Consent,
+    ContactLog,
+    Counterpart,
+    Event,
+    Referral,
+    ReferralStep,
+    FollowUp,
+    # A need names the logs (and so the clients) it was found in, and its text is typed freely.
+    Need,
+    NeedNote,
+)

@@ -13,6 +13,7 @@ class CoordinationConfig(AppConfig):
         register_menu_item(20, "記録の一覧", "log_list", permission="coordination.view_contactlog")
         register_menu_item(25, "つなぎ", "referral_list", permission="coordination.view_referral")
         register_menu_item(26, "次の対応", "follow_up_list", permission="coordination.view_followup")
+        register_menu_item(27, "ニーズ・課題", "need_list", permission="coordination.view_need")
         register_menu_item(30, "周知活動・会議・研修", "event_list", permission="coordination.view_event")
         # The office's access log: supervisors (their office), the system admin (every office).
         from accounts.roles import Role

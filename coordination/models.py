@@ -1,4 +1,4 @@
-"""The models of coordination, one module per area (clients/, logs/, events/, referrals/, followups/).
+"""The models of coordination, one module per area (clients/, logs/, events/, referrals/, followups/, needs/).
 
 Django loads an app's models from `<app>.models`: this module imports every area's models so that
 they are registered, and other apps may import coordination's models from here.
@@ -25,10 +25,17 @@ from coordination.logs.models import (
     Counterpart,
     SupportKind,
 )
+from coordination.needs.models import NEED_HISTORY, Need, NeedCategory, NeedNote, NeedQuerySet, NeedStatus
 from coordination.referrals.models import REFERRAL_HISTORY, Referral, ReferralQuerySet, ReferralStep, SharedItem
 from coordination.referrals.states import ReferralState
 
 __all__ = [
+    "NEED_HISTORY",
+    "Need",
+    "NeedCategory",
+    "NeedNote",
+    "NeedQuerySet",
+    "NeedStatus",
     "CLIENT_HISTORY",
     "CONSENT_HISTORY",
     "REFERRAL_HISTORY",

@@ -13,6 +13,7 @@ REFERENCE_FIXTURES = [
     "reference/medical_care_procedures.json",
     "reference/contact_methods.json",
     "reference/activity_types.json",
+    "reference/need_categories.json",
 ]
 
 

@@ -8,6 +8,8 @@ from coordination.events import views as events
 from coordination.followups import views as follow_ups
 from coordination.home import views as home
 from coordination.logs import views as logs
+from coordination.needs import list_views as need_lists
+from coordination.needs import views as needs
 from coordination.referrals import list_views as referral_lists
 from coordination.referrals import views as referrals
 
@@ -42,6 +44,13 @@ urlpatterns = [
     path("follow-ups/<int:pk>/edit/", follow_ups.follow_up_update, name="follow_up_update"),
     path("follow-ups/<int:pk>/done/", follow_ups.follow_up_done, name="follow_up_done"),
     path("follow-ups/<int:pk>/reopen/", follow_ups.follow_up_reopen, name="follow_up_reopen"),
+    path("needs/", need_lists.need_list, name="need_list"),
+    path("needs/export/<str:file_format>/", need_lists.need_export, name="need_export"),
+    path("needs/new/", needs.need_create, name="need_create"),
+    path("needs/<int:pk>/", needs.need_detail, name="need_detail"),
+    path("needs/<int:pk>/edit/", needs.need_update, name="need_update"),
+    path("needs/<int:pk>/move/", needs.need_move, name="need_move"),
+    path("logs/<int:log_pk>/need/", needs.need_from_log, name="need_from_log"),
     path("lookups/clients/", lookups.client_lookup, name="client_lookup"),
     path("lookups/providers/", lookups.provider_lookup, name="provider_lookup"),
     path("access-log/", access_log.access_log, name="access_log"),

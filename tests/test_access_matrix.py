@@ -16,9 +16,11 @@ from coordination.clients.models import Client, Consent
 from coordination.events.models import Event
 from coordination.followups.models import FollowUp
 from coordination.logs.models import ContactLog
+from coordination.needs.models import Need
 from coordination.referrals.models import Referral
 from coordination.referrals.states import ReferralState
 from directory.models import Provider
+from tests.coordination.need_factories import make_need
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,7 @@ ARGUMENTS = {
     "log_export": {"file_format": "csv"},
     "referral_export": {"file_format": "csv"},
     "follow_up_export": {"file_format": "csv"},
+    "need_export": {"file_format": "csv"},
     "access_log_export": {"file_format": "csv"},
     "imports:template": {"kind": "clients", "file_format": "csv"},
     "imports:preview": {"kind": "clients"},
@@ -88,9 +91,15 @@ def sample_pk(name: str, office) -> int:
         "referral": Referral,
         "follow": FollowUp,
         "user": User,
+        "need": Need,
     }
     model = models[name.split(":")[-1].split("_")[0]]
     queryset = model.objects.all() if model is Provider else model.objects.filter(office=office)
+    if model is Need and not queryset.exists():
+        # The demo has no need yet: one of the office's, found in one of its logs.
+        make_need(
+            office, User.objects.get(username="coordinator"), logs=list(ContactLog.objects.filter(office=office)[:1])
+        )
     if model is Referral:
         # Editing and sending are offered only while 準備中.
         queryset = queryset.filter(state=ReferralState.DRAFT)
@@ -112,6 +121,8 @@ def url_of(name: str, office) -> str:
             kwargs["consent_pk"] = sample_consent(office).pk
         elif converter == "pk":
             kwargs["pk"] = sample_pk(name, office)
+        elif converter == "log_pk":
+            kwargs["log_pk"] = ContactLog.objects.filter(office=office).order_by("pk").values_list("pk", flat=True)[0]
         elif converter == "token":
             kwargs["token"] = UNKNOWN_TOKEN
     assert set(kwargs) == set(converters), f"{name}: no sample for {set(converters) - set(kwargs)}"

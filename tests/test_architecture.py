@@ -76,7 +76,7 @@ def test_the_boundary_check_sees_a_wrong_arrow(tmp_path, app, source, wrong):
 
 
 # Inside coordination: an area's models and services build only on the areas before it.
-AREAS = ["clients", "logs", "events", "referrals", "followups"]
+AREAS = ["clients", "logs", "events", "referrals", "followups", "needs"]
 
 
 def imported_modules(path: Path) -> set[str]:

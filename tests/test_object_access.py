@@ -1,7 +1,7 @@
 """Object level: a user of one office gets 404 for every object URL of another office.
 
 Querysets are scoped in one place (`Model.objects.for_office(request.user.office)`); these tests
-walk every URL that names a client, log, event, report version, referral, consent or follow-up,
+walk every URL that names a client, log, event, report version, referral, consent, follow-up or need,
 from both sides, and post to every endpoint that writes with another office's ids: nothing changes.
 """
 
@@ -17,11 +17,13 @@ from coordination.clients.models import Consent, ConsentMethod
 from coordination.events.models import Event, EventKind
 from coordination.followups import services as follow_up_services
 from coordination.followups.models import FollowUp
+from coordination.needs.models import Need, NeedStatus
 from coordination.referrals.models import SharedItem
 from coordination.referrals.states import ReferralState
 from directory.models import ProviderCategory
 from reporting.models import ReportVersion
 from tests.coordination.client_factories import make_client, make_log, make_office, make_user
+from tests.coordination.need_factories import make_need
 from tests.coordination.referral_factories import make_consent, make_referral
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,9 @@ URLS = {
     "follow_up_create?client": lambda b: f"{reverse('follow_up_create')}?client={b['client'].pk}",
     "follow_up_create?log": lambda b: f"{reverse('follow_up_create')}?log={b['log'].pk}",
     "follow_up_create?referral": lambda b: f"{reverse('follow_up_create')}?referral={b['referral'].pk}",
+    "need_detail": lambda b: reverse("need_detail", args=[b["need"].pk]),
+    "need_update": lambda b: reverse("need_update", args=[b["need"].pk]),
+    "need_from_log": lambda b: reverse("need_from_log", args=[b["log"].pk]),
     "access_log?client": lambda b: f"{reverse('access_log')}?client={b['client'].pk}",
     "access_log_export?client": lambda b: f"{reverse('access_log_export', args=['csv'])}?client={b['client'].pk}",
 }
@@ -89,6 +94,7 @@ def office_b():
     event = Event.objects.create(office=office, kind=EventKind.MEETING, name="板橋区の協議会", held_on=date(2025, 6, 2))
     referral = make_referral(office, coordinator, client=person)
     consent = make_consent(person, coordinator, categories=[ProviderCategory.objects.get(code="nursery")])
+    need = make_need(office, coordinator, title="板橋区のニーズ")
     follow_up = follow_up_services.follow_up_create(
         office=office, created_by=coordinator, action="板橋区の対応", due_on=TODAY, client=person, contact_log=log
     )
@@ -109,6 +115,7 @@ def office_b():
         "consent": consent,
         "follow_up": follow_up,
         "done_follow_up": done,
+        "need": need,
     }
 
 
@@ -194,6 +201,12 @@ def _consent_state(b):
     return (consent.withdrawn_on, consent.version, Consent.objects.filter(client=b["client"]).count())
 
 
+def _need_state(b):
+    need = b["need"]
+    need.refresh_from_db()
+    return (need.title, need.status, need.version, need.logs.count(), need.notes.count(), Need.objects.count())
+
+
 def _follow_up_count(b):
     return FollowUp.objects.count()
 
@@ -260,6 +273,30 @@ POSTS = {
         lambda b: reverse("follow_up_reopen", args=[b["done_follow_up"].pk]),
         lambda b, user: {"version": b["done_follow_up"].version},
         _follow_up_state("done_follow_up"),
+    ),
+    "need_update": (
+        "coordinator",
+        lambda b: reverse("need_update", args=[b["need"].pk]),
+        lambda b, user: {"title": "書き換え", "category": b["need"].category_id, "version": 1},
+        _need_state,
+    ),
+    "need_move": (
+        "supervisor",
+        lambda b: reverse("need_move", args=[b["need"].pk]),
+        lambda b, user: {"status": NeedStatus.CONSIDERING, "on": TODAY_TEXT, "text": "検討を始めた", "version": 1},
+        _need_state,
+    ),
+    "need_from_log add": (
+        "coordinator",
+        lambda b: reverse("need_from_log", args=[b["log"].pk]),
+        lambda b, user: {"action": "add", "need": b["need"].pk},
+        _need_state,
+    ),
+    "need_from_log create": (
+        "coordinator",
+        lambda b: reverse("need_from_log", args=[b["log"].pk]),
+        lambda b, user: {"action": "create", "title": "新しいニーズ", "category": b["need"].category_id},
+        _need_state,
     ),
     **{
         f"follow_up_create {key}": (

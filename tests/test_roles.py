@@ -48,7 +48,18 @@ def test_supervisors_read_everything_of_their_office_and_write_only_the_report_o
         "coordination.override_consent",
         # their office's opening hours, calendar of 営業日, districts and report header (issue 16)
         "accounts.change_office_settings",
+        # the needs register (ニーズ・課題): supervisors raise needs to the council's meetings (issue 17)
+        "coordination.add_need",
+        "coordination.change_need",
+        "coordination.add_neednote",
+        "coordination.change_neednote",
     }
+
+
+def test_coordinators_and_supervisors_keep_the_needs_register_and_ward_staff_not_even_read_it():
+    keep = {f"coordination.{action}_{model}" for model in ("need", "neednote") for action in ("view", "add", "change")}
+    assert keep <= perms("コーディネーター") and keep <= perms("管理者")
+    assert not {p for p in perms("区職員") if "need" in p}
 
 
 def test_only_supervisors_set_the_office_settings():
