@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_office_settings_history'),
-        ('coordination', '0010_move_log_follow_ups'),
+        ('coordination', '0011_log_support_kind'),
         ('directory', '0010_district_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
