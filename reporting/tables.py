@@ -70,6 +70,12 @@ class MonthlyCounts:
 
 @dataclass(frozen=True)
 class Report:
+    """A report of one kind (see reporting/kinds.py) for one office and period, as every renderer takes it.
+
+    The header prints `summary`, one line each, when the kind has one; the 業務報告書 (kind "quarterly",
+    with an empty summary) prints its 営業日 and 時間外 lines from the fields below.
+    """
+
     title: str
     office: str
     schedule: str
@@ -84,6 +90,19 @@ class Report:
     event_sections: tuple[EventSection, ...]
     footnotes: tuple[str, ...] = field(default=())
     monthly_methods: MonthlyCounts = field(default=MonthlyCounts((), ()))
+    kind: str = "quarterly"
+    summary: tuple[str, ...] = ()
+
+    @property
+    def header_lines(self) -> tuple[str, ...]:
+        """The lines under the title and office: the kind's summary, else the 業務報告書's schedule and figures."""
+        if self.summary:
+            return self.summary
+        return (
+            self.schedule,
+            f"{self.business_days} 営業日",
+            f"時間外の活動：{self.out_of_hours}回 / {self.activities}回",
+        )
 
     def section(self, number: int) -> Section:
         return next(section for section in self.sections if section.number == number)

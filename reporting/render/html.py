@@ -257,6 +257,7 @@ def _events(section: EventSection) -> dict:
 def body(report: Report, previous: Report | None = None, charts: bool = True) -> str:
     """The report as an HTML fragment for the app's report page (styled by static/css/report.css);
     the charts are on screen, and in a file only when asked (the submitted report has none)."""
+    charts = charts and report.kind == "quarterly"  # the charts read the 業務報告書's methods and §5
     activities = next((s for s in report.sections if s.number == 5), None) if charts else None
     return render_to_string(
         "reporting/_report.html",

@@ -44,6 +44,7 @@ def report_to_dict(report: Report) -> dict:
         for section in report.event_sections
     ]
     return {
+        **({"kind": report.kind} if report.kind != "quarterly" else {}),
         "title": report.title,
         "office": report.office,
         "schedule": report.schedule,
@@ -57,6 +58,7 @@ def report_to_dict(report: Report) -> dict:
         "out_of_hours": {"count": report.out_of_hours, "total": report.activities},
         "sections": sections,
         "footnotes": list(report.footnotes),
+        **({"summary": list(report.summary)} if report.summary else {}),
         "monthly_methods": {
             "months": list(report.monthly_methods.months),
             "series": [{"label": label, "counts": list(counts)} for label, counts in report.monthly_methods.series],
@@ -111,6 +113,8 @@ def report_from_dict(data: dict) -> Report:
         monthly_methods=MonthlyCounts(
             tuple(monthly["months"]), tuple((s["label"], tuple(s["counts"])) for s in monthly["series"])
         ),
+        kind=data.get("kind", "quarterly"),
+        summary=tuple(data.get("summary", ())),
     )
 
 

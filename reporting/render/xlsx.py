@@ -214,12 +214,7 @@ class _Layout:
 
     def header(self, report: Report):
         self.put(1, 0, report.title, last_column=self.last_column, bold=True, size=14, boxed=False)
-        lines = (
-            report.office,
-            report.schedule,
-            f"{report.business_days} 営業日",
-            f"時間外の活動：{report.out_of_hours}回 / {report.activities}回",
-        )
+        lines = (report.office, *report.header_lines)
         for row, line in enumerate(lines, start=2):
             self.put(row, 0, line, last_column=self.last_column, boxed=False)
         self.parts.append(_Part((), [(1, 1 + len(lines))]))
