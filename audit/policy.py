@@ -51,6 +51,9 @@ AUDITED_VIEWS: dict[str, str] = {
     "provider_lookup": Action.SEARCH,
     # Downloads and exports of data.
     "reporting:download": Action.DOWNLOAD,
+    # The centre's table of every office (counts only) and any office's finalized report.
+    "centre:export": Action.EXPORT,
+    "centre:version_file": Action.DOWNLOAD,
     "log_export": Action.EXPORT,
     "referral_export": Action.EXPORT,
     "follow_up_export": Action.EXPORT,

@@ -11,24 +11,28 @@ Statuses are those of a GET with sample ids of the demo office's own objects, MF
 400 a bad link · 404 not found · 405 POST only (the GET is refused before anything else runs).
 """
 
-ROLES = ("anonymous", "ward_staff", "coordinator", "supervisor", "admin")
+ROLES = ("anonymous", "ward_staff", "coordinator", "supervisor", "admin", "centre")
 
 # Django admin's hundreds of patterns are guarded by the one AdminSite (staff only): one entry.
 ADMIN_ENTRY = "admin:*"
 
-A, W, C, S, M = ROLES  # short names for the table below
+A, W, C, S, M, X = ROLES  # short names for the table below
 
 
-def _row(anonymous: int, ward_staff: int, coordinator: int, supervisor: int, admin: int, note: str = "") -> dict:
-    return {A: anonymous, W: ward_staff, C: coordinator, S: supervisor, M: admin, "note": note}
+def _row(
+    anonymous: int, ward_staff: int, coordinator: int, supervisor: int, admin: int, note: str = "", *, centre: int = 403
+) -> dict:
+    """One URL's statuses. センター職員 (`centre`, no office, no personal data) is refused unless the entry
+    says otherwise: its expected status is given only where it differs from 403 (the walk checks every one)."""
+    return {A: anonymous, W: ward_staff, C: coordinator, S: supervisor, M: admin, X: centre, "note": note}
 
 
 ACCESS_MATRIX: dict[str, dict] = {
     # health check for nginx and monitors: no data, only "ok" or 503
-    "healthz": _row(200, 200, 200, 200, 200, "database check; exempt from the HTTPS redirect, not audited"),
+    "healthz": _row(200, 200, 200, 200, 200, "database check; exempt from the HTTPS redirect, not audited", centre=200),
     # sign-in and two-factor
-    "login": _row(200, 302, 302, 302, 302, "signed-in users are sent home"),
-    "logout": _row(405, 405, 405, 405, 405, "POST only (Django 5)"),
+    "login": _row(200, 302, 302, 302, 302, "signed-in users are sent home", centre=302),
+    "logout": _row(405, 405, 405, 405, 405, "POST only (Django 5)", centre=405),
     "mfa_setup": _row(
         302,
         302,
@@ -36,8 +40,11 @@ ACCESS_MATRIX: dict[str, dict] = {
         302,
         302,
         "only for whoever must give a code (MFA on, not ward staff), without a confirmed app; others → home",
+        centre=302,
     ),
-    "mfa_verify": _row(302, 302, 302, 302, 302, "with MFA on: without a confirmed app → enrolment; others → home"),
+    "mfa_verify": _row(
+        302, 302, 302, 302, 302, "with MFA on: without a confirmed app → enrolment; others → home", centre=302
+    ),
     # one's own password: set once from the admin's set-up link, then changed by its owner
     "account_setup": _row(
         400,
@@ -46,8 +53,9 @@ ACCESS_MATRIX: dict[str, dict] = {
         400,
         400,
         "a valid one-time link → its password form; a forged, used or expired one: 400 (Japanese page)",
+        centre=400,
     ),
-    "password_change": _row(302, 200, 200, 200, 200, "one's own password; the current one is asked first"),
+    "password_change": _row(302, 200, 200, 200, 200, "one's own password; the current one is asked first", centre=200),
     # Django admin
     ADMIN_ENTRY: _row(
         302,
@@ -56,9 +64,12 @@ ACCESS_MATRIX: dict[str, dict] = {
         302,
         200,
         "anonymous and non-staff → the admin's sign-in page; personal data read-only there, every page of it logged",
+        centre=302,
     ),
     # home
-    "home": _row(302, 200, 200, 200, 200, "ward staff see no client data"),
+    "home": _row(
+        302, 200, 200, 200, 200, "ward staff see no client data; the centre → its page (centre:index)", centre=302
+    ),
     # clients
     "client_list": _row(302, 403, 200, 200, 200),
     "client_power_list": _row(302, 403, 200, 200, 200),
@@ -89,8 +100,8 @@ ACCESS_MATRIX: dict[str, dict] = {
     ),
     "follow_up_create": _row(302, 403, 200, 403, 200, "`?client=&log=&referral=` not of the office: 404"),
     "follow_up_update": _row(302, 403, 200, 403, 200, "another office's follow-up: 404"),
-    "follow_up_done": _row(405, 405, 405, 405, 405, "POST only; another office's follow-up: 404"),
-    "follow_up_reopen": _row(405, 405, 405, 405, 405, "POST only; another office's follow-up: 404"),
+    "follow_up_done": _row(405, 405, 405, 405, 405, "POST only; another office's follow-up: 404", centre=405),
+    "follow_up_reopen": _row(405, 405, 405, 405, 405, "POST only; another office's follow-up: 404", centre=405),
     # events
     "event_list": _row(302, 403, 200, 200, 200),
     "event_create": _row(302, 403, 200, 403, 200),
@@ -102,7 +113,9 @@ ACCESS_MATRIX: dict[str, dict] = {
     "need_create": _row(302, 403, 200, 200, 200),
     "need_detail": _row(302, 403, 200, 200, 200, "another office's need: 404"),
     "need_update": _row(302, 403, 200, 200, 200, "another office's need: 404"),
-    "need_move": _row(405, 405, 405, 405, 405, "POST only (a dated note with a status); another office's need: 404"),
+    "need_move": _row(
+        405, 405, 405, 405, 405, "POST only (a dated note with a status); another office's need: 404", centre=405
+    ),
     "need_from_log": _row(302, 403, 200, 200, 200, "another office's log: 404"),
     # referrals (つなぎ)
     "referral_list": _row(302, 403, 200, 200, 200),
@@ -122,8 +135,8 @@ ACCESS_MATRIX: dict[str, dict] = {
     "imports:preview": _row(
         302, 403, 302, 403, 302, "a token not issued to this session for this kind → back to the start"
     ),
-    "imports:confirm": _row(405, 405, 405, 405, 405, "POST only"),
-    "imports:cancel": _row(405, 405, 405, 405, 405, "POST only"),
+    "imports:confirm": _row(405, 405, 405, 405, 405, "POST only", centre=405),
+    "imports:cancel": _row(405, 405, 405, 405, 405, "POST only", centre=405),
     # directory (shared by all offices)
     "provider_lookup": _row(302, 200, 200, 200, 200),
     "directory:provider_list": _row(302, 200, 200, 200, 200),
@@ -131,15 +144,15 @@ ACCESS_MATRIX: dict[str, dict] = {
     "directory:provider_reverify_list": _row(302, 200, 200, 200, 200),
     "directory:provider_create": _row(302, 403, 200, 403, 200),
     "directory:provider_update": _row(302, 403, 200, 403, 200),
-    "directory:provider_verify": _row(302, 405, 405, 405, 405, "POST only"),
+    "directory:provider_verify": _row(302, 405, 405, 405, 405, "POST only", centre=405),
     "directory:provider_export": _row(302, 200, 200, 200, 200, "internal note only for view_client"),
     "directory:provider_hsds_export": _row(302, 200, 200, 200, 200, "public data package"),
     # quarterly report
     "reporting:quarterly": _row(302, 403, 200, 200, 200),
     "reporting:download": _row(302, 403, 200, 200, 200, "another office's `?version=`: 404"),
     "reporting:edit_texts": _row(302, 403, 403, 200, 200),
-    "reporting:finalize": _row(405, 405, 405, 405, 405, "POST only"),
-    "reporting:open_draft": _row(405, 405, 405, 405, 405, "POST only"),
+    "reporting:finalize": _row(405, 405, 405, 405, 405, "POST only", centre=405),
+    "reporting:open_draft": _row(405, 405, 405, 405, 405, "POST only", centre=405),
     # 管理 (office settings): the users of an office; offices (system admin)
     "office_settings:index": _row(302, 403, 403, 200, 200, "supervisors and the system admin"),
     "office_settings:user_list": _row(302, 403, 403, 200, 200, "a supervisor's office; the admin picks `?office=`"),
@@ -168,15 +181,21 @@ ACCESS_MATRIX: dict[str, dict] = {
         302, 403, 403, 200, 200, "name and schedule line of the report header; as the calendar"
     ),
     "district_settings:index": _row(302, 403, 403, 200, 200, "as the calendar"),
-    "district_settings:add": _row(405, 405, 405, 405, 405, "POST only"),
-    "district_settings:move": _row(405, 405, 405, 405, 405, "POST only"),
+    "district_settings:add": _row(405, 405, 405, 405, 405, "POST only", centre=405),
+    "district_settings:move": _row(405, 405, 405, 405, 405, "POST only", centre=405),
     "district_settings:remove": _row(
-        405, 405, 405, 405, 405, "POST only; a district with the office's clients: refused"
+        405, 405, 405, 405, 405, "POST only; a district with the office's clients: refused", centre=405
     ),
     # access log
     "audit:event_list": _row(302, 403, 403, 403, 200, "technical rows; superusers only; each reading is logged"),
     "access_log": _row(302, 403, 403, 200, 200, "supervisors: their office's rows; admin: every office's; logged"),
     "access_log_export": _row(302, 403, 403, 200, 200, "`xlsx`/`csv`; the export is logged with its rows"),
+    # the centre (センター職員): every office's counts and finalized reports; an office's roles see only their own
+    "centre:index": _row(302, 403, 403, 403, 200, "one row per office (速報 or 確定), no names", centre=200),
+    "centre:export": _row(302, 403, 403, 403, 200, "`xlsx`/`csv` of the page's table; logged", centre=200),
+    "centre:version_file": _row(
+        302, 403, 403, 403, 200, "a finalized 業務報告書 of any office, byte for byte; logged", centre=200
+    ),
 }
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("directory/", include("directory.urls")),
     path("reports/", include("reporting.urls")),
+    path("centre/", include("reporting.centre_urls")),
     path("audit/", include("audit.urls")),
     path("imports/", include("tabular.urls")),
     path("settings/", include("accounts.office_settings.urls")),

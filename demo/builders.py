@@ -49,6 +49,8 @@ DEMO_USERS = [
     ("supervisor", Role.SUPERVISOR, "松田", "ゆう"),
     ("ward", Role.WARD_STAFF, "中西", "さとる"),
     ("admin", Role.ADMIN, "システム", "管理者"),
+    # The centre above the offices: no office of its own (accounts.roles).
+    ("centre", Role.CENTRE, "都", "センター"),
 ]
 
 SURNAMES = [
@@ -327,13 +329,14 @@ class DemoBuilder:
         for username, role, last_name, first_name in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = User(username=username, last_name=last_name, first_name=first_name, office=office)
+                user_office = None if role == Role.CENTRE else office
+                user = User(username=username, last_name=last_name, first_name=first_name, office=user_office)
                 user.is_staff = user.is_superuser = role == Role.ADMIN
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 if role in ROLE_GROUPS:
                     user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
-            elif user.office_id is None:
+            elif user.office_id is None and role != Role.CENTRE:
                 # A demo account left without an office (its office was deleted) joins the new one.
                 user.office = office
                 user.save(update_fields=["office"])

@@ -37,7 +37,11 @@ class QuarterlyReport(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "業務報告書"
-        permissions = [("finalize_quarterlyreport", "業務報告書を確定できる")]
+        permissions = [
+            ("finalize_quarterlyreport", "業務報告書を確定できる"),
+            # センター職員: every office's counts and finalized reports (the centre page), no personal data.
+            ("view_centre", "すべての事業所の集計と確定した業務報告書を見られる"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["office", "fiscal_year", "first_quarter", "last_quarter"],

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from config.access import ACCESS_MATRIX, ADMIN_ENTRY, ROLES, matrix_key, matrix_markdown
@@ -20,6 +21,7 @@ from coordination.needs.models import Need
 from coordination.referrals.models import Referral
 from coordination.referrals.states import ReferralState
 from directory.models import Provider
+from reporting.models import QuarterlyReport, ReportVersion
 from tests.coordination.need_factories import make_need
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +37,8 @@ QUERIES = {
     "reporting:quarterly": "fiscal_year=2025&quarters=1-3",
     "reporting:download": "fiscal_year=2025&quarters=1-3",
     "reporting:edit_texts": "fiscal_year=2025&quarters=1-3",
+    "centre:index": "fiscal_year=2025&quarters=1-3",
+    "centre:export": "fiscal_year=2025&quarters=1-3",
 }
 # Sample values for the converters of each URL name; `pk` comes from the demo office's objects.
 ARGUMENTS = {
@@ -50,6 +54,8 @@ ARGUMENTS = {
     "imports:cancel": {"kind": "clients"},
     "directory:provider_export": {"file_format": "csv"},
     "reporting:download": {"format": "json"},
+    "centre:export": {"file_format": "csv"},
+    "centre:version_file": {"format": "json"},
     # The sample referral is 準備中 (see sample_pk): sending it is a move its state allows.
     "referral_move": {"target": ReferralState.REQUESTED},
 }
@@ -82,7 +88,28 @@ def unnamed_patterns(patterns, prefix=""):
 CHECKED = sorted([name for name in project_url_names() if matrix_key(name) != ADMIN_ENTRY] + ADMIN_SAMPLES)
 
 
+def sample_version(office) -> ReportVersion:
+    """A finalized 業務報告書 of the office (FY2025 Q1), made once: its files are only bytes here."""
+    report, _ = QuarterlyReport.objects.get_or_create(
+        office=office, fiscal_year=2025, first_quarter=1, last_quarter=1, defaults={"draft_open": False}
+    )
+    version = report.versions.first()
+    if version is None:
+        files = dict.fromkeys(("html", "xlsx", "pdf", "json"), b"sample")
+        version = ReportVersion.objects.create(
+            report=report,
+            number=1,
+            finalized_by=User.objects.get(username="supervisor"),
+            finalized_at=timezone.now(),
+            data={},
+            **files,
+        )
+    return version
+
+
 def sample_pk(name: str, office) -> int:
+    if name == "centre:version_file":
+        return sample_version(office).pk
     models = {
         "client": Client,
         "log": ContactLog,
@@ -135,9 +162,13 @@ def user_of(role: str):
         None
         if role == "anonymous"
         else User.objects.get(
-            username={"ward_staff": "ward", "coordinator": "coordinator", "supervisor": "supervisor", "admin": "admin"}[
-                role
-            ]
+            username={
+                "ward_staff": "ward",
+                "coordinator": "coordinator",
+                "supervisor": "supervisor",
+                "admin": "admin",
+                "centre": "centre",
+            }[role]
         )
     )
 

@@ -1,7 +1,7 @@
 """Each role's home page after sign-in."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.access import office_of
@@ -33,5 +33,8 @@ def home(request):
         return render(request, "coordination/home_ward_staff.html", context)
     if role == Role.ADMIN:
         return render(request, "coordination/home_admin.html", selectors.admin_overview())
+    if role == Role.CENTRE:
+        # The centre has no office: its home is the page of every office's figures (reporting's).
+        return redirect("centre:index")
     # Signed in but given no role yet: say so rather than show anything.
     return render(request, "coordination/home_no_role.html", status=403)
