@@ -325,6 +325,7 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
         "coordinator_id",
         "client_id",
         "method_id",
+        "support_kind",
         "report_summary",
         "include_in_report",
         "confidential_notes",
@@ -365,6 +366,8 @@ def add_logs(total: int, offices, shares: dict[int, float], rng: random.Random) 
                         rng.choice(coordinators),
                         client,
                         rng.choices(method_ids, method_w)[0],
+                        # The services' default (SupportKind.default_for); no extra draw, so the data stay as they were.
+                        "community" if client is None else "individual",
                         f"生成した記録 {next_id}" if included or rng.random() < 0.3 else "",
                         included,
                         # Stored encrypted, as the model would (common/encryption.py): COPY bypasses the field.

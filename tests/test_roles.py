@@ -11,8 +11,8 @@ def perms(group_name: str) -> set[str]:
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
 
 
-def test_the_three_groups_exist():
-    assert set(Group.objects.values_list("name", flat=True)) >= {"コーディネーター", "管理者", "区職員"}
+def test_the_four_groups_exist():
+    assert set(Group.objects.values_list("name", flat=True)) >= {"コーディネーター", "管理者", "区職員", "センター職員"}
 
 
 def test_ward_staff_may_only_read_the_directory():
@@ -70,3 +70,10 @@ def test_coordinators_read_reports_but_neither_edit_nor_finalize_them():
     granted = perms("コーディネーター")
     assert "reporting.view_quarterlyreport" in granted
     assert not {"reporting.change_quarterlyreport", "reporting.finalize_quarterlyreport"} & granted
+
+
+def test_the_centre_reads_only_the_centre_page_and_no_office_role_does():
+    # センター職員: every office's counts and finalized reports, nothing with a name (reporting 0005).
+    assert perms("センター職員") == {"reporting.view_centre"}
+    for group in ("コーディネーター", "管理者", "区職員"):
+        assert "reporting.view_centre" not in perms(group)
