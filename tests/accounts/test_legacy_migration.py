@@ -247,22 +247,29 @@ def test_a_database_made_before_the_accounts_app_migrates_without_losing_anythin
     assert names_before <= names_after and MOVE_MIGRATIONS <= names_after - names_before
     assert {key for key in names_after if key[0] in OUR_APPS} == ours
 
-    # Two new permissions on the models the old code had: the providers' internal note, granted to
-    # coordinators and supervisors, and the office settings, granted to supervisors; the rest are
-    # the new models' own.
+    # Three new permissions on the models the old code had: the providers' internal note, granted to
+    # coordinators and supervisors, the office settings, granted to supervisors, and the centre page
+    # (on the 業務報告書), granted to the new センター職員 group; the rest are the new models' own.
     assert set(before["auth_permission"]) <= set(after["auth_permission"])
     new_permissions = set(after["auth_permission"]) - set(before["auth_permission"])
     on_old_models = {row for row in new_permissions if dict(row)["content_type_id"] in types_before}
-    assert _column(on_old_models, "codename") == {("view_internal_note",), ("change_office_settings",)}
+    assert _column(on_old_models, "codename") == {
+        ("view_internal_note",),
+        ("change_office_settings",),
+        ("view_centre",),
+    }
     assert set(before["auth_group_permissions"]) <= set(after["auth_group_permissions"])
     new_ids = _column(on_old_models, "id")
     granted = set(after["auth_group_permissions"]) - set(before["auth_group_permissions"])
-    assert len([row for row in granted if (dict(row)["permission_id"],) in new_ids]) == 3
+    assert len([row for row in granted if (dict(row)["permission_id"],) in new_ids]) == 4
 
     # Every other table, row for row and value for value.
     # Every other table, row for row and value for value, in the columns it had (later migrations
     # may add columns, such as an edit's version, never take any away).
-    changed = {"django_content_type", "django_migrations", "auth_permission", "auth_group_permissions"}
+    # auth_group gains the センター職員 group (reporting 0005); the old groups stay as they were.
+    assert set(before["auth_group"]) <= set(after["auth_group"])
+    assert {dict(row)["name"] for row in set(after["auth_group"]) - set(before["auth_group"])} == {"センター職員"}
+    changed = {"django_content_type", "django_migrations", "auth_permission", "auth_group_permissions", "auth_group"}
     assert before.keys() <= after.keys()
     # The confidential notes are now stored encrypted (coordination 0008, directory 0009): the same
     # texts once decrypted, and none of them left in the clear.

@@ -57,11 +57,14 @@ def labels(user) -> list[str]:
                 "ニーズ・課題",
                 "周知活動・会議・研修",
                 "業務報告書",
+                "事業所別集計",
                 "管理",
                 "管理サイト",
                 "アクセス記録",
             ],
         ),
+        # センター職員: no office, so nothing of one; its own page of every office's figures.
+        ("centre", ["ホーム", "事業所別集計"]),
     ],
 )
 def test_each_role_sees_its_pages_in_order(demo_office, username, expected):
