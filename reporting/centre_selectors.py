@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import time
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 
 from accounts.models import Office, OfficeCalendarDay, OfficeHours
 from accounts.opening_days import OfficeCalendar
@@ -146,23 +146,45 @@ def _out_of_hours(logs, office_ids, period: FiscalPeriod) -> dict[int, int]:
     return counts
 
 
-def _new_clients(logs, period: FiscalPeriod) -> dict[int, int]:
-    """新規 per office: clients with a log in the period and none with the office before it (one query).
+@dataclass
+class _Counts:
+    clients: int = 0
+    contacts: int = 0
+    individual: int = 0
+    community: int = 0
+    new_clients: int = 0
 
-    The same clients as new_client_ids (first log in the period), found from the period's logs
-    rather than by grouping every log an office ever wrote.
+
+def _log_counts(logs, office_ids, period: FiscalPeriod) -> dict[int, _Counts]:
+    """実人数, 延べ, 個別/地域 and 新規 per office: two queries, both grouped rows summed here.
+
+    The period's logs grouped by (office, client, support kind) give the first four; 新規 are the
+    (office, client) pairs among them with no log of that office before the period
+    (new_client_ids' rule: the first ever log falls in the period), the earlier pairs read from
+    the covering index coordination_log_report in one grouped scan.
     """
-    earlier = ContactLog.objects.filter(
-        office_id=OuterRef("office_id"), client_id=OuterRef("client_id"), occurred_on__lt=period.start
-    )
-    rows = (
-        logs.filter(client__isnull=False)
-        .filter(~Exists(earlier))
-        .values("office_id")
-        .annotate(n=Count("client_id", distinct=True))
+    counts = {pk: _Counts() for pk in office_ids}
+    pairs: set[tuple[int, int]] = set()
+    rows = logs.values_list("office_id", "client_id", "support_kind").annotate(n=Count("id")).order_by()
+    for office_id, client_id, support_kind, n in rows:
+        row = counts[office_id]
+        if client_id is not None:
+            row.contacts += n
+            pairs.add((office_id, client_id))
+        if support_kind == SupportKind.INDIVIDUAL:
+            row.individual += n
+        elif support_kind == SupportKind.COMMUNITY:
+            row.community += n
+    earlier = set(
+        ContactLog.objects.filter(office_id__in=office_ids, client__isnull=False, occurred_on__lt=period.start)
+        .values_list("office_id", "client_id")
+        .distinct()
         .order_by()
     )
-    return {row["office_id"]: row["n"] for row in rows}
+    for office_id, client_id in pairs:
+        counts[office_id].clients += 1
+        counts[office_id].new_clients += (office_id, client_id) not in earlier
+    return counts
 
 
 def _type_counts(office_ids, period: FiscalPeriod, labels: dict[int, str]) -> dict[int, dict[str, int]]:
@@ -211,18 +233,7 @@ def centre_table(period: FiscalPeriod, offices=None) -> CentreTable:
     offices = list(offices if offices is not None else Office.objects.order_by("name"))
     office_ids = [office.pk for office in offices]
     logs = ContactLog.objects.filter(office_id__in=office_ids).in_period(period)
-    totals = {
-        row["office_id"]: row
-        for row in logs.values("office_id")
-        .annotate(
-            clients=Count("client_id", distinct=True),
-            contacts=Count("id", filter=Q(client__isnull=False)),
-            individual=Count("id", filter=Q(support_kind=SupportKind.INDIVIDUAL)),
-            community=Count("id", filter=Q(support_kind=SupportKind.COMMUNITY)),
-        )
-        .order_by()
-    }
-    new_clients = _new_clients(logs, period)
+    counts = _log_counts(logs, office_ids, period)
     standing = standing_versions(office_ids, period)
     live_ids = [pk for pk in office_ids if pk not in standing]
     out_of_hours = _out_of_hours(logs.filter(office_id__in=live_ids), live_ids, period) if live_ids else {}
@@ -230,21 +241,21 @@ def centre_table(period: FiscalPeriod, offices=None) -> CentreTable:
     type_counts = _type_counts(live_ids, period, labels) if live_ids else {}
     rows = []
     for office in offices:
-        counted = totals.get(office.pk, {})
+        counted = counts[office.pk]
         version = standing.get(office.pk)
         if version is not None:
             clients, contacts, hours, types = _finalized_figures(report_from_dict(version.data))
         else:
-            clients, contacts = counted.get("clients", 0), counted.get("contacts", 0)
+            clients, contacts = counted.clients, counted.contacts
             hours, types = out_of_hours[office.pk], type_counts[office.pk]
         rows.append(
             OfficeFigures(
                 office=office,
                 clients=clients,
-                new_clients=new_clients.get(office.pk, 0),
+                new_clients=counted.new_clients,
                 contacts=contacts,
-                individual=counted.get("individual", 0),
-                community=counted.get("community", 0),
+                individual=counted.individual,
+                community=counted.community,
                 out_of_hours=hours,
                 type_counts=types,
                 version=version,
