@@ -578,3 +578,22 @@ def test_the_same_settings_post_by_office_b_supervisor_changes_its_office(client
     client.force_login(office_b["supervisor"])
     assert client.post(url(office_b), data(office_b)).status_code == 302
     assert _settings_state(office_b) != before
+
+
+def test_office_b_report_through_the_centre_url_is_refused_to_office_a_and_opened_by_the_centre(
+    request, client, office_b
+):
+    # The centre's download serves any office's finalized report, by design: only the centre (and
+    # the system admin) may open it; an office's roles get 403 there, for their own office's too.
+    version = with_report(request, office_b, "report_version")["report_version"]
+    url = reverse("centre:version_file", args=[version.pk, "json"])
+    for user in [
+        User.objects.get(username="coordinator"),
+        User.objects.get(username="supervisor"),
+        office_b["supervisor"],
+    ]:
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+    client.force_login(User.objects.get(username="centre"))
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == version.file("json")
