@@ -109,7 +109,13 @@ WALKED = sorted(
         *(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist" for model in admin.site._registry),
     }
 )
-ROLE_USERNAMES = {"ward_staff": "ward", "coordinator": "coordinator", "supervisor": "supervisor", "admin": "admin"}
+ROLE_USERNAMES = {
+    "ward_staff": "ward",
+    "coordinator": "coordinator",
+    "supervisor": "supervisor",
+    "admin": "admin",
+    "centre": "centre",
+}
 
 SURROGATE = "\udc80"  # written into a body or query string as the bytes %ED%A0%80 (a lone surrogate in UTF-8)
 HOSTILE = {
