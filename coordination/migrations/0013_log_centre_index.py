@@ -4,7 +4,7 @@ The centre page (reporting/centre_selectors.py) counts the period's logs of ever
 per office and client with the support kind, per office and day with the start time, and the
 activity types through the logs' ids. With `(office_id, occurred_on)` as keys and the other
 columns carried along, each of those reads the index alone, no table row (an index-only scan):
-at 60 offices and 1,000,000 logs the selector went from 1.3 s to 0.55 s (docs/performance.md,
+at 60 offices and 1,000,000 logs the selector went from 1.3 s to 0.5–0.7 s (docs/performance.md,
 benchmarks.centre). SQLite has no non-key index columns; there the existing
 coordination_log_report index serves, fast enough for a few offices.
 """
