@@ -51,6 +51,7 @@ AUDITED_VIEWS: dict[str, str] = {
     "provider_lookup": Action.SEARCH,
     # Downloads and exports of data.
     "reporting:download": Action.DOWNLOAD,
+    "reporting:kind_download": Action.DOWNLOAD,
     "log_export": Action.EXPORT,
     "referral_export": Action.EXPORT,
     "follow_up_export": Action.EXPORT,

@@ -35,6 +35,8 @@ QUERIES = {
     "reporting:quarterly": "fiscal_year=2025&quarters=1-3",
     "reporting:download": "fiscal_year=2025&quarters=1-3",
     "reporting:edit_texts": "fiscal_year=2025&quarters=1-3",
+    "reporting:kind": "fiscal_year=2025&quarters=1-4",
+    "reporting:kind_download": "fiscal_year=2025&quarters=1-4",
 }
 # Sample values for the converters of each URL name; `pk` comes from the demo office's objects.
 ARGUMENTS = {
@@ -50,6 +52,8 @@ ARGUMENTS = {
     "imports:cancel": {"kind": "clients"},
     "directory:provider_export": {"file_format": "csv"},
     "reporting:download": {"format": "json"},
+    "reporting:kind": {"kind": "needs"},
+    "reporting:kind_download": {"kind": "centre", "format": "xlsx"},
     # The sample referral is 準備中 (see sample_pk): sending it is a move its state allows.
     "referral_move": {"target": ReferralState.REQUESTED},
 }
