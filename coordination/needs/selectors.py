@@ -102,12 +102,16 @@ def need_family_pairs(needs, end: date) -> set[tuple[int, int]]:
 
 
 def people_names(office: Office) -> frozenset[str]:
-    """The full names (spaces removed) of the office's clients, their families and its staff: one
-    query. A name of one character is left out, as in client_names_in."""
+    """The full names (spaces removed) of the office's clients, their families and its staff (those
+    with a family and a given name): one query. A name of one character is left out, as in
+    client_names_in."""
     clients = Client.objects.for_office(office).order_by().values_list("name")
     families = Guardian.objects.filter(client__office=office).order_by().values_list("name")
+    # A staff member's family name alone (佐藤) is too common a word to leave a text out for.
     staff = (
         User.objects.filter(office=office)
+        .exclude(last_name="")
+        .exclude(first_name="")
         .order_by()
         .annotate(full_name=Concat("last_name", "first_name"))
         .values_list("full_name")

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from coordination.events.models import Event, EventKind
 from coordination.fiscal import FiscalPeriod
-from coordination.needs.models import NeedStatus
+from coordination.needs.models import Need, NeedStatus
 from coordination.needs.services import need_add_log, need_create, need_move
 from reporting.needs import LEFT_OUT, build_needs_report, masked
 from reporting.render import FORMATS
@@ -211,6 +211,12 @@ def test_a_note_or_title_naming_a_person_is_left_out(office, user, register):
     move(named, user, NeedStatus.CONSIDERING, date(2025, 9, 1), "調整役 晴美が担当")
     rows = rows_by_title(build_needs_report(office, YEAR))
     assert rows[LEFT_OUT]["最新の経過"] == f"2025年9月1日 {LEFT_OUT}"
+    # A word that is only a staff member's family name (no given name recorded) is no reason to leave a note out.
+    make_user(office, "family-name-only", last_name="試験")
+    plain = a_need(office, user, "福祉サービスの試験的な導入", "welfare-services")
+    move(plain, user, NeedStatus.CONSIDERING, date(2025, 9, 2), "試験的に区と協議")
+    rows = rows_by_title(build_needs_report(office, YEAR))
+    assert rows["福祉サービスの試験的な導入"]["最新の経過"] == "2025年9月2日 試験的に区と協議"
 
 
 def test_the_period_boundaries_and_the_state_at_the_periods_end(office, user, register):
@@ -234,6 +240,18 @@ def test_the_period_boundaries_and_the_state_at_the_periods_end(office, user, re
     need = register["one"]
     need_add_log(need=need, log=make_log(make_client(office, name="後日 家族"), user, date(2026, 4, 2)), user=user)
     assert rows_by_title(build_needs_report(office, YEAR))["夜間のレスパイト先が足りない"]["家族数"] == "3未満"
+
+
+def test_a_status_set_without_a_note_counts_from_its_day(office, register):
+    """An admin's edit of the status leaves no note: the need's own status and date count."""
+    Need.objects.filter(pk=register["two"].pk).update(status=NeedStatus.RESOLVED, status_changed_on=date(2025, 11, 5))
+    assert counts(build_needs_report(office, FiscalPeriod(2025, 3, 3)))["mobility"] == {
+        "found": 0,
+        "resolved": 1,
+        "ongoing": 0,
+    }
+    assert counts(build_needs_report(office, FiscalPeriod(2025, 2, 2)))["mobility"]["ongoing"] == 1
+    assert "通学の送迎手段がない" not in rows_by_title(build_needs_report(office, FiscalPeriod(2025, 4, 4)))
 
 
 def test_only_the_offices_own_needs(office, register):
