@@ -1,10 +1,10 @@
 """build_needs_report(office, period): the 課題解決状況, the council's (協議会) report on the needs register.
 
-Anonymous by construction: it reads no client, log text or staff member, only the needs' own
+Anonymous by construction: it prints no client, log text or staff member, only the needs' own
 fields, their notes' dates, statuses and texts, and the number of distinct clients of their logs;
-a number of families under the threshold is printed 「3未満」. A title, a note or a meeting name
-that contains the name of one of the office's clients, their families or its staff is left out
-(the register warns when one is typed; this is the second line of defence).
+a number of families under the threshold is printed 「3未満」. The names of the office's clients,
+their families and its staff are read only to leave out a title, a note or a meeting name that
+contains one (the register warns when one is typed; this is the second line of defence).
 
 Every figure is as of the period's end: a need's status, its latest note and its families are
 what they were on that day, so a past period's report does not change as the need moves on.
@@ -126,7 +126,7 @@ def _footnotes(threshold: int) -> tuple[str, ...]:
 def build_needs_report(
     office: Office, period: FiscalPeriod, *, small_count_threshold: int = SMALL_COUNT_THRESHOLD
 ) -> Report:
-    """The 課題解決状況 of an office for a fiscal period, in a constant number of queries."""
+    """The 課題解決状況 of an office for a fiscal period, in at most six queries however many needs."""
     if small_count_threshold < 1:
         raise ValueError("small_count_threshold must be 1 or more")
     start, end = period.start, period.end
