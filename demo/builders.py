@@ -9,9 +9,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 

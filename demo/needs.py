@@ -57,7 +57,9 @@ DEMO_NEEDS = [
         ("childcare",),
         4,
         (
-            Step(date(2025, 7, 14), S.CONSIDERING, "保育課と受け入れの条件（看護師の配置、主治医の指示書）を整理した。"),
+            Step(
+                date(2025, 7, 14), S.CONSIDERING, "保育課と受け入れの条件（看護師の配置、主治医の指示書）を整理した。"
+            ),
             Step(
                 date(2025, 12, 8),
                 S.RAISED,
@@ -76,7 +78,12 @@ DEMO_NEEDS = [
         ("equipment", "home-medical-nursing"),
         5,
         (
-            Step(date(2025, 5, 2), S.RAISED, "合同報告会で電力依存の家庭の状況を報告した。", ("合同報告会", date(2025, 5, 2))),
+            Step(
+                date(2025, 5, 2),
+                S.RAISED,
+                "合同報告会で電力依存の家庭の状況を報告した。",
+                ("合同報告会", date(2025, 5, 2)),
+            ),
             Step(
                 date(2025, 9, 3),
                 S.ACTING,

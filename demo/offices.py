@@ -46,7 +46,11 @@ OTHER_OFFICES = [
     OfficePlan(
         name="板橋区医療的ケア児等コーディネーター事業",
         municipality="板橋区",
-        districts=(("itabashi-itabashi", "板橋地区"), ("itabashi-tokiwadai", "常盤台地区"), ("itabashi-shimura", "志村地区")),
+        districts=(
+            ("itabashi-itabashi", "板橋地区"),
+            ("itabashi-tokiwadai", "常盤台地区"),
+            ("itabashi-shimura", "志村地区"),
+        ),
         weekdays=(0, 1, 2, 3, 4),
         opens_at=time(9, 0),
         closes_at=time(17, 0),
@@ -83,7 +87,12 @@ OTHER_OFFICES = [
             follow_ups=((2, 3, 1),),
             busy_counts=(0, 1, 2),
             sparse=0.35,
-            meeting=("板橋区医療的ケア児支援関係機関連絡会", "対面・板橋区役所", "障がい政策課・保健所・相談支援事業所", 10),
+            meeting=(
+                "板橋区医療的ケア児支援関係機関連絡会",
+                "対面・板橋区役所",
+                "障がい政策課・保健所・相談支援事業所",
+                10,
+            ),
         ),
     ),
     OfficePlan(
@@ -118,7 +127,12 @@ OTHER_OFFICES = [
             follow_ups=((1, 2, 1),),
             busy_counts=(0, 1, 1),
             sparse=0.4,
-            meeting=("足立区医療的ケア児支援連絡会", "対面・足立区役所", "障がい福祉課・保健センター・訪問看護ステーション", 8),
+            meeting=(
+                "足立区医療的ケア児支援連絡会",
+                "対面・足立区役所",
+                "障がい福祉課・保健センター・訪問看護ステーション",
+                8,
+            ),
         ),
     ),
 ]
@@ -203,7 +217,9 @@ def build_other_office(plan: OfficePlan, *, password_hash: str) -> Office | None
     office = Office.objects.create(name=plan.name, municipality=plan.municipality)
     districts = []
     for position, (code, name) in enumerate(plan.districts, start=1):
-        district, _ = District.objects.get_or_create(code=code, defaults={"name": name, "municipality": plan.municipality})
+        district, _ = District.objects.get_or_create(
+            code=code, defaults={"name": name, "municipality": plan.municipality}
+        )
         OfficeDistrict.objects.create(office=office, district=district, position=position)
         districts.append(district)
     for weekday in plan.weekdays:

@@ -394,7 +394,9 @@ class DemoToday:
         logs = []
         for index, day in enumerate(days):
             last = index == len(days) - 1
-            count = rng.choice(self.profile.busy_counts) if day >= busy_from else int(rng.random() < self.profile.sparse)
+            count = (
+                rng.choice(self.profile.busy_counts) if day >= busy_from else int(rng.random() < self.profile.sparse)
+            )
             for number in range(max(count, 1 if last else 0)):
                 if last and number == 0 or not families:
                     # The last opening day always has a log of the first coordinator: the home page's latest.
