@@ -4,7 +4,7 @@ So that the installation holds several offices, each seeing only its own data, a
 view (one row per office) has three offices with different figures. Each has its own districts,
 a coordinator and a supervisor, a dozen families or fewer, a few meetings, and fewer logs over
 FY2025, all made through the services as a user would; its present is added as 北区's is
-(demo.today, with the office's `OfficeProfile`). Every person here is fictional.
+(demo.today, with the office's `OfficeProfile`), with one new family each. Every person here is fictional.
 
 The seed's office and its FY2025 report are untouched: nothing here is of that office.
 """
@@ -24,7 +24,7 @@ from coordination.events.services import event_create
 from coordination.fiscal import FiscalPeriod
 from directory.models import District, MedicalCareProcedure, OfficeDistrict
 
-from .today import CLIENT_SCENARIOS, COMMUNITY_SCENARIOS, DemoToday, OfficeProfile
+from .today import ADULT_SCENARIO, CLIENT_SCENARIOS, COMMUNITY_SCENARIOS, SCHOOL_SCENARIO, DemoToday, OfficeProfile
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ OTHER_OFFICES = [
             follow_ups=((2, 3, 1),),
             busy_counts=(0, 1, 2),
             sparse=0.35,
+            new_clients={"school": ("西村 ことね", "ニシムラ コトネ", "西村 香", SCHOOL_SCENARIO)},
             meeting=(
                 "板橋区医療的ケア児支援関係機関連絡会",
                 "対面・板橋区役所",
@@ -127,6 +128,7 @@ OTHER_OFFICES = [
             follow_ups=((1, 2, 1),),
             busy_counts=(0, 1, 1),
             sparse=0.4,
+            new_clients={"age_18": ("東 はやと", "アズマ ハヤト", "東 美紀", ADULT_SCENARIO)},
             meeting=(
                 "足立区医療的ケア児支援連絡会",
                 "対面・足立区役所",
