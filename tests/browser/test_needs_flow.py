@@ -110,7 +110,7 @@ def test_a_need_goes_from_two_families_logs_to_a_meeting_and_the_council_report(
     expect(page.locator(".lead .need-status")).to_have_text("会議体へ提起")
     expect(facts).to_contain_text("2025年12月8日 北区自立支援協議会")
     expect(page.locator(".timeline")).to_contain_text("自立支援協議会で、夜間の預かり先がない家庭の状況を報告した。")
-    screenshot("need-raised", for_docs=True)
+    screenshot("need-page", for_docs=True)
 
     # The council report 課題解決状況 of this fiscal year: the need, two families shown as 「3未満」, no name.
     # (The report's page is the lead's, on main: /reports/<kind>/ and its downloads.)
