@@ -8,7 +8,7 @@ clients, providers and contact logs, runs ANALYZE, then measures one office's qu
 Prints figures; asserts nothing about time.
 
 It writes into the configured database, so it refuses to run without --fill-this-database and
-refuses a database holding offices other than the demo office and its own generated ones.
+refuses a database holding offices other than the demo's offices and its own generated ones.
 A second run finds the data already there and only measures (add --measure-only to be sure).
 """
 
