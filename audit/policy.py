@@ -54,6 +54,7 @@ AUDITED_VIEWS: dict[str, str] = {
     # The centre's table of every office (counts only) and any office's finalized report.
     "centre:export": Action.EXPORT,
     "centre:version_file": Action.DOWNLOAD,
+    "reporting:kind_download": Action.DOWNLOAD,
     "log_export": Action.EXPORT,
     "referral_export": Action.EXPORT,
     "follow_up_export": Action.EXPORT,

@@ -158,8 +158,9 @@ def main(argv=None):
     from accounts.models import Office
     from coordination.fiscal import FiscalPeriod
     from coordination.logs.models import ContactLog
+    from demo import seed as demo_data
 
-    office = Office.objects.get()
+    office = Office.objects.get(name=demo_data.OFFICE_NAME)  # load_demo makes three offices: the seed's
     period = FiscalPeriod(2025, 1, 3)
     rng = random.Random(20251231)
     print(f"database: {connection.vendor}; python {sys.version.split()[0]}")

@@ -8,7 +8,7 @@ clients, providers and contact logs, runs ANALYZE, then measures one office's qu
 Prints figures; asserts nothing about time.
 
 It writes into the configured database, so it refuses to run without --fill-this-database and
-refuses a database holding offices other than the demo office and its own generated ones.
+refuses a database holding offices other than the demo's offices and its own generated ones.
 A second run finds the data already there and only measures (add --measure-only to be sure).
 """
 
@@ -102,7 +102,7 @@ def setup_django():
     os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: no query log kept in memory
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ.setdefault("TSUNAGU_REQUIRE_MFA", "0")  # the test Client signs in without a second factor
-    os.environ.setdefault("TSUNAGU_DEMO", "1")  # the demo office is one of the 60
+    os.environ.setdefault("TSUNAGU_DEMO", "1")  # the demo's three offices are among the 60
     import django
 
     django.setup()
@@ -114,6 +114,7 @@ def refuse_unless_benchmark_database(fill: bool):
     from django.db.migrations.executor import MigrationExecutor
 
     from demo import seed as demo_data
+    from demo.offices import OTHER_OFFICES
 
     if connection.vendor != "postgresql":
         raise SystemExit("benchmarks.scale runs on PostgreSQL only: set DATABASE_URL=postgres://…")
@@ -129,7 +130,8 @@ def refuse_unless_benchmark_database(fill: bool):
         return  # migrations pending: checked again after migrate
     from accounts.models import Office
 
-    real = Office.objects.exclude(name=demo_data.OFFICE_NAME).exclude(name__startswith=GENERATED_PREFIX)
+    demo_offices = [demo_data.OFFICE_NAME, *(plan.name for plan in OTHER_OFFICES)]
+    real = Office.objects.exclude(name__in=demo_offices).exclude(name__startswith=GENERATED_PREFIX)
     if real.exists():
         raise SystemExit(f"the database holds offices that this benchmark did not make ({real.first()}): refused.")
 

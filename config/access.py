@@ -153,6 +153,10 @@ ACCESS_MATRIX: dict[str, dict] = {
     "reporting:edit_texts": _row(302, 403, 403, 200, 200),
     "reporting:finalize": _row(405, 405, 405, 405, 405, "POST only", centre=405),
     "reporting:open_draft": _row(405, 405, 405, 405, 405, "POST only", centre=405),
+    "reporting:kind": _row(
+        302, 403, 200, 200, 200, "the other kinds of report (受付状況, 課題解決状況); unknown kind: 404"
+    ),
+    "reporting:kind_download": _row(302, 403, 200, 200, 200, "anonymous aggregates; unknown kind or format: 404"),
     # 管理 (office settings): the users of an office; offices (system admin)
     "office_settings:index": _row(302, 403, 403, 200, 200, "supervisors and the system admin"),
     "office_settings:user_list": _row(302, 403, 403, 200, 200, "a supervisor's office; the admin picks `?office=`"),

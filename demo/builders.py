@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +38,8 @@ from directory.models import (
 )
 
 from . import seed
+from .needs import build_needs
+from .offices import OTHER_DEMO_USERS, OTHER_OFFICES, build_other_office
 from .providers import describe_providers
 from .today import demo_today
 
@@ -254,6 +258,17 @@ FREE_TEXT_ORGANIZATIONS = {
 }
 
 
+_PASSWORD_HASHES: dict[str, str] = {}  # the password hasher in use → the demo password's hash
+
+
+def demo_password_hash() -> str:
+    """The demo password hashed once per process: every demo account gets this hash (one costs ~0.5 s)."""
+    hasher = settings.PASSWORD_HASHERS[0]
+    if hasher not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[hasher] = make_password(DEMO_PASSWORD)
+    return _PASSWORD_HASHES[hasher]
+
+
 def _expand(counts) -> list[str]:
     """[("a", 2), ("b", 1)] or {"a": 2, "b": 1} → ["a", "a", "b"]."""
     items = counts.items() if isinstance(counts, dict) else counts
@@ -332,7 +347,7 @@ class DemoBuilder:
                 user_office = None if role == Role.CENTRE else office
                 user = User(username=username, last_name=last_name, first_name=first_name, office=user_office)
                 user.is_staff = user.is_superuser = role == Role.ADMIN
-                user.set_password(DEMO_PASSWORD)
+                user.password = demo_password_hash()
                 user.save()
                 if role in ROLE_GROUPS:
                     user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
@@ -755,14 +770,16 @@ DEMO_CONSENT_KINDS = [
 class DemoLoaded:
     office: Office
     created: bool  # the office was built now (else it existed)
-    logs_added: int  # contact logs dated in the present (demo.today)
+    logs_added: int  # contact logs dated in the present (demo.today), all offices
+    offices_added: int = 0  # the second and third offices built now (demo.offices)
+    needs_added: int = 0  # the first office's needs (demo.needs)
 
 
 def demo_load() -> Office | None:
     """Build the demo office (FY2025 Q1–Q3, the seed's) unless it exists already (never touches existing data).
 
-    Without its present: the test suite's demo is this, whatever the day. `load_demo` runs
-    `demo_load_until`, which adds the present too.
+    Without its present, its needs or the other offices: the test suite's demo is this, whatever
+    the day (one office, as the seed). `load_demo` runs `demo_load_until`, which adds the rest.
     """
     if Office.objects.filter(name=seed.OFFICE_NAME).exists():
         return None
@@ -770,21 +787,42 @@ def demo_load() -> Office | None:
 
 
 def demo_load_until(today: date | None = None) -> DemoLoaded:
-    """`load_demo`: the demo office as `demo_load` builds it, then its present up to `today`.
+    """`load_demo`: the demo office as `demo_load` builds it, its needs, the second and third
+    offices (demo.offices), then every office's present up to `today`.
 
     The present (demo.today: logs, follow-ups, referrals, transitions dated relative to `today`,
     by default timezone.localdate()) comes after FY2025 Q1–Q3, never inside FY2025; a run on a
     later day adds it again after the office's latest log, a second run on the same day nothing.
+    What exists already (an office of the same name, needs of the first office) is left as it is.
     """
     today = today or timezone.localdate()
     office = Office.objects.filter(name=seed.OFFICE_NAME).first()
     created = office is None
     if created:
         office = DemoBuilder().build()
-    return DemoLoaded(office=office, created=created, logs_added=len(demo_today(office, today)))
+    coordinator = User.objects.filter(username="coordinator", office=office).first()
+    supervisor = User.objects.filter(username="supervisor", office=office).first()
+    needs = []
+    if coordinator and supervisor:
+        needs = build_needs(
+            office, coordinator=coordinator, supervisor=supervisor, period=FiscalPeriod(seed.FISCAL_YEAR)
+        )
+    others = [build_other_office(plan, password_hash=demo_password_hash()) for plan in OTHER_OFFICES]
+    logs_added = len(demo_today(office, today))
+    for plan in OTHER_OFFICES:
+        other = Office.objects.get(name=plan.name)
+        logs_added += len(demo_today(other, today, plan.profile))
+    return DemoLoaded(
+        office=office,
+        created=created,
+        logs_added=logs_added,
+        offices_added=sum(other is not None for other in others),
+        needs_added=len(needs),
+    )
 
 
-def print_demo_users(stdout):
+def print_demo_users(stdout, *, all_offices: bool = True):
     stdout.write("デモ用アカウント（デモ専用。本番では使わないこと）:")
-    for username, role, _, _ in DEMO_USERS:
-        stdout.write(f"  {role.label:<10} ユーザー名: {username:<13} パスワード: {DEMO_PASSWORD}")
+    users = [*DEMO_USERS, *OTHER_DEMO_USERS] if all_offices else DEMO_USERS
+    for username, role, _, _ in users:
+        stdout.write(f"  {role.label:<10} ユーザー名: {username:<20} パスワード: {DEMO_PASSWORD}")

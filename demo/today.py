@@ -19,7 +19,7 @@ referrals that the earlier run left long past their date.
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from django.db import transaction
@@ -185,6 +185,30 @@ FOLLOW_UP_ACTIONS = {s.follow_up for s in [*CLIENT_SCENARIOS, SCHOOL_SCENARIO, A
 REFERRAL_PURPOSE_END = "の利用に向けた相談"  # every demo referral's purpose ends so
 
 
+@dataclass(frozen=True)
+class OfficeProfile:
+    """How busy an office of the demo is, and who works there: the present is built to it."""
+
+    coordinators: tuple[str, ...]  # usernames; the first logs the most and sees the new families
+    families: tuple[int, ...]  # how many families each coordinator's present logs are about
+    follow_ups: tuple[tuple[int, int, int], ...]  # per coordinator: (overdue, due this week, next week)
+    busy_counts: tuple[int, ...] = (1, 2, 3)  # logs on an opening day of the last six weeks (one drawn)
+    sparse: float = 0.5  # chance of a log on an opening day before the last six weeks
+    new_clients: dict = field(default_factory=dict)  # as NEW_CLIENTS
+    # The monthly network meeting: name, venue, audience, participants.
+    meeting: tuple[str, str, str, int] = ("", "", "", 0)
+
+
+# The first demo office, 北区 (the seed's).
+KITA = OfficeProfile(
+    coordinators=("coordinator", "coordinator2"),
+    families=(6, 2),
+    follow_ups=((3, 4, 2), (1, 2, 1)),
+    new_clients=NEW_CLIENTS,
+    meeting=("北区医療的ケア児等支援連絡会", "対面・北区役所", "障害福祉課・保育課・保健センター・相談支援事業所", 12),
+)
+
+
 def activity_start(today: date, *, after: date | None = None) -> date | None:
     """The first day the present may be dated: the fiscal year's start (at least six weeks back),
     never in FY2025 and after the day `after`; None when there is no such day up to today."""
@@ -204,15 +228,14 @@ def week_end(today: date) -> date:
 class DemoToday:
     """Builds the demo's present for `today` in `office` (see the module's docstring)."""
 
-    def __init__(self, office: Office, today: date, *, after: date | None = None):
+    def __init__(self, office: Office, today: date, *, after: date | None = None, profile: OfficeProfile = KITA):
         self.office = office
         self.today = today
+        self.profile = profile
         self.start = activity_start(today, after=after)
-        self.rng = random.Random(f"tsunagu-demo-{today.isoformat()}")
-        self.coordinators = [
-            User.objects.get(username="coordinator", office=office),
-            User.objects.get(username="coordinator2", office=office),
-        ]
+        seed_text = f"tsunagu-demo-{today.isoformat()}" if profile is KITA else f"tsunagu-demo-{office.name}-{today}"
+        self.rng = random.Random(seed_text)
+        self.coordinators = [User.objects.get(username=username, office=office) for username in profile.coordinators]
         self.methods = {m.code: m for m in ContactMethod.objects.all()}
         self.types = {t.code: t for t in ActivityType.objects.all()}
         self.categories = {c.code: c for c in CounterpartCategory.objects.all()}
@@ -293,7 +316,7 @@ class DemoToday:
         procedures = {p.code: p for p in MedicalCareProcedure.objects.all()}
         districts = office_districts(self.office)
         clients = []
-        for key, (name, kana, guardian, _) in NEW_CLIENTS.items():
+        for key, (name, kana, guardian, _) in self.profile.new_clients.items():
             client = Client.objects.for_office(self.office).filter(name=name).first()
             if client is None:
                 coordinator = self.coordinators[0]
@@ -322,21 +345,21 @@ class DemoToday:
     # --- contact logs ----------------------------------------------------------------------
 
     def _families(self) -> list[tuple[Client, User]]:
-        """Six families of the first coordinator and two of the second, each with their coordinator."""
+        """Each coordinator's few families (six and two in 北区), each with their coordinator."""
         rng = self.rng
         clients = list(
             Client.objects.for_office(self.office)
             .exclude(status=ClientStatus.CLOSED)
             .filter(has_medical_care=True, birth_date__gt=self.today - timedelta(days=18 * 365))
-            .exclude(name__in=[name for name, *_ in NEW_CLIENTS.values()])
+            .exclude(name__in=[name for name, *_ in self.profile.new_clients.values()])
             .select_related("assigned_coordinator")
             .order_by("pk")
         )
-        first, second = self.coordinators
-        mine = [c for c in clients if c.assigned_coordinator_id == first.pk]
-        theirs = [c for c in clients if c.assigned_coordinator_id == second.pk]
-        chosen = rng.sample(mine, min(6, len(mine))) + rng.sample(theirs, min(2, len(theirs)))
-        return [(client, client.assigned_coordinator or first) for client in chosen]
+        chosen = []
+        for coordinator, count in zip(self.coordinators, self.profile.families):
+            theirs = [c for c in clients if c.assigned_coordinator_id == coordinator.pk]
+            chosen += rng.sample(theirs, min(count, len(theirs)))
+        return [(client, client.assigned_coordinator or self.coordinators[0]) for client in chosen]
 
     def _log(self, scenario: Scenario, day: date, coordinator: User, client: Client | None) -> ContactLog:
         rng = self.rng
@@ -371,13 +394,15 @@ class DemoToday:
         logs = []
         for index, day in enumerate(days):
             last = index == len(days) - 1
-            count = rng.choice([1, 2, 3]) if day >= busy_from else int(rng.random() < 0.5)
+            count = (
+                rng.choice(self.profile.busy_counts) if day >= busy_from else int(rng.random() < self.profile.sparse)
+            )
             for number in range(max(count, 1 if last else 0)):
                 if last and number == 0 or not families:
                     # The last opening day always has a log of the first coordinator: the home page's latest.
                     scenario, coordinator = rng.choice(CLIENT_SCENARIOS), self.coordinators[0]
                     client = next((c for c, who in families if who == coordinator), None)
-                    if client is None:
+                    if client is None and new_clients:
                         client = new_clients[0]
                 elif rng.random() < 0.15:
                     scenario, client = rng.choice(COMMUNITY_SCENARIOS), None
@@ -388,7 +413,7 @@ class DemoToday:
                 logs.append(self._log(scenario, day, coordinator, client))
         # The new families' first contacts, within the busy weeks.
         recent = [day for day in days if day >= busy_from]
-        for client, (_, _, _, scenario) in zip(new_clients, NEW_CLIENTS.values()):
+        for client, (_, _, _, scenario) in zip(new_clients, self.profile.new_clients.values()):
             for day in sorted(rng.sample(recent, min(2, len(recent)))):
                 logs.append(self._log(scenario, day, self.coordinators[0], client))
         return logs
@@ -400,9 +425,7 @@ class DemoToday:
         rng = self.rng
         today, sunday = self.today, week_end(self.today)
         actions = {s.note: s.follow_up for s in [*CLIENT_SCENARIOS, SCHOOL_SCENARIO, ADULT_SCENARIO]}
-        plan = {self.coordinators[0].pk: (3, 4, 2), self.coordinators[1].pk: (1, 2, 1)}
-        for coordinator in self.coordinators:
-            overdue, this_week, next_week = plan[coordinator.pk]
+        for coordinator, (overdue, this_week, next_week) in zip(self.coordinators, self.profile.follow_ups):
             candidates, seen = [], set()
             # Newest first, one log per action and client, so that the home page's list reads varied.
             for log in sorted(logs, key=lambda log: (log.occurred_on, log.pk), reverse=True):
@@ -500,6 +523,9 @@ class DemoToday:
 
     def build_events(self) -> None:
         """The ward's network meeting, on the third Wednesday of each month (when it is in the range)."""
+        name, venue, audience, participants = self.profile.meeting
+        if not name:
+            return
         first = self.start.replace(day=1)
         while first <= self.today:
             day = first + timedelta(days=(2 - first.weekday()) % 7 + 14)
@@ -509,13 +535,13 @@ class DemoToday:
                     user=self.coordinators[0],
                     kind="meeting",
                     role="参加",
-                    name="北区医療的ケア児等支援連絡会",
+                    name=name,
                     held_on=day,
                     started_at=time(14, 0),
-                    method_venue="対面・北区役所",
+                    method_venue=venue,
                     topic="各機関の近況と医療的ケア児の支援の課題",
-                    audience="障害福祉課・保育課・保健センター・相談支援事業所",
-                    participant_count=12,
+                    audience=audience,
+                    participant_count=participants,
                 )
             first = (first + timedelta(days=32)).replace(day=1)
 
@@ -524,7 +550,7 @@ def _random_day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randrange(max((end - start).days, 0) + 1))
 
 
-def demo_today(office: Office, today: date) -> list[ContactLog]:
+def demo_today(office: Office, today: date, profile: OfficeProfile = KITA) -> list[ContactLog]:
     """Adds the present when the office has no log in the last two weeks; the logs made (often none).
 
     The first run after the FY2025 build adds it; a second run on the same day finds the logs it
@@ -533,4 +559,4 @@ def demo_today(office: Office, today: date) -> list[ContactLog]:
     latest = ContactLog.objects.for_office(office).filter(occurred_on__lte=today).order_by("-occurred_on").first()
     if latest is not None and latest.occurred_on > today - timedelta(days=STALE_DAYS):
         return []
-    return DemoToday(office, today, after=latest.occurred_on if latest else None).build()
+    return DemoToday(office, today, after=latest.occurred_on if latest else None, profile=profile).build()

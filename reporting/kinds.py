@@ -40,5 +40,18 @@ KINDS = {
     kind.identifier: kind
     for kind in [
         ReportKind(QUARTERLY, "業務報告書", "quarterly:build_quarterly_report"),
+        ReportKind(
+            "centre",
+            "受付状況",
+            "centre:build_centre_report",
+            "個別支援・地域支援の件数、相談の内容と相手先（重複あり）、実人数・新規・延べ、月別の件数です。",
+        ),
+        ReportKind(
+            "needs",
+            "課題解決状況",
+            "needs:build_needs_report",
+            "協議会に出すニーズ・課題のまとめです。名前や記録の本文は載らず、1～2家族は「3未満」と表示します。",
+            permission="coordination.view_need",
+        ),
     ]
 }

@@ -2,7 +2,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from . import selectors, services
 from .files import NoSuchVersion, report_file
 from .forms import PeriodForm, ReportTextsForm
 from .history import report_history
+from .kinds import KINDS, QUARTERLY, ReportKind
 from .quarterly import build_quarterly_report
 from .render import FORMATS, file_name
 from .render import html as html_renderer
@@ -62,6 +63,7 @@ def quarterly(request):
         settings_changes = selectors.settings_changed_since(office, period, since)
         gone = selectors.gone_since(office, period, since, changed_logs=changed_logs, changed_events=changed_events)
     context = {
+        "kinds": report_kinds(request.user),
         "form": form,
         "period": period,
         "state": state,
@@ -183,3 +185,57 @@ def open_draft(request):
     return _post_action(
         request, services.report_draft_open, "新しい下書きを作成しました。確定すると新しい版になります。"
     )
+
+
+def _other_kind(request, identifier: str) -> ReportKind:
+    """A report kind other than the 業務報告書 (which has its own pages), if the user may see it."""
+    kind = KINDS.get(identifier)
+    if kind is None or kind.identifier == QUARTERLY:
+        raise Http404("その種類の報告書はありません。")
+    if not request.user.has_perm(kind.permission):
+        raise PermissionDenied
+    return kind
+
+
+def report_kinds(user) -> list[ReportKind]:
+    """The kinds of report the user may open, for the tabs atop the report pages."""
+    return [kind for kind in KINDS.values() if user.has_perm(kind.permission)]
+
+
+@login_required
+def kind_page(request, kind):
+    """A report of another kind on screen: the picker, the report computed now, and downloads."""
+    kind = _other_kind(request, kind)
+    office = office_of(request)
+    form, period, compare = _period(request, office, request.GET)
+    report = kind.build(office, period)
+    previous = kind.build(office, period.previous_year()) if compare else None
+    context = {
+        "kind": kind,
+        "kinds": report_kinds(request.user),
+        "form": form,
+        "period": period,
+        "body": html_renderer.body(report, previous),
+        "formats": FORMATS.values(),
+        "query": _query(period),
+        "compare_query": _query(period, compare="on") if compare else _query(period),
+    }
+    return render(request, "reporting/kind.html", context)
+
+
+@login_required
+def kind_download(request, kind, format):
+    """A file of a report of another kind, computed now (these kinds are not finalized)."""
+    kind = _other_kind(request, kind)
+    if format not in FORMATS:
+        raise Http404("その形式には対応していません。")
+    office = office_of(request)
+    form, period, compare = _period(request, office, request.GET)
+    if not form.is_bound or not form.is_valid():
+        raise Http404("年度と四半期を指定してください。")
+    format_ = FORMATS[format]
+    report = kind.build(office, period)
+    previous = kind.build(office, period.previous_year()) if compare and format_.takes_previous else None
+    content = format_.render(report, previous)
+    name = kind.file_name(period.file_label, format_.extension)
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=format_.content_type)

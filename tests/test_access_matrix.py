@@ -39,6 +39,8 @@ QUERIES = {
     "reporting:edit_texts": "fiscal_year=2025&quarters=1-3",
     "centre:index": "fiscal_year=2025&quarters=1-3",
     "centre:export": "fiscal_year=2025&quarters=1-3",
+    "reporting:kind": "fiscal_year=2025&quarters=1-4",
+    "reporting:kind_download": "fiscal_year=2025&quarters=1-4",
 }
 # Sample values for the converters of each URL name; `pk` comes from the demo office's objects.
 ARGUMENTS = {
@@ -56,6 +58,8 @@ ARGUMENTS = {
     "reporting:download": {"format": "json"},
     "centre:export": {"file_format": "csv"},
     "centre:version_file": {"format": "json"},
+    "reporting:kind": {"kind": "needs"},
+    "reporting:kind_download": {"kind": "centre", "format": "xlsx"},
     # The sample referral is 準備中 (see sample_pk): sending it is a move its state allows.
     "referral_move": {"target": ReferralState.REQUESTED},
 }

@@ -61,7 +61,9 @@ class ContactLogFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(
         label="機関・事業所", queryset=Provider.objects.none(), method="filter_provider", empty_label=ALL
     )
-    q = django_filters.CharFilter(label="キーワード", method="filter_words")
+    q = django_filters.CharFilter(
+        label="キーワード", method="filter_words", help_text="報告書用の要約・次の対応・相手先の機関名から探します"
+    )
     sort = django_filters.ChoiceFilter(
         label="並び順", choices=[(key, label) for key, (label, _) in SORTS.items()], method="sort_by", empty_label=None
     )

@@ -102,7 +102,7 @@ class ContactLog(models.Model):
     support_kind = models.CharField(
         "支援の種類",
         max_length=12,
-        choices=SupportKind.choices,
+        choices=SupportKind,
         help_text="対象者のいる記録は個別支援、いない記録は地域支援が既定",
     )
     method = models.ForeignKey(

@@ -105,6 +105,13 @@ def _form_page(request, *, form, formset, log=None, draft_key: str, conflict=Non
     return render(request, "coordination/logs/form.html", context, status=status)
 
 
+def _after_save(request, log):
+    """The saved log's page, or with 「保存してニーズ・課題として記録」 the form recording it as a need."""
+    if "save_and_need" in request.POST and request.user.has_perm("coordination.add_need"):
+        return redirect("need_from_log", log_pk=log.pk)
+    return redirect("log_detail", pk=log.pk)
+
+
 @login_required
 @permission_required("coordination.add_contactlog", raise_exception=True)
 def log_create(request):
@@ -141,7 +148,7 @@ def log_create(request):
                 if "save_and_add" in request.POST:
                     keep = {"date": log.occurred_on.isoformat(), "client": log.client_id or NO_CLIENT}
                     return redirect(f"{reverse('log_create')}?{urlencode(keep)}")
-                return redirect("log_detail", pk=log.pk)
+                return _after_save(request, log)
         return _form_page(request, form=form, formset=formset, draft_key=NEW_LOG_DRAFT)
 
     now = _now_rounded()
@@ -213,7 +220,7 @@ def log_update(request, pk):
             else:
                 mark_draft_saved(request, _edit_draft(log))
                 messages.success(request, "記録の変更を保存しました。")
-                return redirect("log_detail", pk=log.pk)
+                return _after_save(request, log)
         return _form_page(request, form=form, formset=formset, log=log, draft_key=_edit_draft(log))
 
     form = ContactLogForm(

@@ -35,7 +35,9 @@ class NeedFilter(django_filters.FilterSet):
     life_stage = django_filters.ChoiceFilter(
         label="ライフステージ", choices=AgeBand.choices, method="filter_life_stage", empty_label=ALL
     )
-    q = django_filters.CharFilter(label="件名・内容の語", method="filter_text", max_length=100)
+    q = django_filters.CharFilter(
+        label="件名・内容の語", method="filter_text", max_length=100, help_text="件名と内容から探します"
+    )
     per_page = django_filters.ChoiceFilter(
         label="表示件数", choices=PAGE_SIZES, method="filter_nothing", empty_label=None
     )

@@ -24,6 +24,8 @@ SHORT_WORD = 5
 LABEL_WIDTHS = range(3, 25)
 # A counted table's first block (kept with its heading) and last block (kept with the total).
 FIRST_ROWS, LAST_ROWS = 3, 2
+# A table without text of up to this many rows is kept on one page (about half an A4 page).
+WHOLE_ROWS = 30
 
 
 def _width(text: str) -> float:
@@ -214,6 +216,7 @@ def _counted(section: Section, previous: Report | None) -> dict:
         "label_columns": _label_columns(section.rows, depth),
         "columns": columns,
         "has_text": section.has_text,
+        "whole": len(section.rows) <= WHOLE_ROWS,
         "text_heading": section.text_heading,
         "bodies": _blocks(rows, [row.path for row in section.rows]),
         "total": _values(section, section.total, prior_total),

@@ -124,6 +124,9 @@ def test_a_coordinator_logs_a_call_with_the_keyboard_only(page, demo_site, scree
 
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
+    # 支援の種類 followed the client (個別支援) and is one stop, after the content, on the way to 保存.
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("個別支援")).to_be_checked()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="保存", exact=True)).to_be_focused()
     page.keyboard.press("Enter")

@@ -188,6 +188,16 @@ def test_save_and_add_another_keeps_no_client_for_community_work(client, coordin
     assert client.get(response.url).context["form"].initial["client"] == "none"
 
 
+def test_save_and_record_as_a_need_opens_the_need_form_for_the_saved_log(client, coordinator, aoyama, provider):
+    client.force_login(coordinator)
+    assert "保存してニーズ・課題として記録" in client.get(reverse("log_create")).text
+    response = client.post(reverse("log_create"), form_data(aoyama.pk, provider, save_and_need="1"))
+    log = ContactLog.objects.latest("pk")
+    assert response.status_code == 302 and response.url == reverse("need_from_log", args=[log.pk])
+    page = client.get(response.url)
+    assert page.status_code == 200 and "ニーズ・課題として記録" in page.text
+
+
 def test_a_future_date_is_refused_in_japanese_and_nothing_is_saved(client, coordinator, aoyama, provider):
     client.force_login(coordinator)
     tomorrow = TODAY + timedelta(days=1)
