@@ -19,7 +19,7 @@ from coordination.logs.models import ActivityType, ContactLog, Counterpart, Supp
 from coordination.logs.selectors import new_client_ids
 from directory.models import CounterpartCategory
 
-from .tables import Report, Row, Section
+from .tables import Report, Row, Section, other_kind_report
 
 TITLE = "受付状況"
 KINDS = tuple(SupportKind.values)  # the columns of §2, §3 and §5: individual, community
@@ -160,21 +160,14 @@ def build_centre_report(office: Office, period: FiscalPeriod) -> Report:
         ),
         headings=(*KIND_HEADINGS, "実人数", "新規"),
     )
-    return Report(
-        title=TITLE,
-        office=office.name,
-        schedule="",
-        fiscal_year=period.fiscal_year,
-        quarters=(period.first_quarter, period.last_quarter),
-        start=period.start,
-        end=period.end,
-        business_days=0,
-        out_of_hours=0,
-        activities=0,
+    return other_kind_report(
+        "centre",
+        TITLE,
+        office.name,
+        period,
         sections=(section_kinds, section_activities, section_counterparts, section_people, section_months),
         event_sections=(),
         footnotes=FOOTNOTES,
-        kind="centre",
         summary=(
             f"{period.label}（{period.date_range_label}）",
             f"個別支援 {kind_totals[SupportKind.INDIVIDUAL]}件・地域支援 {kind_totals[SupportKind.COMMUNITY]}件"

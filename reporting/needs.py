@@ -21,7 +21,7 @@ from coordination.needs.models import Need, NeedCategory, NeedStatus
 from coordination.needs.selectors import contains_a_name, need_family_pairs, needs_for_report, people_names
 from tabular.wareki import format_date
 
-from .tables import EventSection, EventTable, Report, Row, Section
+from .tables import EventSection, EventTable, Report, Row, Section, other_kind_report
 
 KIND = "needs"
 TITLE = "課題解決状況"
@@ -186,21 +186,14 @@ def build_needs_report(
     table = EventTable("課題ごとの状況", COLUMNS, rows, grouped=True)
     all_families = set().union(*families.values()) if families else set()
     total = section.total
-    return Report(
-        title=TITLE,
-        office=office.name,
-        schedule="",
-        fiscal_year=period.fiscal_year,
-        quarters=(period.first_quarter, period.last_quarter),
-        start=start,
-        end=end,
-        business_days=0,
-        out_of_hours=0,
-        activities=0,
+    return other_kind_report(
+        KIND,
+        TITLE,
+        office.name,
+        period,
         sections=(section,),
         event_sections=(EventSection(2, "課題ごとの状況", (table,)),),
         footnotes=_footnotes(small_count_threshold),
-        kind=KIND,
         summary=(
             f"{period.label}（{period.date_range_label}）",
             f"期間中に扱った課題：{len(shown)}件（新たに把握 {total['found']}件）",

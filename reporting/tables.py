@@ -106,3 +106,22 @@ class Report:
 
     def section(self, number: int) -> Section:
         return next(section for section in self.sections if section.number == number)
+
+
+def other_kind_report(kind: str, title: str, office: str, period, **fields) -> Report:
+    """A Report of a kind other than the 業務報告書 for a FiscalPeriod: no schedule line and none of
+    its 営業日 and 時間外 figures (its header is its `summary`); `fields` give the sections and the rest."""
+    return Report(
+        title=title,
+        office=office,
+        schedule="",
+        fiscal_year=period.fiscal_year,
+        quarters=(period.first_quarter, period.last_quarter),
+        start=period.start,
+        end=period.end,
+        business_days=0,
+        out_of_hours=0,
+        activities=0,
+        kind=kind,
+        **fields,
+    )

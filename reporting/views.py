@@ -19,7 +19,7 @@ from .forms import PeriodForm, ReportTextsForm
 from .history import report_history
 from .kinds import KINDS, QUARTERLY, ReportKind
 from .quarterly import build_quarterly_report
-from .render import FORMATS, file_name
+from .render import FORMATS, Format, file_name
 from .render import html as html_renderer
 
 
@@ -42,6 +42,16 @@ def _period(request, office, data) -> tuple[PeriodForm, FiscalPeriod, bool]:
 def _query(period: FiscalPeriod, **extra) -> str:
     params = {"fiscal_year": period.fiscal_year, "quarters": period.quarter_range, **extra}
     return "&".join(f"{key}={value}" for key, value in params.items())
+
+
+def _file_request(request, office, format: str) -> tuple[Format, FiscalPeriod, bool]:
+    """A download's format and the period it names (404 for an unknown format or no valid period)."""
+    if format not in FORMATS:
+        raise Http404("その形式には対応していません。")
+    form, period, compare = _period(request, office, request.GET)
+    if not form.is_bound or not form.is_valid():
+        raise Http404("年度と四半期を指定してください。")
+    return FORMATS[format], period, compare
 
 
 def _page_url(period: FiscalPeriod) -> str:
@@ -90,13 +100,8 @@ def quarterly(request):
 @permission_required("reporting.view_quarterlyreport", raise_exception=True)
 def download(request, format):
     """A file of the report: a finalized version byte for byte, else the draft rendered now."""
-    if format not in FORMATS:
-        raise Http404("その形式には対応していません。")
     office = office_of(request)
-    form, period, compare = _period(request, office, request.GET)
-    if not form.is_bound or not form.is_valid():
-        raise Http404("年度と四半期を指定してください。")
-    format_ = FORMATS[format]
+    format_, period, compare = _file_request(request, office, format)
     number = request.GET.get("version", "")
     # A version is a small number: other digits (２, ²) or thousands of them, which int() refuses, name none.
     version_number = int(number) if number.isascii() and number.isdigit() and len(number) <= 5 else None
@@ -227,13 +232,8 @@ def kind_page(request, kind):
 def kind_download(request, kind, format):
     """A file of a report of another kind, computed now (these kinds are not finalized)."""
     kind = _other_kind(request, kind)
-    if format not in FORMATS:
-        raise Http404("その形式には対応していません。")
     office = office_of(request)
-    form, period, compare = _period(request, office, request.GET)
-    if not form.is_bound or not form.is_valid():
-        raise Http404("年度と四半期を指定してください。")
-    format_ = FORMATS[format]
+    format_, period, compare = _file_request(request, office, format)
     report = kind.build(office, period)
     previous = kind.build(office, period.previous_year()) if compare and format_.takes_previous else None
     content = format_.render(report, previous)
