@@ -3,8 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from common.kana import fold_for_search
 from coordination.clients.forms import client_option_label
 from coordination.clients.models import Client
+from coordination.clients.selectors import client_search
 from coordination.forms import JapaneseDateField
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, SupportKind
 from coordination.logs.services import CounterpartEntry
@@ -14,6 +16,32 @@ NO_CLIENT = "none"
 
 
 NO_CLIENT_LABEL = "対象者なし（地域づくり等）"
+
+# How many candidates an ambiguous typed name lists in its error.
+CANDIDATES_SHOWN = 5
+
+
+def resolve_typed_client(office, typed: str) -> Client:
+    """The one client of the office a typed name or フリガナ names (the pickers without JavaScript).
+
+    An exact name or フリガナ wins over partial matches; none or several raise a ValidationError
+    that names the candidates (up to CANDIDATES_SHOWN)."""
+    found = list(client_search(office, typed, limit=CANDIDATES_SHOWN + 1))
+    compact, kana = "".join(typed.split()), fold_for_search(typed)
+    exact = [c for c in found if compact == "".join(c.name.split()) or kana == fold_for_search(c.name_kana)]
+    if len(exact) == 1:
+        return exact[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(
+            f"「{typed}」に当てはまる相談対象者はこの事業所にいません。氏名かフリガナを確かめてください。"
+        )
+    names = "、".join(client_option_label(c) for c in found[:CANDIDATES_SHOWN])
+    more = "ほか" if len(found) > CANDIDATES_SHOWN else ""
+    raise ValidationError(
+        f"「{typed}」に当てはまる相談対象者が複数います（{names}{more}）。氏名をもう少し詳しく入力してください。"
+    )
 
 
 def grouped_leaf_choices(leaf_paths) -> list:
@@ -76,12 +104,19 @@ class ContactLogForm(forms.Form):
             "max_value": "所要時間は1440分（24時間）以内にしてください。",
         },
     )
+    # Only the chosen client is an option (the page does not list the office's clients): the picker
+    # searches client_lookup as the user types, and without JavaScript a name typed in client_name is
+    # resolved on the server.
     client = forms.ChoiceField(
         label="相談対象者",
-        error_messages={
-            "required": f"相談対象者を選ぶか、「{NO_CLIENT_LABEL}」を選んでください。",
-            "invalid_choice": "この事業所の相談対象者から選んでください。",
-        },
+        required=False,
+        error_messages={"invalid_choice": "この事業所の相談対象者から選んでください。"},
+    )
+    client_name = forms.CharField(
+        label="相談対象者（氏名・フリガナで探す）",
+        required=False,
+        max_length=100,
+        help_text="選択肢にいない対象者は、氏名かフリガナを入力して保存すると探して選びます。",
     )
     # Not required: left unchosen (no JavaScript, a new log), the services take the client's default.
     support_kind = forms.ChoiceField(
@@ -123,7 +158,11 @@ class ContactLogForm(forms.Form):
     def __init__(self, *args, office, choices: LogChoices, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.choices = choices
-        self.clients = {str(c.pk): c for c in Client.objects.for_office(office).order_by("name_kana", "name", "pk")}
+        self.office = office
+        chosen = self.data.get(self.add_prefix("client")) if self.is_bound else self.initial.get("client")
+        chosen = str(chosen or "")
+        is_id = chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
+        self.clients = {str(c.pk): c for c in Client.objects.for_office(office).filter(pk=int(chosen))} if is_id else {}
         self.fields["client"].choices = [("", "選んでください"), (NO_CLIENT, NO_CLIENT_LABEL)] + [
             (pk, client_option_label(client)) for pk, client in self.clients.items()
         ]
@@ -158,6 +197,11 @@ class ContactLogForm(forms.Form):
 
     def clean_client(self) -> Client | None:
         value = self.cleaned_data["client"]
+        typed = (self.data.get(self.add_prefix("client_name")) or "").strip()[:100]
+        if typed:  # typed without JavaScript: it wins over the select
+            return resolve_typed_client(self.office, typed)
+        if not value:
+            raise ValidationError(f"相談対象者を選ぶか、「{NO_CLIENT_LABEL}」を選んでください。", code="required")
         return None if value == NO_CLIENT else self.clients[value]
 
     def clean_method(self) -> ContactMethod:

@@ -240,6 +240,9 @@
     var focus = select.hasAttribute("autofocus") &&
       (document.activeElement === select || document.activeElement === document.body || !document.activeElement);
     select.replaceWith(input);
+    // The typed-name field is for pages without JavaScript: the combobox searches instead.
+    var typed = container.querySelector("[data-client-typed]");
+    if (typed) { typed.remove(); }
     input.insertAdjacentElement("afterend", hidden);
     if (focus) { input.focus(); }
 
