@@ -2,7 +2,9 @@
    client picker built on it: the page lists only the chosen client in a select, which this turns
    into a text field searching the client_lookup JSON (the container's or an ancestor's
    data-client-lookup). Without this script the select and a typed-name field still work (the
-   server resolves the name). Used by the log form (log-form.js) and the log list's filter. */
+   server resolves the name). base.html loads it before form-draft.js, so that a picker marked
+   data-combobox-auto (the log list's filter, the referral form) is built before a draft is restored;
+   the log form (log-form.js) builds its own. */
 (function () {
   "use strict";
 
@@ -215,7 +217,10 @@
     var form = container.closest("form");
     var lookup = container.closest("[data-client-lookup]").getAttribute("data-client-lookup");
     var select = container.querySelector("select");
-    var noClient = { value: container.getAttribute("data-no-client"), label: container.getAttribute("data-no-client-label") };
+    // 「対象者なし」 where the field offers it (the log form and the log list, not a referral).
+    var noClient = container.hasAttribute("data-no-client")
+      ? [{ value: container.getAttribute("data-no-client"), label: container.getAttribute("data-no-client-label") }]
+      : [];
     var hidden = document.createElement("input");
     hidden.type = "hidden";
     hidden.name = select.name;
@@ -242,7 +247,7 @@
     new Combobox(input, {
       listLabel: "相談対象者の候補",
       search: function (query) {
-        if (!query) { return [noClient]; }
+        if (!query) { return noClient; }
         return fetchJson(lookup, query).then(function (results) {
           return results.map(function (client) {
             return {
@@ -250,7 +255,7 @@
               label: client.kana ? client.name + "（" + client.kana + "）" : client.name,
               detail: client.age_band,
             };
-          }).concat([noClient]);
+          }).concat(noClient);
         });
       },
       onPick: function (item) {
@@ -274,7 +279,10 @@
   // Pickers outside the log form (the log list's filter) start themselves.
   function start() {
     document.querySelectorAll("[data-combobox=client][data-combobox-auto]").forEach(function (container) {
-      enhanceClientPicker(container, { placeholder: "氏名かフリガナの一部" });
+      enhanceClientPicker(container, {
+        placeholder: "氏名かフリガナの一部",
+        keepInDraft: container.hasAttribute("data-combobox-draft"),
+      });
     });
   }
 

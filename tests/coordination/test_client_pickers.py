@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from coordination.clients.models import Client
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod
-from directory.models import CounterpartCategory
+from coordination.referrals.models import Referral
+from directory.models import CounterpartCategory, ProviderCategory
 
 from .client_factories import make_client, make_log, make_office, make_user
 
@@ -157,3 +158,48 @@ def test_the_log_list_refuses_a_client_of_another_office(client, office_and_user
     page = client.get(reverse("log_list"), {"client": str(stranger.pk)})
     assert "相談対象者は一覧から選んでください。" in page.text
     assert "佐藤 別人" not in page.text
+
+
+# --- the referral form ----------------------------------------------------------------------------
+
+
+def referral_data(user, **overrides) -> dict:
+    data = {"client": "", "client_name": "", "purpose": "相談", "coordinator": user.pk}
+    data.update(overrides)
+    return data
+
+
+def test_the_referral_form_lists_no_client_but_the_chosen_one(client, office_and_user):
+    office, user = office_and_user
+    add_clients(office, 300)
+    hanako = Client.objects.get(office=office, name="山田 花子")
+    client.force_login(user)
+    empty = client.get(reverse("referral_create")).text
+    assert "利用 者1" not in empty and "山田 花子" not in empty
+    chosen = client.get(reverse("referral_create"), {"client": hanako.pk}).text
+    assert "山田 花子" in chosen and "利用 者1" not in chosen
+
+
+def test_without_javascript_the_referral_form_takes_a_typed_name(client, office_and_user):
+    office, user = office_and_user
+    client.force_login(user)
+    data = referral_data(user, client_name="やまだ", organization_name="みなみ療育センター")
+    data["organization_category"] = str(ProviderCategory.objects.order_by("position").first().pk)
+    response = client.post(reverse("referral_create"), data)
+    assert response.status_code == 302
+    assert Referral.objects.latest("pk").client.name == "山田 花子"
+
+    several = client.post(reverse("referral_create"), referral_data(user, client_name="あおやま"))
+    assert "「あおやま」に当てはまる相談対象者が複数います（" in several.text
+    nobody = client.post(reverse("referral_create"), referral_data(user))
+    assert "相談対象者を選んでください。" in nobody.text
+
+
+def test_the_referral_form_refuses_a_client_of_another_office(client, office_and_user):
+    _, user = office_and_user
+    stranger = make_client(make_office("別の事業所"), name="佐藤 別人", name_kana="サトウ ベツジン")
+    client.force_login(user)
+    response = client.post(reverse("referral_create"), referral_data(user, client=str(stranger.pk)))
+    assert response.status_code == 200
+    assert "この事業所の相談対象者から選んでください。" in response.text and "佐藤 別人" not in response.text
+    assert not Referral.objects.filter(client=stranger).exists()
