@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from coordination.clients.models import Client
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod
 from coordination.referrals.models import Referral
@@ -203,3 +204,25 @@ def test_the_referral_form_refuses_a_client_of_another_office(client, office_and
     assert response.status_code == 200
     assert "この事業所の相談対象者から選んでください。" in response.text and "佐藤 別人" not in response.text
     assert not Referral.objects.filter(client=stranger).exists()
+
+
+# --- the access log's client filter --------------------------------------------------------------
+
+
+def test_the_access_log_lists_no_client_and_takes_a_typed_name_without_javascript(client, office_and_user):
+    office, _ = office_and_user
+    add_clients(office, 300)
+    supervisor = make_user(office, "picker-supervisor", Role.SUPERVISOR)
+    hanako = Client.objects.get(office=office, name="山田 花子")
+    client.force_login(supervisor)
+    page = client.get(reverse("access_log"))
+    assert page.status_code == 200 and "利用 者1" not in page.text and "山田 花子" not in page.text
+
+    typed = client.get(reverse("access_log"), {"client_name": "ﾔﾏﾀﾞ"})
+    assert typed.context["filter"].form.cleaned_data["client"] == hanako
+    several = client.get(reverse("access_log"), {"client_name": "あおやま"})
+    assert "「あおやま」に当てはまる相談対象者が複数います（" in several.text
+
+    stranger = make_client(make_office("別の事業所"), name="佐藤 別人", name_kana="サトウ ベツジン")
+    refused = client.get(reverse("access_log"), {"client": str(stranger.pk)})
+    assert refused.status_code == 404 and "佐藤 別人" not in refused.text  # as before: another office's client
