@@ -13,7 +13,7 @@ from audit.models import AccessEvent, Action, Outcome
 from audit.selectors import people_condition
 from coordination.access_log.selectors import office_condition
 from coordination.access_log.targets import REFUSED_ACTIONS, client_condition
-from coordination.clients.forms import resolve_typed_client
+from coordination.clients.forms import chosen_client_id, resolve_typed_client
 from coordination.clients.models import Client
 from coordination.filters import ALL, JapaneseDateFilter
 
@@ -85,9 +85,8 @@ class AccessLogFilter(django_filters.FilterSet):
         # Clients of the viewer's office only: the admin reads clients of their own office alone. The
         # select holds the chosen one alone (the picker searches client_lookup as the user types).
         clients = Client.objects.for_office(office) if office else Client.objects.none()
-        chosen = str((data or {}).get("client") or "")
-        is_id = chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
-        self.filters["client"].queryset = clients.filter(pk=int(chosen)) if is_id else clients.none()
+        chosen = chosen_client_id((data or {}).get("client"))
+        self.filters["client"].queryset = clients.filter(pk=chosen) if chosen else clients.none()
         self.form.office = office
         for name, message in [
             ("office", "事業所は一覧から選んでください。"),

@@ -6,9 +6,10 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Office, User
+from coordination.clients.forms import chosen_client_id, resolve_typed_client
 from coordination.clients.models import Client
 from coordination.forms import JapaneseDateField
-from coordination.logs.forms import grouped_leaf_choices, resolve_typed_client
+from coordination.logs.forms import grouped_leaf_choices
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod
 from coordination.referrals.models import Referral, SharedItem
 from coordination.referrals.services import DEFAULT_ACTIVITY_TYPE_CODE, StepContact
@@ -82,10 +83,11 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, office: Office, editing: bool = False, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.office = office
-        chosen = str((self.data.get(self.add_prefix("client")) if self.is_bound else self.initial.get("client")) or "")
-        is_id = chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
+        chosen = chosen_client_id(
+            self.data.get(self.add_prefix("client")) if self.is_bound else self.initial.get("client")
+        )
         clients = Client.objects.for_office(office)
-        self.fields["client"].queryset = clients.filter(pk=int(chosen)) if is_id else clients.none()
+        self.fields["client"].queryset = clients.filter(pk=chosen) if chosen else clients.none()
         providers = Provider.objects.filter(is_active=True).select_related("category")
         self.fields["provider"].queryset = providers
         # Grouped by kind, in the directory's order (one query): the kind decides the consent needed.
