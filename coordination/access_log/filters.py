@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -12,13 +13,24 @@ from audit.models import AccessEvent, Action, Outcome
 from audit.selectors import people_condition
 from coordination.access_log.selectors import office_condition
 from coordination.access_log.targets import REFUSED_ACTIONS, client_condition
+from coordination.clients.forms import chosen_client_id, resolve_typed_client
 from coordination.clients.models import Client
 from coordination.filters import ALL, JapaneseDateFilter
 
 
 class _AccessLogFilterForm(forms.Form):
+    office = None  # the viewer's office, whose clients a typed name is looked up among
+
     def clean(self):
         data = super().clean()
+        typed = (data.get("client_name") or "").strip()
+        if typed:  # typed without JavaScript: the one client it names
+            try:
+                if self.office is None:
+                    raise ValidationError("相談対象者は事業所の利用者だけが選べます。")
+                data["client"] = resolve_typed_client(self.office, typed)
+            except ValidationError as error:
+                self.add_error("client_name", error)
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "期間の終わりは始まりと同じ日か後の日にしてください。")
@@ -46,6 +58,8 @@ class AccessLogFilter(django_filters.FilterSet):
     client = django_filters.ModelChoiceFilter(
         label="相談対象者", queryset=Client.objects.none(), method="filter_client", empty_label=ALL
     )
+    # Without JavaScript: a typed name, resolved to one client by the form (the picker searches instead).
+    client_name = django_filters.CharFilter(label="相談対象者（氏名・フリガナ）", method="filter_nothing")
     action = django_filters.ChoiceFilter(label="操作", choices=Action.choices, empty_label=ALL)
     refused = django_filters.BooleanFilter(label="拒否・失敗だけ", method="filter_refused", widget=forms.CheckboxInput)
     date_from = JapaneseDateFilter(label="期間（から）", method="filter_from")
@@ -68,9 +82,12 @@ class AccessLogFilter(django_filters.FilterSet):
             del self.filters["office"]
             people = User.objects.filter(office=office).order_by("last_name", "first_name", "username")
         self.filters["person"].queryset = people
-        # Names of the viewer's office's clients only: the admin reads clients of their own office alone.
+        # Clients of the viewer's office only: the admin reads clients of their own office alone. The
+        # select holds the chosen one alone (the picker searches client_lookup as the user types).
         clients = Client.objects.for_office(office) if office else Client.objects.none()
-        self.filters["client"].queryset = clients.order_by("name_kana", "name")
+        chosen = chosen_client_id((data or {}).get("client"))
+        self.filters["client"].queryset = clients.filter(pk=chosen) if chosen else clients.none()
+        self.form.office = office
         for name, message in [
             ("office", "事業所は一覧から選んでください。"),
             ("person", "利用者は一覧から選んでください。"),
@@ -95,6 +112,10 @@ class AccessLogFilter(django_filters.FilterSet):
         if self.scope is not None and not (self.is_bound and self.form.cleaned_data.get("client")):
             events = events.filter(self.scope)
         return events
+
+    def filter_nothing(self, queryset, name, value):
+        """The typed name is resolved to `client` by the form."""
+        return queryset
 
     def filter_office(self, queryset, name, value):
         return queryset.filter(office_condition(value))

@@ -9,7 +9,9 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from accounts.models import User
 from accounts.roles import ROLE_GROUPS, Role
+from coordination.clients.forms import chosen_client_id, client_option_label
 from coordination.clients.models import Client
+from coordination.clients.selectors import client_search
 from coordination.filters import ALL, JapaneseDateFilter, TreeChoices, fiscal_quarter_choices
 from coordination.fiscal import FiscalPeriod
 from coordination.followups.models import FollowUp
@@ -49,8 +51,11 @@ class ContactLogFilter(django_filters.FilterSet):
     coordinator = django_filters.ModelChoiceFilter(
         label="コーディネーター", queryset=User.objects.none(), empty_label=ALL
     )
-    client = django_filters.ModelChoiceFilter(
-        label="相談対象者", queryset=Client.objects.none(), empty_label=ALL, null_label="対象者なし（地域づくり等）"
+    # Only the chosen client is an option (the page does not list the office's clients): the picker
+    # searches client_lookup as the user types; without JavaScript client_name finds clients by name.
+    client = django_filters.ChoiceFilter(label="相談対象者", empty_label=ALL, null_label="対象者なし（地域づくり等）")
+    client_name = django_filters.CharFilter(
+        label="相談対象者（氏名・フリガナ）", method="filter_client_name", help_text="氏名かフリガナの一部で探します"
     )
     support_kind = django_filters.ChoiceFilter(label="支援の種類", choices=SupportKind.choices, empty_label=ALL)
     method = django_filters.ChoiceFilter(label="方法", method="filter_method", empty_label=ALL)
@@ -86,7 +91,10 @@ class ContactLogFilter(django_filters.FilterSet):
         self.filters["coordinator"].queryset = User.objects.filter(
             office=office, groups__name=ROLE_GROUPS[Role.COORDINATOR]
         ).order_by("last_name", "first_name", "username")
-        self.filters["client"].queryset = Client.objects.for_office(office).order_by("name_kana", "name")
+        self.office = office
+        chosen = chosen_client_id((data or {}).get("client"))
+        clients = Client.objects.for_office(office).filter(pk=chosen) if chosen else []
+        self.filters["client"].extra["choices"] = [(str(c.pk), client_option_label(c)) for c in clients]
         # Only providers the office's logs name: the directory holds thousands.
         self.filters["provider"].queryset = Provider.objects.filter(
             Exists(Counterpart.objects.filter(provider=OuterRef("pk"), contact_log__office=office))
@@ -104,9 +112,6 @@ class ContactLogFilter(django_filters.FilterSet):
             ("per_page", "表示件数は一覧から選んでください。"),
         ]:
             self.form.fields[name].error_messages["invalid_choice"] = message
-        self.form.fields["client"].label_from_instance = lambda client: (
-            f"{client.name}（{client.name_kana}）" if client.name_kana else client.name
-        )
 
     @property
     def period(self) -> tuple[date | None, date | None]:
@@ -149,6 +154,11 @@ class ContactLogFilter(django_filters.FilterSet):
 
     def filter_provider(self, queryset, name, value):
         return queryset.filter(Exists(Counterpart.objects.filter(contact_log=OuterRef("pk"), provider=value)))
+
+    def filter_client_name(self, queryset, name, value):
+        """Logs of any of the office's clients whose name or フリガナ contains the words."""
+        matching = client_search(self.office, value, limit=None).values("pk")
+        return queryset.filter(client__in=matching)
 
     def filter_words(self, queryset, name, value):
         """Every word in the summary, the follow-up or a counterpart's organization name."""

@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from coordination.clients.forms import client_option_label
+from coordination.clients.forms import chosen_client_id, client_option_label, resolve_typed_client
 from coordination.clients.models import Client
 from coordination.forms import JapaneseDateField
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, SupportKind
@@ -76,12 +76,19 @@ class ContactLogForm(forms.Form):
             "max_value": "所要時間は1440分（24時間）以内にしてください。",
         },
     )
+    # Only the chosen client is an option (the page does not list the office's clients): the picker
+    # searches client_lookup as the user types, and without JavaScript a name typed in client_name is
+    # resolved on the server.
     client = forms.ChoiceField(
         label="相談対象者",
-        error_messages={
-            "required": f"相談対象者を選ぶか、「{NO_CLIENT_LABEL}」を選んでください。",
-            "invalid_choice": "この事業所の相談対象者から選んでください。",
-        },
+        required=False,
+        error_messages={"invalid_choice": "この事業所の相談対象者から選んでください。"},
+    )
+    client_name = forms.CharField(
+        label="相談対象者（氏名・フリガナで探す）",
+        required=False,
+        max_length=100,
+        help_text="選択肢にいない対象者は、氏名かフリガナを入力して保存すると探して選びます。",
     )
     # Not required: left unchosen (no JavaScript, a new log), the services take the client's default.
     support_kind = forms.ChoiceField(
@@ -123,7 +130,11 @@ class ContactLogForm(forms.Form):
     def __init__(self, *args, office, choices: LogChoices, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.choices = choices
-        self.clients = {str(c.pk): c for c in Client.objects.for_office(office).order_by("name_kana", "name", "pk")}
+        self.office = office
+        chosen = chosen_client_id(
+            self.data.get(self.add_prefix("client")) if self.is_bound else self.initial.get("client")
+        )
+        self.clients = {str(c.pk): c for c in Client.objects.for_office(office).filter(pk=chosen)} if chosen else {}
         self.fields["client"].choices = [("", "選んでください"), (NO_CLIENT, NO_CLIENT_LABEL)] + [
             (pk, client_option_label(client)) for pk, client in self.clients.items()
         ]
@@ -158,6 +169,11 @@ class ContactLogForm(forms.Form):
 
     def clean_client(self) -> Client | None:
         value = self.cleaned_data["client"]
+        typed = (self.data.get(self.add_prefix("client_name")) or "").strip()[:100]
+        if typed:  # typed without JavaScript: it wins over the select
+            return resolve_typed_client(self.office, typed)
+        if not value:
+            raise ValidationError(f"相談対象者を選ぶか、「{NO_CLIENT_LABEL}」を選んでください。", code="required")
         return None if value == NO_CLIENT else self.clients[value]
 
     def clean_method(self) -> ContactMethod:

@@ -268,7 +268,16 @@ FISCAL_YEARS_OFFERED = 6
 MAIN_FILTERS = ("date_from", "date_to", "quarter", "q")
 
 
-MORE_FILTERS = ("coordinator", "client", "support_kind", "method", "activity_type", "counterpart_category", "provider")
+MORE_FILTERS = (
+    "coordinator",
+    "client",
+    "client_name",
+    "support_kind",
+    "method",
+    "activity_type",
+    "counterpart_category",
+    "provider",
+)
 
 
 def _log_filter(request, office) -> ContactLogFilter:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Office, User
+from coordination.clients.forms import chosen_client_id, resolve_typed_client
 from coordination.clients.models import Client
 from coordination.forms import JapaneseDateField
 from coordination.logs.forms import grouped_leaf_choices
@@ -19,7 +20,15 @@ from directory.models import MedicalCareProcedure, Provider, ProviderCategory
 class ReferralForm(forms.Form):
     """A referral's fields: who, to whom, why, and what is shared (the services check the rest)."""
 
-    client = forms.ModelChoiceField(queryset=Client.objects.none(), label="相談対象者")
+    # Only the chosen client is an option (the page does not list the office's clients): the picker
+    # searches client_lookup as the user types; without JavaScript client_name is resolved here.
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(),
+        label="相談対象者",
+        required=False,
+        error_messages={"invalid_choice": "この事業所の相談対象者から選んでください。"},
+    )
+    client_name = forms.CharField(label="または氏名・フリガナを入力", required=False, max_length=100)
     provider = forms.ModelChoiceField(
         queryset=Provider.objects.none(),
         label="つなぎ先（ディレクトリから選ぶ）",
@@ -73,7 +82,12 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, office: Office, editing: bool = False, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["client"].queryset = Client.objects.for_office(office)
+        self.office = office
+        chosen = chosen_client_id(
+            self.data.get(self.add_prefix("client")) if self.is_bound else self.initial.get("client")
+        )
+        clients = Client.objects.for_office(office)
+        self.fields["client"].queryset = clients.filter(pk=chosen) if chosen else clients.none()
         providers = Provider.objects.filter(is_active=True).select_related("category")
         self.fields["provider"].queryset = providers
         # Grouped by kind, in the directory's order (one query): the kind decides the consent needed.
@@ -85,6 +99,7 @@ class ReferralForm(forms.Form):
         if editing:
             # A referral stays with its client; only what is sent and to whom may change while 準備中.
             del self.fields["client"]
+            del self.fields["client_name"]
 
     @staticmethod
     def initial_for(referral: Referral) -> dict:
@@ -101,6 +116,14 @@ class ReferralForm(forms.Form):
             "coordinator": referral.coordinator_id,
             "version": referral.version,
         }
+
+    def clean_client(self) -> Client:
+        typed = (self.data.get(self.add_prefix("client_name")) or "").strip()[:100]
+        if typed:  # typed without JavaScript: it wins over the select
+            return resolve_typed_client(self.office, typed)
+        if self.cleaned_data["client"] is None:
+            raise forms.ValidationError("相談対象者を選んでください。", code="required")
+        return self.cleaned_data["client"]
 
     def clean(self):
         data = super().clean()

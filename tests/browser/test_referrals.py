@@ -112,7 +112,11 @@ def start_referral(page, demo_site, child, provider):
     page.go_back()
     accepting.get_by_role("link", name=re.compile(rf"この機関へつなぐ\s*（{PROVIDER}）")).click()
     form = page.locator("form.referral-form")
-    expect(form.get_by_label(re.compile(r"^\s*相談対象者"))).to_have_value(str(child.pk))
+    # The client picker (a search box) shows the child; the form sends the child's id.
+    expect(form.get_by_role("combobox", name=re.compile(r"^\s*相談対象者"))).to_have_value(
+        re.compile(rf"^{re.escape(CHILD)}")
+    )
+    expect(form.locator("input[type=hidden][name=client]")).to_have_value(str(child.pk))
     expect(form.get_by_label(re.compile(r"^\s*つなぎ先（ディレクトリから選ぶ）"))).to_have_value(str(provider.pk))
     form.get_by_label(re.compile(r"^\s*目的")).fill("退院後の訪問看護の利用に向けて")
     form.get_by_label("保護者の連絡先").check()
