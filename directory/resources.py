@@ -495,4 +495,7 @@ PROVIDER_IMPORT = ImportKind(
     make_resource=_resource_for,
     help_template="directory/import_help.html",
     position=30,
+    # The directory search's plans depend on these tables' statistics (issue 18: 392 ms right after a
+    # bulk import of 100,000 providers, 82 ms after ANALYZE).
+    refreshes=("directory.Provider", "directory.ProviderProcedure"),
 )

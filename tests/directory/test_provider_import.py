@@ -146,6 +146,32 @@ def test_the_template_has_every_column_the_import_reads_and_one_per_procedure(si
     assert readable == headers
 
 
+def planner_row_count(table: str) -> int | None:
+    """The number of rows the database's query planner believes the table has (its statistics)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        else:  # sqlite_stat1 exists once something was analyzed
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return None
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND idx IS NOT NULL LIMIT 1", [table])
+        row = cursor.fetchone()
+    return int(float(str(row[0]).split()[0])) if row else None  # PostgreSQL: a float, -1 if never analyzed
+
+
+def test_a_confirmed_import_refreshes_the_search_tables_statistics(signed_in):
+    template = signed_in.get(reverse("imports:template", args=["providers", "xlsx"])).getvalue()
+    response = preview(signed_in, template)
+    before = Provider.objects.count()
+    assert planner_row_count("directory_provider") != before + 1  # a preview imports nothing
+    assert confirm(signed_in, response).status_code == 302
+    assert Provider.objects.count() == before + 1
+    # The planner sees the new rows now, not after autovacuum's next pass (issue 18).
+    assert planner_row_count("directory_provider") == before + 1
+    assert planner_row_count("directory_providerprocedure") == ProviderProcedure.objects.count()
+
+
 def test_the_template_example_imports_as_a_new_provider_with_its_matrix(signed_in, coordinator):
     template = signed_in.get(reverse("imports:template", args=["providers", "xlsx"])).getvalue()
     response = preview(signed_in, template)
