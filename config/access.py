@@ -151,6 +151,9 @@ ACCESS_MATRIX: dict[str, dict] = {
     "reporting:quarterly": _row(302, 403, 200, 200, 200),
     "reporting:download": _row(302, 403, 200, 200, 200, "another office's `?version=`: 404"),
     "reporting:edit_texts": _row(302, 403, 403, 200, 200),
+    "reporting:file_status": _row(
+        302, 403, 200, 200, 200, "JSON: whether the worker has made a report file (作成中 page); another office's: 404"
+    ),
     "reporting:finalize": _row(405, 405, 405, 405, 405, "POST only", centre=405),
     "reporting:open_draft": _row(405, 405, 405, 405, 405, "POST only", centre=405),
     "reporting:kind": _row(

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "directory",
     "coordination",
@@ -155,6 +157,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "TEST": {"NAME": env_str("TSUNAGU_TEST_SQLITE_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
         }
     )
+
+# Report files (PDF, Excel) are rendered by a background worker, `manage.py db_worker`, which `make run`
+# and `make serve` start beside the web server (docs/deploy.md). The queue is a table of the same
+# database: no other server. The tests run tasks at once (ImmediateBackend, tests/conftest.py) unless
+# a test asks for the queue and runs the worker itself.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

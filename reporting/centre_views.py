@@ -5,12 +5,11 @@ files (which are anonymous by construction). Only `reporting.view_centre` opens 
 group; the system admin as superuser); the offices' roles get 403.
 """
 
-import io
-
 import tablib
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import access_log_note
@@ -18,8 +17,11 @@ from coordination.fiscal import FiscalPeriod, fiscal_year_label, fiscal_year_of
 from tabular.spreadsheets import CONTENT_TYPES, export_cell, spreadsheet_response
 
 from . import centre_selectors as selectors
+from . import files
 from .forms import PeriodForm
 from .render import FORMATS, file_name
+from .render.json import report_from_dict
+from .views import file_answer
 
 PERMISSION = "reporting.view_centre"
 # The picker offers this year and the four before it, and any year with a finalized report.
@@ -136,9 +138,8 @@ def version_file(request, pk, format):
         raise Http404("その報告書はありません。")
     format_ = FORMATS[format]
     label = f"{version.report.period.file_label}_{version.report.office.name}_第{version.number}版"
-    return FileResponse(
-        io.BytesIO(version.file(format)),
-        as_attachment=True,
-        filename=file_name(label, format_),
-        content_type=format_.content_type,
-    )
+    # A version finalized a moment ago may still have its PDF and Excel file in the worker's hands.
+    content = version.file(format)
+    spec = content or files.version_spec(version, format_, report_from_dict(version.data))
+    result = files.download(spec, retry=request.GET.get("retry") == "1")
+    return file_answer(request, result, format_, file_name(label, format_), reverse("centre:index"), polled=False)

@@ -98,3 +98,53 @@ class ReportVersion(models.Model):
 
     def file(self, identifier: str) -> bytes:
         return bytes(getattr(self, identifier))
+
+
+class ReportFile(models.Model):
+    """A report file made by the background worker (reporting/tasks.py), kept under the data it was made from.
+
+    `key` is a hash of everything the file is made of (the report's data, the prior period's when the
+    file compares, the format, its options and the renderer's code: reporting.files.file_key), so an
+    unchanged draft finds its file again and a changed one never does: a cache that cannot be stale.
+    A cache, not a record: no change history; only the latest file of each report, format and options
+    is kept (reporting.files.prune). A finalized version's own files (ReportVersion) are filled from
+    rows with `version` set.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "作成中"
+        READY = "ready", "作成済み"
+        FAILED = "failed", "失敗"
+
+    key = models.CharField("内容のハッシュ", max_length=64, unique=True)
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    kind = models.CharField("報告書の種類", max_length=20)
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    first_quarter = models.PositiveSmallIntegerField("最初の四半期")
+    last_quarter = models.PositiveSmallIntegerField("最後の四半期")
+    format = models.CharField("形式", max_length=10)
+    compare = models.BooleanField("前年同期つき", default=False)
+    charts = models.BooleanField("グラフつき", default=False)
+    version = models.ForeignKey(
+        ReportVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="確定した版"
+    )
+    # What the worker renders: {"report": report_to_dict(…), "previous": … or None, "made_at": ISO or None}.
+    source = models.JSONField("元のデータ")
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
+    content = models.BinaryField("ファイル", null=True, blank=True)
+    error = models.TextField("失敗の内容", blank=True)
+    requested_at = models.DateTimeField("依頼日時", auto_now_add=True)
+    finished_at = models.DateTimeField("作成日時", null=True, blank=True)
+    render_seconds = models.FloatField("作成にかかった秒数", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "報告書のファイル（作成済みの控え）"
+        indexes = [
+            models.Index(
+                fields=["office", "kind", "fiscal_year", "first_quarter", "last_quarter", "format"],
+                name="reporting_reportfile_slot",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.office} {self.kind} {self.fiscal_year}年度 {self.format} ({self.get_state_display()})"

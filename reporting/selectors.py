@@ -10,7 +10,7 @@ from coordination.events.models import Event
 from coordination.fiscal import FiscalPeriod, fiscal_year_of
 from coordination.logs.models import ContactLog
 
-from .models import QuarterlyReport, ReportVersion
+from .models import QuarterlyReport, ReportFile, ReportVersion
 from .quarterly import build_quarterly_report, with_edits
 from .render.json import report_from_dict
 from .tables import Report
@@ -75,6 +75,11 @@ def version_of(office: Office, period: FiscalPeriod, number: int) -> ReportVersi
         report__last_quarter=period.last_quarter,
         number=number,
     ).first()
+
+
+def report_file_of(office: Office, pk: int) -> ReportFile | None:
+    """One of the office's report files, without its data or bytes (another office's: None)."""
+    return ReportFile.objects.filter(office=office, pk=pk).defer("source", "content").first()
 
 
 def changed_since(office: Office, period: FiscalPeriod, since) -> tuple[list[ContactLog], list[Event]]:

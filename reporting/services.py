@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Office, User
 from coordination.fiscal import FiscalPeriod
 
+from . import files
 from .models import QuarterlyReport, ReportVersion
 from .render import FORMATS
 from .render.json import report_to_dict
@@ -96,7 +97,11 @@ def report_texts_update(
 
 @transaction.atomic
 def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> ReportVersion:
-    """Freezes the draft's numbers and texts as a new version, with every format's file."""
+    """Freezes the draft's numbers and texts as a new version, with every format's file.
+
+    The cheap files (HTML, JSON) are made here; the PDF and the Excel file by the background worker,
+    enqueued in this transaction (reporting.files.make_version_files): the version and its data are
+    saved at once, and its downloads say 作成中 until the worker has filled them in."""
     now = timezone.now()
     if period.end >= timezone.localdate(now):
         raise ValidationError(
@@ -113,9 +118,13 @@ def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> Repo
         finalized_by=user,
         finalized_at=now,
         data=report_to_dict(report),
-        **{identifier: format.render(report, made_at=now) for identifier, format in FORMATS.items()},
+        **{
+            identifier: b"" if format.background else format.render(report, made_at=now)
+            for identifier, format in FORMATS.items()
+        },
     )
     version.save()
+    files.make_version_files(version, report)
     record.draft_open = False
     record.updated_by = user
     record._history_user = user  # the report page's 変更履歴 names who did it

@@ -3,7 +3,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +13,8 @@ from accounts.access import office_of
 from coordination.fiscal import FiscalPeriod
 from tabular.history import SHOW_ALL, limit_for
 
-from . import selectors, services
-from .files import NoSuchVersion, report_file
+from . import files, selectors, services
+from .files import FileSpec, NoSuchVersion
 from .forms import PeriodForm, ReportTextsForm
 from .history import report_history
 from .kinds import KINDS, QUARTERLY, ReportKind
@@ -96,17 +96,48 @@ def quarterly(request):
     return render(request, "reporting/quarterly.html", context)
 
 
+def file_answer(request, result: files.FileResult, format_: Format, name: str, back_url: str, *, polled=True):
+    """The file when it is made; else the small page that says 作成中 (or that making it failed), whose
+    script asks `reporting:file_status` when `polled` (the user may open it) and a reload works anyway."""
+    if result.content is not None:
+        return FileResponse(
+            io.BytesIO(result.content), as_attachment=True, filename=name, content_type=format_.content_type
+        )
+    file = result.file
+    state = files.status(file)
+    retry_url = request.GET.copy()
+    retry_url["retry"] = "1"
+    context = {
+        "name": name,
+        "format": format_,
+        "state": state,
+        "download_url": f"{request.path}?{_without_retry(request)}",
+        "retry_url": f"{request.path}?{retry_url.urlencode()}",
+        "status_url": reverse("reporting:file_status", args=[file.pk]) if polled else "",
+        "back_url": back_url,
+    }
+    # 202 Accepted while the worker makes it: a script or a test tells it from the file itself.
+    return render(request, "reporting/file_pending.html", context, status=202 if state == "pending" else 200)
+
+
+def _without_retry(request) -> str:
+    query = request.GET.copy()
+    query.pop("retry", None)
+    return query.urlencode()
+
+
 @login_required
 @permission_required("reporting.view_quarterlyreport", raise_exception=True)
 def download(request, format):
-    """A file of the report: a finalized version byte for byte, else the draft rendered now."""
+    """A file of the report: a finalized version byte for byte, else the draft's file made from its data
+    (the PDF and Excel by the background worker: the page says 作成中 until it is made)."""
     office = office_of(request)
     format_, period, compare = _file_request(request, office, format)
     number = request.GET.get("version", "")
     # A version is a small number: other digits (２, ²) or thousands of them, which int() refuses, name none.
     version_number = int(number) if number.isascii() and number.isdigit() and len(number) <= 5 else None
     try:
-        content = report_file(
+        spec = files.draft_spec(
             office,
             period,
             format,
@@ -116,8 +147,21 @@ def download(request, format):
         )
     except NoSuchVersion:
         raise Http404("その版の報告書はありません。") from None
-    name = file_name(period.file_label, format_)
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=format_.content_type)
+    result = files.download(spec, retry=request.GET.get("retry") == "1")
+    return file_answer(request, result, format_, file_name(period.file_label, format_), _page_url(period))
+
+
+@login_required
+@permission_required("reporting.view_quarterlyreport", raise_exception=True)
+def file_status(request, pk):
+    """Whether a file the worker makes is ready, for the 作成中 page's script: {"state": …}."""
+    file = selectors.report_file_of(office_of(request), pk)
+    if file is None:
+        raise Http404("そのファイルはありません。")
+    kind = KINDS.get(file.kind)
+    if kind is None or not request.user.has_perm(kind.permission):
+        raise PermissionDenied
+    return JsonResponse({"state": files.status(file)})
 
 
 @login_required
@@ -230,12 +274,14 @@ def kind_page(request, kind):
 
 @login_required
 def kind_download(request, kind, format):
-    """A file of a report of another kind, computed now (these kinds are not finalized)."""
+    """A file of a report of another kind, made from the data now (these kinds are not finalized); the
+    PDF and Excel by the background worker, kept under their data like the 業務報告書's."""
     kind = _other_kind(request, kind)
     office = office_of(request)
     format_, period, compare = _file_request(request, office, format)
     report = kind.build(office, period)
     previous = kind.build(office, period.previous_year()) if compare and format_.takes_previous else None
-    content = format_.render(report, previous)
-    name = kind.file_name(period.file_label, format_.extension)
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=format_.content_type)
+    spec = FileSpec(office, kind.identifier, period, format_, report, previous)
+    result = files.download(spec, retry=request.GET.get("retry") == "1")
+    back_url = f"{reverse('reporting:kind', args=[kind.identifier])}?{_query(period)}"
+    return file_answer(request, result, format_, kind.file_name(period.file_label, format_.extension), back_url)

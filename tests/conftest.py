@@ -73,6 +73,24 @@ def mfa_off_unless_a_test_turns_it_on(settings):
     settings.TSUNAGU_REQUIRE_MFA = False
 
 
+# Background tasks (the report files' worker, reporting/tasks.py) run at once, inside the request or the
+# service that enqueues them, so tests that download a PDF get it in the answer. Tests of the worker
+# itself ask for `task_queue` (tests/reporting/worker.py): the database queue, and a real worker run.
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def task_queue(settings):
+    """Tasks go to the database queue, as in production, and wait there for a worker."""
+    settings.TASKS = DATABASE_TASKS
+
+
 @pytest.fixture
 def demo_office(db) -> Office:
     return Office.objects.get(name="北区医療的ケア児等コーディネーター事業")

@@ -21,7 +21,7 @@ from coordination.needs.models import Need
 from coordination.referrals.models import Referral
 from coordination.referrals.states import ReferralState
 from directory.models import Provider
-from reporting.models import QuarterlyReport, ReportVersion
+from reporting.models import QuarterlyReport, ReportFile, ReportVersion
 from tests.coordination.need_factories import make_need
 
 pytestmark = pytest.mark.django_db
@@ -111,9 +111,26 @@ def sample_version(office) -> ReportVersion:
     return version
 
 
+def sample_file(office) -> ReportFile:
+    """A report file of the office being made by the background worker (its status only is read)."""
+    file, _ = ReportFile.objects.get_or_create(
+        key="sample",
+        office=office,
+        kind="quarterly",
+        fiscal_year=2025,
+        first_quarter=1,
+        last_quarter=1,
+        format="pdf",
+        source={},
+    )
+    return file
+
+
 def sample_pk(name: str, office) -> int:
     if name == "centre:version_file":
         return sample_version(office).pk
+    if name == "reporting:file_status":
+        return sample_file(office).pk
     models = {
         "client": Client,
         "log": ContactLog,

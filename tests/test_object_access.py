@@ -21,7 +21,7 @@ from coordination.needs.models import Need, NeedStatus
 from coordination.referrals.models import SharedItem
 from coordination.referrals.states import ReferralState
 from directory.models import ProviderCategory
-from reporting.models import ReportVersion
+from reporting.models import ReportFile, ReportVersion
 from tests.coordination.client_factories import make_client, make_log, make_office, make_user
 from tests.coordination.need_factories import make_need
 from tests.coordination.referral_factories import make_consent, make_referral
@@ -43,6 +43,7 @@ URLS = {
     "report_version": lambda b: (
         f"{reverse('reporting:download', args=['json'])}?{PERIOD}&version={b['report_version'].number}"
     ),
+    "report_file_status": lambda b: reverse("reporting:file_status", args=[b["report_file"].pk]),
     "referral_detail": lambda b: reverse("referral_detail", args=[b["referral"].pk]),
     "referral_update": lambda b: reverse("referral_update", args=[b["referral"].pk]),
     "referral_move": lambda b: reverse("referral_move", args=[b["referral"].pk, ReferralState.REQUESTED]),
@@ -95,6 +96,17 @@ def office_b():
     referral = make_referral(office, coordinator, client=person)
     consent = make_consent(person, coordinator, categories=[ProviderCategory.objects.get(code="nursery")])
     need = make_need(office, coordinator, title="板橋区のニーズ")
+    # A report file the background worker is making for the office (the 作成中 page asks its status).
+    report_file = ReportFile.objects.create(
+        key="office-b-draft-pdf",
+        office=office,
+        kind="quarterly",
+        fiscal_year=2025,
+        first_quarter=1,
+        last_quarter=3,
+        format="pdf",
+        source={},
+    )
     follow_up = follow_up_services.follow_up_create(
         office=office, created_by=coordinator, action="板橋区の対応", due_on=TODAY, client=person, contact_log=log
     )
@@ -116,6 +128,7 @@ def office_b():
         "follow_up": follow_up,
         "done_follow_up": done,
         "need": need,
+        "report_file": report_file,
     }
 
 

@@ -16,6 +16,8 @@ class Format:
     takes_previous: bool  # whether the renderer can show a prior-period column
     dated: bool = False  # whether the file records when it was made (Excel's created/modified)
     takes_charts: bool = False  # whether the file can carry the charts (off by default: the seed has none)
+    # Made by the background worker and kept under its data (reporting/files.py): a second or more of CPU.
+    background: bool = False
 
     def render(
         self, report: Report, previous: Report | None = None, made_at: datetime | None = None, charts: bool = False
@@ -43,8 +45,9 @@ FORMATS = {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             takes_previous=True,
             dated=True,
+            background=True,
         ),
-        Format("pdf", "PDF", "pdf", "application/pdf", takes_previous=True, takes_charts=True),
+        Format("pdf", "PDF", "pdf", "application/pdf", takes_previous=True, takes_charts=True, background=True),
         Format("json", "JSON", "json", "application/json", takes_previous=False),
     ]
 }
