@@ -19,8 +19,9 @@ TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui postgresql
 PORT ?= 8000
 DEBUG ?= 0
 
+# The background worker that makes the report files (PDF, Excel) runs beside the server (scripts/run).
 run: setup
-	DJANGO_DEBUG=$(DEBUG) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=$(DEBUG) scripts/run $(PY) 127.0.0.1:$(PORT)
 
 # Production settings behind gunicorn (docs/deploy.md): needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS
 # and DATABASE_URL in the environment or in ENV_FILE. Not `setup`: no demo data in production.

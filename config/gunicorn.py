@@ -3,10 +3,17 @@
 Environment: TSUNAGU_BIND (default 127.0.0.1:8000, loopback: nginx in front terminates TLS) and
 WEB_CONCURRENCY (worker processes). Any other setting can be overridden for one run with
 GUNICORN_CMD_ARGS, e.g. GUNICORN_CMD_ARGS="--threads 8".
+
+The master also starts the background worker that makes the report files (`manage.py db_worker`,
+docs/architecture.md) and stops it when it stops; TSUNAGU_TASK_WORKER=0 leaves it to a unit of its
+own (docs/deploy.md).
 """
 
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 wsgi_app = "config.wsgi:application"
 proc_name = "tsunagu"
@@ -74,3 +81,30 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
     },
 }
+
+
+# The background worker (report files): a child of the master, started before the web workers and
+# stopped after them. Not restarted if it dies (its error is in the log): under systemd, a unit of its
+# own with Restart= is sturdier (docs/deploy.md), and then TSUNAGU_TASK_WORKER=0 here.
+task_worker: subprocess.Popen | None = None
+
+
+def on_starting(server):
+    global task_worker
+    if os.environ.get("TSUNAGU_TASK_WORKER", "1").strip().lower() in {"0", "false", "no", "off"}:
+        return
+    root = Path(__file__).resolve().parent.parent
+    task_worker = subprocess.Popen([sys.executable, str(root / "manage.py"), "db_worker", "--no-reload"], cwd=root)
+    server.log.info("Started the report files' worker (manage.py db_worker, pid %s)", task_worker.pid)
+
+
+def on_exit(server):
+    if task_worker is None or task_worker.poll() is not None:
+        return
+    task_worker.terminate()  # finishes the file it is making, then stops
+    try:
+        task_worker.wait(timeout=graceful_timeout)
+    except subprocess.TimeoutExpired:
+        task_worker.kill()
+        task_worker.wait()
+    server.log.info("Stopped the report files' worker (pid %s)", task_worker.pid)

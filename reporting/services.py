@@ -125,6 +125,8 @@ def report_finalize(*, office: Office, period: FiscalPeriod, user: User) -> Repo
     )
     version.save()
     files.make_version_files(version, report)
+    # As stored: filled already when the draft's file was made from the same data, or the tasks ran at once.
+    version.refresh_from_db(fields=[identifier for identifier, format in FORMATS.items() if format.background])
     record.draft_open = False
     record.updated_by = user
     record._history_user = user  # the report page's 変更履歴 names who did it

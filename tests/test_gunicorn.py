@@ -67,10 +67,8 @@ class Server:
         return response
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("serve")
-    env = {
+def production_env(directory: Path) -> dict:
+    return {
         "PATH": "/usr/bin:/bin",
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -82,6 +80,33 @@ def server(tmp_path_factory):
         "WEB_CONCURRENCY": "1",
         "PYTHONUNBUFFERED": "1",
     }
+
+
+def start(directory: Path, env: dict) -> subprocess.Popen:
+    with open(directory / "stderr.log", "w") as stderr:
+        return subprocess.Popen(
+            [str(GUNICORN), "--config", "config/gunicorn.py"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("serve")
+    env = production_env(directory)
     # Django admin's own files are left out only to keep this test quick; `make serve` collects all.
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0", "--ignore", "admin"],
@@ -90,24 +115,11 @@ def server(tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    with open(directory / "stderr.log", "w") as stderr:
-        process = subprocess.Popen(
-            [str(GUNICORN), "--config", "config/gunicorn.py"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
+    process = start(directory, env)
     try:
         yield Server(process, directory / "static")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def test_the_health_check_answers_ok_over_plain_http_on_loopback(server):
@@ -154,3 +166,29 @@ def test_django_log_lines_on_stdout_carry_the_request_id_from_nginx(server):
     access = server.wait_for_line(r"gunicorn\.access \[nginx-req-7\]")
     # The query string (a search for a child's name, say) is not logged.
     assert '"GET /no-such-page/ HTTP/1.1" 404' in access and "name=" not in access
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_report_files_worker_runs_beside_gunicorn_and_stops_with_it(tmp_path):
+    env = production_env(tmp_path)
+    # `make serve` migrates first (scripts/serve); the worker reads its queue from the database.
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=BASE_DIR, env=env, check=True, capture_output=True
+    )
+    process = start(tmp_path, env)
+    try:
+        server = Server(process, tmp_path / "static")
+        line = server.wait_for_line(r"Started the report files' worker \(manage\.py db_worker, pid \d+\)")
+        pid = int(re.search(r"pid (\d+)", line).group(1))
+        server.wait_for_line(r"django_tasks_db .*Starting worker")
+        assert alive(pid)
+    finally:
+        stop(process)
+    assert not alive(pid)

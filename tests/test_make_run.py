@@ -1,5 +1,6 @@
 """`make run` as a user starts it: the product's Japanese error pages (DEBUG off), static files served,
-another port with PORT=, Django's debug pages only with DEBUG=1."""
+another port with PORT=, Django's debug pages only with DEBUG=1, and the background worker that makes
+the report files running beside the server and stopping with it."""
 
 import os
 import signal
@@ -45,8 +46,8 @@ def get(url: str) -> tuple[int, str, str]:
 
 
 def test_make_run_serves_on_port_8000_with_debug_off_unless_asked():
-    assert run_recipe() == f"DJANGO_DEBUG=0 {sys.executable} manage.py runserver 127.0.0.1:8000"
-    assert run_recipe(PORT=8001).endswith("runserver 127.0.0.1:8001")
+    assert run_recipe() == f"DJANGO_DEBUG=0 scripts/run {sys.executable} 127.0.0.1:8000"
+    assert run_recipe(PORT=8001).endswith(" 127.0.0.1:8001")
     assert run_recipe(DEBUG=1).startswith("DJANGO_DEBUG=1 ")
 
 
@@ -94,3 +95,60 @@ def test_static_files_are_served_with_debug_off(served):
     status, content_type, css = get(f"{served}/static/css/tsunagu.css")
     assert status == 200
     assert content_type.startswith("text/css") and css.strip()
+
+
+def processes_of_session(session: int) -> dict[int, str]:
+    """The live processes of a session (the server's, started with start_new_session): pid → command line."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        # After the name: state, ppid, pgrp, session; a zombie (Z) has ended.
+        if int(fields[3]) == session and fields[0] != "Z":
+            found[int(entry)] = command
+    return found
+
+
+def test_make_run_starts_the_report_worker_beside_the_server_and_stopping_the_script_stops_both(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DJANGO_DEBUG"}}
+    env["TSUNAGU_SQLITE_PATH"] = str(tmp_path / "make-run.sqlite3")
+    # `make run` migrates first (its `setup`); the worker reads its queue from the database.
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=BASE_DIR, env=env, check=True, capture_output=True
+    )
+    port = free_port()
+    script = subprocess.Popen(
+        ["scripts/run", sys.executable, f"127.0.0.1:{port}", "--noreload"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(300):
+            commands = processes_of_session(script.pid).values()
+            if any("runserver" in c for c in commands) and any("db_worker" in c for c in commands):
+                break
+            assert script.poll() is None, "scripts/run stopped"
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"no server and worker: {commands}")
+        # Only the script is told to stop (as by systemd or a terminal's Ctrl-C): it stops the other two.
+        script.send_signal(signal.SIGTERM)
+        script.wait(timeout=30)
+        for _ in range(300):
+            if not processes_of_session(script.pid):
+                break
+            time.sleep(0.1)
+        assert processes_of_session(script.pid) == {}
+    finally:
+        if processes_of_session(script.pid):
+            os.killpg(script.pid, signal.SIGKILL)

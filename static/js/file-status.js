@@ -17,7 +17,7 @@ document.querySelectorAll("[data-file-status]").forEach((box) => {
       // A network hiccup: ask again later.
     }
     if (state === "ready") {
-      message.hidden = true;
+      message.textContent = "ファイルができました。";
       reload.hidden = true;
       ready.hidden = false;
       ready.querySelector("a").focus();
