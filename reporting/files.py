@@ -278,8 +278,10 @@ def _fill_version(file_id: int) -> None:
 
 
 def prune(file: ReportFile) -> None:
-    """Keeps only the latest file of one report, format and options (the others were made from older data)."""
+    """Drops the files of one report, format and options asked for before this one (made from older data);
+    one asked for later, and any still being made, stays."""
     ReportFile.objects.filter(
+        requested_at__lt=file.requested_at,
         office_id=file.office_id,
         kind=file.kind,
         fiscal_year=file.fiscal_year,
@@ -289,7 +291,7 @@ def prune(file: ReportFile) -> None:
         compare=file.compare,
         charts=file.charts,
         version__isnull=True,
-    ).exclude(pk=file.pk).exclude(state=ReportFile.State.PENDING).delete()
+    ).exclude(state=ReportFile.State.PENDING).delete()
 
 
 def make_version_files(version: ReportVersion, report: Report) -> None:

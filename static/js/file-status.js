@@ -12,6 +12,10 @@ document.querySelectorAll("[data-file-status]").forEach((box) => {
       const response = await fetch(box.dataset.fileStatus, { headers: { Accept: "application/json" } });
       if (response.ok) {
         state = (await response.json()).state;
+      } else if (response.status === 404) {
+        // Replaced by a file of newer data meanwhile: the page asks again for the file of today's data.
+        window.location.reload();
+        return;
       }
     } catch (error) {
       // A network hiccup: ask again later.
