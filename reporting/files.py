@@ -171,7 +171,7 @@ def download(spec: FileSpec | bytes, *, retry: bool = False) -> FileResult:
     if file.state != ReportFile.State.READY:
         return FileResult(None, file)
     if file.version_id is not None:
-        return FileResult(ReportVersion.objects.get(pk=file.version_id).file(file.format))
+        return FileResult(ReportVersion.objects.only(file.format).get(pk=file.version_id).file(file.format))
     return FileResult(bytes(file.content))
 
 
@@ -183,7 +183,7 @@ def request_file(spec: FileSpec, *, retry: bool = False) -> ReportFile:
     """
     source = spec.source()
     key = spec.key(source)
-    file = ReportFile.objects.filter(key=key).first()
+    file = ReportFile.objects.defer("source").filter(key=key).first()
     if file is None:
         try:
             with transaction.atomic():
