@@ -7,7 +7,7 @@ observe is what a user and an operator can see: the answer to a download (作成
 files kept in ReportFile and the tasks in the queue's table.
 """
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -217,3 +217,18 @@ def test_a_failed_file_says_so_in_japanese_and_offers_to_make_it_again(superviso
     retried = supervisor_client.get(url("pdf", f"{PERIOD}&retry=1"))
     assert retried.status_code == 202 and "作成中" in page_text(retried)
     assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+
+def test_a_file_left_at_in_progress_by_a_stopped_worker_is_offered_again(supervisor_client, a_log, task_queue):
+    supervisor_client.get(url("xlsx"))
+    # No worker ran: the task waits. Eleven minutes later (a worker stopped mid-render, say) the page
+    # stops promising the file and offers to make it again.
+    file = ReportFile.objects.get()
+    ReportFile.objects.filter(pk=file.pk).update(requested_at=file.requested_at - timedelta(minutes=11))
+    page = supervisor_client.get(url("xlsx"))
+    assert "ファイルを作成できませんでした" in page_text(page) and "もう一度作成する" in page_text(page)
+    assert supervisor_client.get(url("xlsx", f"{PERIOD}&retry=1")).status_code == 202
+    assert tasks() == 2
+    run_worker()
+    response = supervisor_client.get(url("xlsx"))
+    assert response.status_code == 200 and body(response)[:2] == b"PK"
