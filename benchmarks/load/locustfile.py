@@ -16,9 +16,10 @@ benchmarks/load/prepare.py creates. Three kinds of virtual users, weighted 6 : 3
 Every virtual user signs in at the start with its own account (password, then the TOTP code of its
 device for coordinators and supervisors, as a person would) and now and then signs out and in again
 (about one task in 25: the lunch break, a closed laptop). A report download either answers with the
-file at once or, once the files are made by the background worker, with a 「作成中」 page: the task
-then polls until the file is ready and fetches it. The polls and the whole wait are recorded under
-their own names ("report pdf (poll)", "report pdf (ready)"), apart from the pages.
+file at once or, once the files are made by the background worker, with a 「作成中」 page (202): the
+task then asks the page's status URL as its script does until the file is ready, and fetches it. The
+polls, the file and the whole wait are recorded under their own names ("report pdf (poll)",
+"report pdf (file)", "report pdf (ready)"), apart from the pages.
 
 The server runs with production settings behind no TLS, on loopback. The client behaves as a
 browser behind nginx does: it uses https:// URLs (so Secure cookies are kept and sent), and
@@ -50,8 +51,8 @@ PROCEDURES = ["ventilator", "suction", "tube-feeding", "tracheostomy", "oxygen"]
 CLIENT_QUERIES = sorted({kana[:2] for _, kana in SURNAMES})
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FILE_TYPES = ("application/pdf", "application/vnd.openxmlformats", "application/octet-stream")
-POLL_SECONDS = 1.0
-POLL_LIMIT = 120  # polls before a download counts as failed (two minutes)
+POLL_SECONDS = 1.0  # the first status request after a second, then every two (static/js/file-status.js)
+POLL_LIMIT = 60  # status requests before a download counts as failed (two minutes)
 RESIGN_SHARE = 0.04  # the share of tasks that signs out and in again
 
 SAMPLES: list[tuple[float, str, str, float, int]] = []  # (start, method, name, ms, failed) of every request
@@ -103,17 +104,14 @@ def is_file(response) -> bool:
     )
 
 
-def poll_target(html: str, base: str) -> str | None:
-    """Where a 作成中 page says to look again: a status URL it names, its refresh target, or a ready file's link."""
-    for pattern in (
-        r'data-(?:status|poll)-url="([^"]+)"',
-        r'<meta[^>]+http-equiv="refresh"[^>]+url=([^"\']+)',
-        r'<a[^>]+href="([^"]*download[^"]*)"',
-    ):
-        found = re.search(pattern, html, re.I)
-        if found:
-            return urljoin(base, found.group(1).replace("&amp;", "&"))
-    return None
+def pending_urls(html: str, base: str) -> tuple[str | None, str]:
+    """A 作成中 page's status URL (None when it names none) and the URL of the file once it is ready."""
+    status = re.search(r'data-(?:file-status|status-url|poll-url)="([^"]+)"', html)
+    ready = re.search(r'data-file-ready[^>]*>.*?<a[^>]+href="([^"]+)"', html, re.S) or re.search(
+        r'<a[^>]+href="([^"]*download[^"]*)"', html
+    )
+    status_url = urljoin(base, status.group(1).replace("&amp;", "&")) if status else None
+    return status_url, urljoin(base, ready.group(1).replace("&amp;", "&")) if ready else base
 
 
 class OfficeUser(HttpUser):
@@ -197,14 +195,19 @@ class OfficeUser(HttpUser):
         return re.findall(r'href="/directory/(\d+)/"', page.text)
 
     def download(self, path: str, label: str, **params):
-        """A file: at once, or after a 作成中 page, polled until the file is ready.
+        """A file: at once, or after a 作成中 page, waited for as the browser does.
 
-        The first request is "label"; the polls "label (poll)"; the time from the first request to the
-        file in hand "label (ready)" (only when a 作成中 page came first), so page times stay apart.
+        The 作成中 page (status 202 while the worker makes the file) names a status URL
+        (`data-file-status`, JSON {"state": "pending" | "ready" | "failed"}): it is asked after one
+        second, then every two, as static/js/file-status.js does, and once ready the download link
+        is followed. A page without a status URL is reloaded instead until the file comes. The first
+        request is "label", the status requests and reloads "label (poll)", the file fetched after
+        the wait "label (file)", and the time from the first request to the file in hand
+        "label (ready)", so page times stay apart.
         """
         started = time.time()
         with self.client.get(path, params=params, name=label, catch_response=True) as response:
-            if response.status_code != 200 or "/login/" in response.url:
+            if response.status_code not in (200, 202) or "/login/" in response.url:
                 response.failure(f"{response.status_code} at {response.url}")
                 return
             if is_file(response):
@@ -212,23 +215,28 @@ class OfficeUser(HttpUser):
             if "作成中" not in response.text:
                 response.failure("neither a file nor a 作成中 page")
                 return
-        target = poll_target(response.text, response.url) or response.url
-        for _ in range(POLL_LIMIT):
-            time.sleep(POLL_SECONDS)
-            with self.client.get(target, name=f"{label} (poll)", catch_response=True) as polled:
-                if polled.status_code != 200:
-                    polled.failure(f"{polled.status_code} at {polled.url}")
-                    break
-                if is_file(polled):
-                    self.ready(label, started, None)
-                    return
-                if polled.headers.get("Content-Type", "").startswith("application/json"):
-                    state = polled.json()
-                    ready_url = state.get("url") or state.get("download_url")
-                    if state.get("ready") and ready_url:
-                        target = urljoin(polled.url, ready_url)
-                elif "作成中" not in polled.text:
-                    target = poll_target(polled.text, polled.url) or target
+        status_url, file_url = pending_urls(response.text, response.url)
+        for number in range(POLL_LIMIT):
+            time.sleep(POLL_SECONDS if number == 0 else 2 * POLL_SECONDS)
+            if status_url is None:  # no script to follow: reload the download as the page says
+                with self.client.get(file_url, name=f"{label} (poll)", catch_response=True) as polled:
+                    if is_file(polled):
+                        return self.ready(label, started, None)
+                    if polled.status_code not in (200, 202) or "作成中" not in polled.text:
+                        polled.failure(f"{polled.status_code}: neither the file nor 作成中")
+                        return self.ready(label, started, "the file did not come")
+                continue
+            with self.client.get(status_url, name=f"{label} (poll)", catch_response=True) as polled:
+                state = polled.json().get("state") if polled.status_code == 200 else None
+                if state not in ("pending", "ready"):
+                    polled.failure(f"{polled.status_code}: state {state}")
+                    return self.ready(label, started, f"the file's state is {state}")
+            if state == "ready":
+                with self.client.get(file_url, name=f"{label} (file)", catch_response=True) as fetched:
+                    if not is_file(fetched):
+                        fetched.failure(f"{fetched.status_code}: ready, but no file")
+                        return self.ready(label, started, "ready, but no file")
+                return self.ready(label, started, None)
         self.ready(label, started, "the file was not ready in time")
 
     def ready(self, label: str, started: float, error: str | None):
