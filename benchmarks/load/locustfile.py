@@ -157,6 +157,12 @@ class OfficeUser(HttpUser):
         if "/login/" in response.url:
             raise RuntimeError(f"{self.name} could not sign in: {response.status_code} {response.url}")
 
+    @task(1)
+    def sign_again(self):
+        """About RESIGN_SHARE of every user's tasks: this task's share (1 of len(self.tasks)) times this chance."""
+        if random.random() < RESIGN_SHARE * len(self.tasks):
+            self.sign_out_and_in()
+
     def sign_out_and_in(self):
         """Signs out (the header's form) and in again, as after a break; not twice in one TOTP step."""
         if int(time.time()) // 30 == self.signed_in_step:
@@ -348,11 +354,6 @@ class Coordinator(OfficeUser):
         if found and random.random() < 0.5:
             self.page(f"/directory/{random.choice(found)}/", "provider page")
 
-    @task(1)
-    def sign_again(self):
-        if random.random() < RESIGN_SHARE * 17:  # 17: the coordinator's task weights; ≈ 4 % of its tasks
-            self.sign_out_and_in()
-
 
 class WardStaff(OfficeUser):
     """Looks up providers for a family: kana and procedures, then a provider's page."""
@@ -370,11 +371,6 @@ class WardStaff(OfficeUser):
     def provider_page(self):
         if self.providers:
             self.page(f"/directory/{random.choice(self.providers)}/", "provider page")
-
-    @task(1)
-    def sign_again(self):
-        if random.random() < RESIGN_SHARE * 9:
-            self.sign_out_and_in()
 
 
 class Supervisor(OfficeUser):
@@ -400,8 +396,3 @@ class Supervisor(OfficeUser):
     @task(1)
     def pdf(self):
         self.download("/reports/quarterly/download/pdf/", "report pdf", **random.choice(self.periods))
-
-    @task(1)
-    def sign_again(self):
-        if random.random() < RESIGN_SHARE * 8:
-            self.sign_out_and_in()
