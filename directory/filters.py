@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import F, Q
 
 from .models import District, MedicalCareProcedure, Provider, ProviderCategory
-from .selectors import matching_query
+from .selectors import matching_query, provider_municipalities
 from .widgets import LongSelect
 
 ALL = "すべて"
@@ -86,12 +86,7 @@ class ProviderFilter(django_filters.FilterSet):
     def area_choices() -> list:
         """The districts, then the other municipalities providers are in (two queries)."""
         districts = [(f"{DISTRICT}{d.code}", str(d)) for d in District.objects.order_by("municipality", "code")]
-        municipalities = (
-            Provider.objects.exclude(municipality="")
-            .order_by("municipality")
-            .values_list("municipality", flat=True)
-            .distinct()
-        )
+        municipalities = provider_municipalities()
         return [
             ("地区", districts),
             ("区市町村", [(f"{MUNICIPALITY}{name}", name) for name in municipalities]),
