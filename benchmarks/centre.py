@@ -2,8 +2,9 @@
 
     scripts/with-postgres .venv/bin/python -m benchmarks.centre --fill-this-database
 
-Fills the database DATABASE_URL names with benchmarks.scale's metropolitan data set (60 offices,
-20,000 clients, 1,000,000 logs; refused unless PostgreSQL and --fill-this-database, see there),
+Fills the database DATABASE_URL names with the shared realistic data set (benchmarks.dataset: 60 offices,
+2,000 clients per large office, 1,000,000 logs over three fiscal years; refused unless PostgreSQL and
+--fill-this-database),
 finalizes the 業務報告書 of a few offices, then measures, for the first 3, 20 and 60 offices by
 name, the selector behind the page (reporting.centre_selectors.centre_table: query count and the
 median of --repeat runs), and `GET /centre/` as a センター職員 through Django's test Client
@@ -16,7 +17,8 @@ import os
 import statistics
 import time
 
-from benchmarks.scale import SEED, generate, refuse_unless_benchmark_database, setup_django, slowest_queries
+from benchmarks.dataset import Shape, add_arguments, generate, refuse_unless_benchmark_database, setup_django
+from benchmarks.scale import slowest_queries
 
 OFFICE_COUNTS = (3, 20, 60)
 # Offices (2nd and 3rd by name) whose report for the period is finalized: their figures come from the stored
@@ -72,19 +74,13 @@ def centre_user():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fill-this-database", action="store_true", help="allow writing into DATABASE_URL's database")
+    add_arguments(parser)
     parser.add_argument("--measure-only", action="store_true", help="generate nothing; measure what is there")
-    parser.add_argument("--offices", type=int, default=60)
-    parser.add_argument("--clients", type=int, default=20_000)
-    parser.add_argument("--providers", type=int, default=10_000)
-    parser.add_argument("--logs", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (the median is printed)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the slowest query")
     args = parser.parse_args(argv)
 
     setup_django()
-    import random
-
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -97,7 +93,7 @@ def main(argv=None):
 
     refuse_unless_benchmark_database(args.fill_this_database)
     if not args.measure_only:
-        generate(args, random.Random(SEED))
+        generate(Shape.from_args(args))
     else:
         call_command("migrate", verbosity=0)
     quarter, year = FiscalPeriod(2025, 1, 1), FiscalPeriod(2025, 1, 4)

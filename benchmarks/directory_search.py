@@ -1,68 +1,43 @@
-"""Benchmark: the directory search over 10,000 providers (server time of /directory/).
+"""Benchmark: the directory search (server time of GET /directory/) by database and directory size.
 
-    .venv/bin/python -m benchmarks.directory_search [--providers 10000] [--runs 20]
+    .venv/bin/python -m benchmarks.directory_search \\
+        [--providers 10000 100000] [--database sqlite postgresql] [--runs 40] [--reuse] [--explain]
 
-Works on its own SQLite file under var/ (never the app's database): loads the reference lists,
-generates providers with addresses, ages and a full acceptance matrix, signs a ward-staff user
-in with Django's test Client, and times searches. Prints the median of the runs; asserts nothing
-about time.
+For each database and size it fills a database of its own with generated providers
+(`benchmarks.providers`: names, フリガナ, eight municipalities, ages, the full 14-cell acceptance
+matrix), runs ANALYZE as a confirmed import does (and on PostgreSQL VACUUM, as autovacuum soon
+would), signs a ward-staff user in with Django's test
+Client and times the searches below through `GET /directory/` (middleware, session, the filter
+form, count, page of 50, template), then prints one table: median and p95 of the runs, the SQL
+part of the median, the query count. It asserts nothing about time.
+
+- SQLite: var/benchmark-directory-<N>.sqlite3 (never the app's database).
+- PostgreSQL: with DATABASE_URL naming a PostgreSQL server, a database `tsunagu_bench_search_<N>`
+  is created on that server (the database DATABASE_URL names is not touched); without one, the
+  PostgreSQL part runs under scripts/with-postgres (a throw-away cluster).
+- `--reuse` keeps a database that already holds the right number of providers (else it is
+  recreated): a second run only measures.
+
+Each database and size runs in a process of its own (Django is configured once per process).
 """
 
 import argparse
+import io
+import json
 import os
 import random
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from benchmarks.providers import MUNICIPALITIES, PLACES, STEMS, SUFFIXES, add_providers  # noqa: F401 (scale.py)
 
-STEMS = [
-    "あおば",
-    "さくら",
-    "ひまわり",
-    "つばさ",
-    "そよかぜ",
-    "こもれび",
-    "ほしぞら",
-    "みどり",
-    "かえで",
-    "すずらん",
-    "あさひ",
-    "にじいろ",
-    "わかば",
-    "こころ",
-    "はぐくみ",
-    "たんぽぽ",
-    "のぞみ",
-    "ひだまり",
-    "なないろ",
-    "けやき",
-]
-PLACES = [
-    ("王子", "オウジ"),
-    ("赤羽", "アカバネ"),
-    ("滝野川", "タキノガワ"),
-    ("十条", "ジュウジョウ"),
-    ("浮間", "ウキマ"),
-    ("田端", "タバタ"),
-    ("板橋", "イタバシ"),
-    ("足立", "アダチ"),
-    ("豊島", "トシマ"),
-    ("川口", "カワグチ"),
-]
-SUFFIXES = [
-    ("訪問看護ステーション", "ホウモンカンゴステーション"),
-    ("クリニック", "クリニック"),
-    ("保育園", "ホイクエン"),
-    ("放課後等デイサービス", "ホウカゴトウデイサービス"),
-    ("児童発達支援教室", "ジドウハッタツシエンキョウシツ"),
-    ("ヘルパーステーション", "ヘルパーステーション"),
-    ("相談支援事業所", "ソウダンシエンジギョウショ"),
-]
-MUNICIPALITIES = ["北区", "板橋区", "足立区", "豊島区", "荒川区", "文京区", "川口市", "港区"]
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATABASES = ("sqlite", "postgresql")
 
 # (label, query parameters) — the headline figure is the second: a word and a procedure.
 SEARCHES = [
@@ -72,80 +47,22 @@ SEARCHES = [
     ("romaji + area (aoba, 北区)", {"q": "aoba", "area": "city:北区"}),
     ("no filter, first page", {}),
 ]
+# Not in scale.py's list: a word of two characters, below the trigram indexes' reach.
+EXTRA_SEARCHES = [
+    ("2-character word (王子)", {"q": "王子"}),
+]
 
 
-def setup_django(database: Path):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: no query log kept in memory
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-    os.environ.setdefault("TSUNAGU_REQUIRE_MFA", "0")  # the test Client signs in without a second factor
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["TSUNAGU_SQLITE_PATH"] = str(database)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_reference", verbosity=0)
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def add_providers(count: int, rng: random.Random):
-    """`count` providers with a matrix of 14 cells each, in batches (bulk_create fills search_text)."""
-    from django.db import transaction
+def search_times(client, params: dict, runs: int, sql_times: list | None = None) -> tuple[list[float], int]:
+    """Seconds of each of `runs` GETs of /directory/ (after one warm-up) and the results count.
 
-    from directory.models import (
-        Acceptance,
-        District,
-        MedicalCareProcedure,
-        Provider,
-        ProviderCategory,
-        ProviderProcedure,
-    )
-
-    categories = list(ProviderCategory.objects.all())
-    districts = list(District.objects.all())
-    procedures = list(MedicalCareProcedure.objects.all())
-    statuses = [Acceptance.ACCEPTED, Acceptance.CONDITIONAL, Acceptance.REFUSED, Acceptance.UNKNOWN]
-    batch = 2000
-    with transaction.atomic():
-        for start in range(0, count, batch):
-            providers = []
-            for number in range(start, min(start + batch, count)):
-                stem = rng.choice(STEMS)
-                place, place_kana = rng.choice(PLACES)
-                suffix, suffix_kana = rng.choice(SUFFIXES)
-                municipality = rng.choice(MUNICIPALITIES)
-                low = rng.choice([None, 0, 0, 3, 6, 18])
-                providers.append(
-                    Provider(
-                        name=f"{place}{stem}{suffix}{number}",
-                        name_kana=f"{place_kana}{stem}{suffix_kana}",
-                        category=rng.choice(categories),
-                        district=rng.choice(districts)
-                        if districts and municipality == "北区" and rng.random() < 0.8
-                        else None,
-                        municipality=municipality,
-                        address=f"東京都{municipality}本町{rng.randint(1, 6)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}",
-                        phone=f"03-{number // 10000:04d}-{number % 10000:04d}",
-                        ages_from=low,
-                        ages_to=None if low is None or rng.random() < 0.3 else low + rng.choice([5, 12, 18]),
-                    )
-                )
-            providers = Provider.objects.bulk_create(providers)
-            ProviderProcedure.objects.bulk_create(
-                ProviderProcedure(
-                    provider=provider,
-                    procedure=procedure,
-                    status=rng.choices(statuses, weights=[4, 2, 3, 1])[0],
-                )
-                for provider in providers
-                for procedure in procedures
-            )
-
-
-def search_times(client, params: dict, runs: int) -> tuple[list[float], int]:
-    """Seconds of each of `runs` GETs of /directory/ (after one warm-up) and the results count."""
+    With `sql_times`, also appends each run's seconds spent in the database."""
+    from django.db import connection
     from django.urls import reverse
 
     url = reverse("directory:provider_list")
@@ -154,11 +71,25 @@ def search_times(client, params: dict, runs: int) -> tuple[list[float], int]:
         raise SystemExit(f"/directory/ answered {response.status_code}; the benchmark needs 200")
     times = []
     for _ in range(runs):
+        spent = [0.0]
+
+        def timed(execute, *call, spent=spent):
+            began = time.perf_counter()
+            try:
+                return execute(*call)
+            finally:
+                spent[0] += time.perf_counter() - began
+
         started = time.perf_counter()
-        client.get(url, params)
+        if sql_times is None:
+            client.get(url, params)
+        else:
+            with connection.execute_wrapper(timed):
+                client.get(url, params)
+            sql_times.append(spent[0])
         times.append(time.perf_counter() - started)
-    found = re.search(r'list-bar__count" role="status">(\d+)件', response.content.decode())
-    return times, int(found.group(1)) if found else -1
+    found = re.search(r'list-bar__count" role="status">([\d,]+)件', response.content.decode())
+    return times, int(found.group(1).replace(",", "")) if found else -1
 
 
 def median_time(client, params: dict, runs: int) -> tuple[float, int]:
@@ -167,17 +98,63 @@ def median_time(client, params: dict, runs: int) -> tuple[float, int]:
     return statistics.median(times), count
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--providers", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=20, help="timed runs per search (the median is printed)")
-    parser.add_argument("--database", default=str(BASE_DIR / "var" / "benchmark-directory.sqlite3"))
-    args = parser.parse_args(argv)
+# --- one database and size (a child process) ---------------------------------------------------
 
-    database = Path(args.database)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    setup_django(database)
+
+def postgres_database_url(server_url: str, name: str, *, reuse: bool) -> str:
+    """The URL of database `name` on `server_url`'s server, created (dropped first unless reused)."""
+    import psycopg
+    from psycopg import sql
+
+    base = server_url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and not reuse:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        if not exists or not reuse:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return f"{base}/{name}"
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: no query log kept in memory
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.setdefault("TSUNAGU_REQUIRE_MFA", "0")  # the test Client signs in without a second factor
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_reference", verbosity=0, stdout=io.StringIO())  # keeps the table's output clean
+
+
+def explain(sql: str, params) -> str:
+    from django.db import connection
+
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql, params)
+        return "\n".join(" | ".join(str(part) for part in row) for row in cursor.fetchall())
+
+
+def measure_one(database: str, providers: int, runs: int, reuse: bool, explain_plans: bool) -> dict:
+    """Fills (or reuses) the database for `providers` and times the searches; returns the figures."""
+    if database == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
+        path = BASE_DIR / "var" / f"benchmark-directory-{providers}.sqlite3"
+        os.environ["TSUNAGU_SQLITE_PATH"] = str(path)
+        path.parent.mkdir(exist_ok=True)
+        if not (reuse and path.exists()):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        server = os.environ.get("DATABASE_URL", "")
+        if not server.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("PostgreSQL: DATABASE_URL must name a PostgreSQL server")
+        os.environ["DATABASE_URL"] = postgres_database_url(server, f"tsunagu_bench_search_{providers}", reuse=reuse)
+    setup_django()
 
     from django.contrib.auth.models import Group
     from django.db import connection
@@ -185,26 +162,123 @@ def main(argv=None):
 
     from accounts.models import User
     from directory.models import Provider, ProviderProcedure
+    from tabular.imports import refresh_statistics
 
-    started = time.perf_counter()
-    add_providers(args.providers, random.Random(20251101))
-    print(
-        f"generated {Provider.objects.count()} providers and {ProviderProcedure.objects.count()} matrix cells "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    user = User.objects.create_user("bench-ward", password="bench-password-123")
+    present = Provider.objects.count()
+    if present != providers:
+        if present:
+            raise SystemExit(f"the benchmark database holds {present} providers, not {providers}: run without --reuse")
+        started = time.perf_counter()
+        add_providers(providers, random.Random(20251101))
+        print(
+            f"[{database} {providers:,}] generated {Provider.objects.count():,} providers and "
+            f"{ProviderProcedure.objects.count():,} matrix cells in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+        refresh_statistics(("directory.Provider", "directory.ProviderProcedure"))  # as a confirmed import does
+    if connection.vendor == "postgresql":
+        # As autovacuum does soon after a large import (PostgreSQL 13+ vacuums after inserts too):
+        # the visibility map lets the counts read the narrow index alone.
+        with connection.cursor() as cursor:
+            for table in (Provider._meta.db_table, ProviderProcedure._meta.db_table):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+    user, _ = User.objects.get_or_create(username="bench-ward")
     user.groups.add(Group.objects.get(name="区職員"))
     client = Client()
     client.force_login(user)
 
-    print(f"database: {connection.vendor}; python {sys.version.split()[0]}; median of {args.runs} runs")
-    print(f"{'search':<44} {'results':>8} {'queries':>8} {'median ms':>10}")
-    for label, params in SEARCHES:
-        queries = []
-        with connection.execute_wrapper(lambda execute, *call, queries=queries: queries.append(1) or execute(*call)):
+    rows = []
+    for label, params in SEARCHES + EXTRA_SEARCHES:
+        statements = []
+        with connection.execute_wrapper(
+            lambda execute, sql, params_, many, context, statements=statements: (
+                statements.append((sql, params_)) or execute(sql, params_, many, context)
+            )
+        ):
             client.get("/directory/", params)
-        seconds, count = median_time(client, params, args.runs)
-        print(f"{label:<44} {count:>8} {len(queries):>8} {seconds * 1000:>10.1f}")
+        sql_times: list[float] = []
+        times, count = search_times(client, params, runs, sql_times)
+        rows.append(
+            {
+                "search": label,
+                "results": count,
+                "queries": len(statements),
+                "median_ms": statistics.median(times) * 1000,
+                "p95_ms": percentile(times, 0.95) * 1000,
+                "sql_ms": statistics.median(sql_times) * 1000,
+            }
+        )
+        if explain_plans:
+            for sql, sql_params in statements:
+                if "directory_provider" in sql and "django_session" not in sql:
+                    print(f"\n[{database} {providers:,}] {label}\n{sql}\n{explain(sql, sql_params)}", file=sys.stderr)
+    return {"database": connection.vendor, "providers": providers, "runs": runs, "rows": rows}
+
+
+# --- the table (the parent process) ------------------------------------------------------------
+
+
+def run_children(databases: list[str], sizes: list[int], args) -> list[dict]:
+    results = []
+    for database in databases:
+        env = dict(os.environ)
+        prefix: list[str] = []
+        if database == "postgresql" and not env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+            prefix = [str(BASE_DIR / "scripts" / "with-postgres")]
+        for size in sizes:
+            with tempfile.NamedTemporaryFile(suffix=".json") as out:
+                command = [
+                    *prefix,
+                    sys.executable,
+                    "-m",
+                    "benchmarks.directory_search",
+                    "--one",
+                    database,
+                    str(size),
+                    out.name,
+                    "--runs",
+                    str(args.runs),
+                    *(["--reuse"] if args.reuse else []),
+                    *(["--explain"] if args.explain else []),
+                ]
+                subprocess.run(command, check=True, cwd=BASE_DIR, env=env)
+                results.append(json.loads(Path(out.name).read_text()))
+    return results
+
+
+def print_table(results: list[dict]) -> None:
+    print(f"python {sys.version.split()[0]}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    print("| database | providers | search | results | queries | median ms | p95 ms | in execute() ms |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    for result in results:
+        for row in result["rows"]:
+            print(
+                f"| {result['database']} | {result['providers']:,} | {row['search']} | {row['results']:,} | "
+                f"{row['queries']} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} | {row['sql_ms']:.1f} |"
+            )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--providers", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--database", nargs="+", choices=DATABASES, default=list(DATABASES))
+    parser.add_argument("--runs", type=int, default=40, help="timed runs per search (median and p95 printed)")
+    parser.add_argument("--reuse", action="store_true", help="keep a database that already has the providers")
+    parser.add_argument("--explain", action="store_true", help="print the query plans of each search")
+    parser.add_argument("--one", nargs=3, metavar=("DATABASE", "PROVIDERS", "RESULT_FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.one:
+        database, size, result_file = args.one
+        result = measure_one(database, int(size), args.runs, args.reuse, args.explain)
+        Path(result_file).write_text(json.dumps(result))
+        return
+    started = time.perf_counter()
+    results = run_children(args.database, args.providers, args)
+    print_table(results)
+    print(f"\n(median and p95 of {args.runs} runs each; {time.perf_counter() - started:.0f} s in all)")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
     .venv/bin/python -m benchmarks.report [--logs 100000]
 
 Works on its own SQLite file under var/ (never the app's database): loads the reference lists
-and the demo office, measures the demo report (FY2025 Q1–Q3), then adds generated logs in the
-same period, measuring at 1,000 logs and at the full count. For the PDF it prints the time, the
+and the demo office, measures the demo report (FY2025 Q1–Q3), then grows the office to a large
+one (--clients, 2,000 by default) and adds generated logs in the same period with the shared
+data set's shape (benchmarks.dataset: 1–3 counterparts and 1–3 activity types per log), measuring
+at 1,000 logs and at the full count. The metropolitan set on PostgreSQL: benchmarks.scale. For the PDF it prints the time, the
 size and the number of embedded font families (pdffonts, from poppler-utils). Prints figures;
 asserts nothing about time.
 """
@@ -19,11 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
-from datetime import time as clock
+from datetime import date
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+FY2025_Q1_Q3 = (date(2025, 4, 1), date(2025, 12, 31))
 
 
 def setup_django(database: Path):
@@ -41,60 +43,26 @@ def setup_django(database: Path):
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
 
 
-def add_logs(office, count: int, rng: random.Random):
-    """Adds `count` plausible logs spread over FY2025 Q1–Q3 with types and counterparts."""
-    from django.db import transaction
+def add_logs(office, count: int, rng: random.Random, days: tuple[date, date] = FY2025_Q1_Q3) -> None:
+    """Adds `count` logs to `office` over `days` with the shared data set's shape (benchmarks.dataset:
+    1–3 activity types and 1–3 counterparts each, the office's clients weighted, hours, methods)."""
+    from benchmarks.dataset import add_logs as add_generated_logs
+    from benchmarks.dataset import load_offices
 
-    from accounts.models import User
+    (office,) = [o for o in load_offices() if o.pk == office.pk]
+    add_generated_logs(count, [office], {office.pk: 1.0}, rng, days=days, quiet=True)
+
+
+def grow_clients(office, target: int, rng: random.Random) -> int:
+    """Adds generated clients to `office` up to `target` (a large office has 2,000); how many were added."""
+    from benchmarks.dataset import add_clients, load_offices
     from coordination.clients.models import Client
-    from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart, SupportKind
-    from directory.models import CounterpartCategory, Provider
 
-    methods = list(ContactMethod.objects.filter(children__isnull=True))
-    types = list(ActivityType.objects.filter(children__isnull=True))
-    categories = list(CounterpartCategory.objects.filter(children__isnull=True))
-    providers = list(Provider.objects.select_related("category")[:200])
-    clients = list(Client.objects.filter(office=office)) + [None] * 5
-    coordinators = list(User.objects.filter(office=office, groups__name="コーディネーター"))
-    days = [date(2025, 4, 1) + timedelta(days=n) for n in range(275)]
-    through = ContactLog.activity_types.through
-
-    def counterpart(log, rng):
-        # A directory provider (counted under its own category), a free-text organization, or
-        # (a family member) neither.
-        draw = rng.random()
-        if draw < 0.5:
-            provider = rng.choice(providers)
-            return Counterpart(
-                contact_log=log, category_id=provider.category.counterpart_category_id, provider=provider
-            )
-        name = f"生成した機関{rng.randint(1, 30)}" if draw < 0.6 else ""
-        return Counterpart(contact_log=log, category=rng.choice(categories), organization_name=name)
-
-    batch = 5000
-    with transaction.atomic():
-        for start in range(0, count, batch):
-            logs = ContactLog.objects.bulk_create(
-                ContactLog(
-                    office=office,
-                    occurred_on=rng.choice(days),
-                    started_at=clock(rng.randint(8, 19), rng.choice([0, 30])),
-                    duration_minutes=rng.choice([10, 20, 30, 60]),
-                    coordinator=rng.choice(coordinators),
-                    client=rng.choice(clients),
-                    support_kind=SupportKind.INDIVIDUAL,
-                    method=rng.choice(methods),
-                    report_summary=f"生成した記録 {start + n}",
-                    include_in_report=rng.random() < 0.002,
-                )
-                for n in range(min(batch, count - start))
-            )
-            through.objects.bulk_create(
-                through(contactlog_id=log.pk, activitytype_id=type_.pk)
-                for log in logs
-                for type_ in rng.sample(types, rng.choice([1, 1, 1, 2]))
-            )
-            Counterpart.objects.bulk_create(counterpart(log, rng) for log in logs)
+    missing = target - Client.objects.filter(office=office).count()
+    if missing > 0:
+        (office,) = [o for o in load_offices() if o.pk == office.pk]
+        add_clients(office, missing, rng)
+    return max(missing, 0)
 
 
 def font_families(content: bytes) -> list[str]:
@@ -144,6 +112,7 @@ def measure(office, period, repeat: int) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--logs", type=int, default=100_000, help="logs in the period at the second measurement")
+    parser.add_argument("--clients", type=int, default=2_000, help="clients of the office before generated logs")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (the median is printed)")
     parser.add_argument("--database", default=str(BASE_DIR / "var" / "benchmark-report.sqlite3"))
     args = parser.parse_args(argv)
@@ -168,6 +137,8 @@ def main(argv=None):
     for target in (None, 1_000, args.logs):  # None: the demo data alone
         if target is None:
             print("  (the demo report)")
+            added = grow_clients(office, args.clients, rng)
+            print(f"  (then {added} generated clients added: {args.clients} in the office)")
         else:
             present = ContactLog.objects.for_office(office).in_period(period).count()
             started = time.perf_counter()

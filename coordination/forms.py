@@ -9,6 +9,12 @@ from django.utils import timezone
 from tabular.dates import FORMATS_HINT, parse_date, refuse_future
 
 
+def chosen_pk(value) -> int | None:
+    """A picker's submitted or initial value as a primary key, or None (empty, "none", junk)."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 class JapaneseDateField(forms.CharField):
     """A date typed as `2025/4/1`, `2025-04-01`, `R7.4.1` or `令和7年4月1日` (full-width too)."""
 

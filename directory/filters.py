@@ -7,8 +7,8 @@ from django import forms
 from django.db.models import F, Q
 
 from .models import District, MedicalCareProcedure, Provider, ProviderCategory
-from .selectors import matching_query
-from .widgets import LongSelect
+from .selectors import matching_query, provider_municipalities
+from .widgets import CheckboxList, LongSelect
 
 ALL = "すべて"
 DISTRICT, MUNICIPALITY = "district:", "city:"
@@ -31,14 +31,18 @@ class ProviderFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="名称・フリガナ・住所", method="filter_words")
     category = django_filters.ModelChoiceFilter(
-        label="種別", queryset=ProviderCategory.objects.order_by("position"), to_field_name="code", empty_label=ALL
+        label="種別",
+        queryset=ProviderCategory.objects.order_by("position"),
+        to_field_name="code",
+        empty_label=ALL,
+        widget=LongSelect,
     )
     area = django_filters.ChoiceFilter(label="地区・区市町村", method="filter_area", empty_label=ALL, widget=LongSelect)
     procedure = django_filters.ModelMultipleChoiceFilter(
         label="受け入れる医療的ケア（すべて「可」か「条件付き」）",
         queryset=MedicalCareProcedure.objects.order_by("position"),
         to_field_name="code",
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
         method="filter_procedures",
     )
     age = IntegerFilter(label="対象年齢（歳）", method="filter_age", min_value=0, max_value=120)
@@ -52,10 +56,14 @@ class ProviderFilter(django_filters.FilterSet):
         label="無効（廃止・休止）の機関も含める", widget=forms.CheckboxInput, method="filter_nothing"
     )
     sort = django_filters.ChoiceFilter(
-        label="並び順", choices=[(key, label) for key, (label, _) in SORTS.items()], method="sort_by", empty_label=None
+        label="並び順",
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        method="sort_by",
+        empty_label=None,
+        widget=LongSelect,
     )
     per_page = django_filters.ChoiceFilter(
-        label="表示件数", choices=PAGE_SIZES, method="filter_nothing", empty_label=None
+        label="表示件数", choices=PAGE_SIZES, method="filter_nothing", empty_label=None, widget=LongSelect
     )
 
     class Meta:
@@ -86,12 +94,7 @@ class ProviderFilter(django_filters.FilterSet):
     def area_choices() -> list:
         """The districts, then the other municipalities providers are in (two queries)."""
         districts = [(f"{DISTRICT}{d.code}", str(d)) for d in District.objects.order_by("municipality", "code")]
-        municipalities = (
-            Provider.objects.exclude(municipality="")
-            .order_by("municipality")
-            .values_list("municipality", flat=True)
-            .distinct()
-        )
+        municipalities = provider_municipalities()
         return [
             ("地区", districts),
             ("区市町村", [(f"{MUNICIPALITY}{name}", name) for name in municipalities]),

@@ -1,11 +1,12 @@
 """Providers and the reference lists they are classified by."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from common.encryption import EncryptedTextField
@@ -170,6 +171,31 @@ class ProviderCategory(models.Model):
 
 # The fields Provider.search_text is made of.
 SEARCH_SOURCE_FIELDS = frozenset({"name", "name_kana", "address", "municipality"})
+# Provider.accepts holds bit `procedure id` for each procedure accepted (可 or 条件付き): ids below
+# this fit a PositiveBigIntegerField. A procedure with a larger id (never with the 14 reference
+# ones) is looked up in the matrix instead.
+ACCEPTS_BITS = 63
+
+
+def acceptance_bit(procedure_id: int) -> int:
+    """The bit of Provider.accepts that stands for the procedure (0 if it has none)."""
+    return 1 << procedure_id if 0 <= procedure_id < ACCEPTS_BITS else 0
+
+
+def refresh_accepts(provider_ids: Iterable[int]) -> None:
+    """Recompute Provider.accepts of these providers from their acceptance matrix."""
+    masks = dict.fromkeys(set(provider_ids), 0)
+    ids = list(masks)
+    for start in range(0, len(ids), 500):
+        cells = ProviderProcedure.objects.filter(provider_id__in=ids[start : start + 500], status__in=ACCEPTING)
+        for provider_id, procedure_id in cells.values_list("provider_id", "procedure_id"):
+            masks[provider_id] |= acceptance_bit(procedure_id)
+    by_mask = defaultdict(list)
+    for provider_id, mask in masks.items():
+        by_mask[mask].append(provider_id)
+    for mask, same in by_mask.items():
+        for start in range(0, len(same), 500):
+            Provider._base_manager.filter(pk__in=same[start : start + 500]).update(accepts=mask)
 
 
 def one_year_before(day: date) -> date:
@@ -203,17 +229,27 @@ class ProviderQuerySet(models.QuerySet):
     def accepting(self, procedures: Iterable["MedicalCareProcedure"]):
         """Providers that take every one of the procedures (可 or 条件付き), in one query.
 
-        One EXISTS per procedure, each a probe of the (provider, procedure) unique index: the
-        cost follows the rows the other filters leave (a search word first narrows 10,000 rows
-        to a few hundred), where counting cells per provider would group every accepting cell
-        of the directory first (see docs/performance.md).
+        `accepts & wanted = wanted` on the provider's own row: Provider.accepts carries one bit
+        per accepted procedure (kept by every write of the matrix, see ProviderProcedure). The
+        count of a search by procedures alone reads the (is_active, accepts, ages) index rather
+        than probing the 1,400,000-cell matrix twice per provider at 100,000 providers
+        (docs/performance.md). A procedure without a bit is one EXISTS on the matrix.
         """
         providers = self
+        wanted = 0
         for procedure_id in {procedure.pk for procedure in procedures}:
+            if bit := acceptance_bit(procedure_id):
+                wanted |= bit
+                continue
             cell = ProviderProcedure.objects.filter(
                 provider=OuterRef("pk"), procedure_id=procedure_id, status__in=ACCEPTING
             )
             providers = providers.filter(Exists(cell))
+        if wanted:
+            # `>=` means `=` here (accepts & wanted is never more than wanted), but PostgreSQL
+            # guesses a third of the rows for it where it guesses 0.5 % for `=` — and with 0.5 %
+            # it sorts every match for the first page instead of reading the フリガナ index.
+            providers = providers.alias(accepts_wanted=F("accepts").bitand(wanted)).filter(accepts_wanted__gte=wanted)
         return providers
 
     def serving_age(self, age: int):
@@ -291,13 +327,17 @@ class Provider(models.Model):
     # Name, フリガナ, municipality and address folded by directory.search, plus the romaji of the
     # フリガナ: the search box looks here (`search_text__contains`). Kept by save() and bulk_create().
     search_text = models.TextField("検索用テキスト", blank=True, editable=False)
+    # The procedures the provider accepts (可 or 条件付き), one bit each (acceptance_bit): the
+    # search's procedure filter reads it here instead of in the matrix. Written only by
+    # refresh_accepts(), which every write of the matrix calls; save() leaves it alone.
+    accepts = models.PositiveBigIntegerField("受け入れる医療的ケア（検索用）", default=0, editable=False)
 
     objects = ProviderQuerySet.as_manager()
-    # Who changed what on the provider page; search_text is derived from the other fields.
+    # Who changed what on the provider page; search_text and accepts are derived from the rest.
     history = HistoricalRecords(
         verbose_name="機関・事業所の変更履歴",
         verbose_name_plural="機関・事業所の変更履歴",
-        excluded_fields=["search_text"],
+        excluded_fields=["search_text", "accepts"],
     )
 
     class Meta:
@@ -313,6 +353,9 @@ class Provider(models.Model):
             models.Index(fields=["name_kana", "name"], name="directory_provider_kana"),
             # The directory's area filter and its choices (the distinct municipalities).
             models.Index(fields=["municipality"], name="directory_provider_city"),
+            # Counting the directory's results without a word: every active provider, or those
+            # accepting the ticked procedures and serving an age, read off this narrow index.
+            models.Index(fields=["is_active", "accepts", "ages_from", "ages_to"], name="directory_provider_filters"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -333,6 +376,12 @@ class Provider(models.Model):
             self.set_search_text()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "search_text"}
+        if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
+            # `accepts` follows the matrix; an instance read before the matrix changed holds an
+            # old copy, which an update must not write back.
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields if not field.primary_key and field.name != "accepts"
+            ]
         super().save(*args, **kwargs)
 
     def set_search_text(self) -> None:
@@ -395,6 +444,36 @@ PROVIDER_FIELDS = (
 )
 
 
+class ProviderProcedureQuerySet(models.QuerySet):
+    """Bulk writes of the matrix keep Provider.accepts (save() and delete() do it one cell at a time)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        refresh_accepts(cell.provider_id for cell in created)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        updated = super().bulk_update(objs, fields, *args, **kwargs)
+        if {"status", "provider", "procedure"} & set(fields):
+            refresh_accepts(cell.provider_id for cell in objs)
+        return updated
+
+    def update(self, **kwargs):
+        if not {"status", "provider", "procedure", "provider_id", "procedure_id"} & set(kwargs):
+            return super().update(**kwargs)
+        before = set(self.values_list("provider_id", flat=True))
+        updated = super().update(**kwargs)
+        refresh_accepts(before | ({kwargs["provider"].pk} if "provider" in kwargs else set()))
+        return updated
+
+    def delete(self):
+        providers = set(self.values_list("provider_id", flat=True))
+        deleted = super().delete()
+        refresh_accepts(providers)
+        return deleted
+
+
 class ProviderProcedure(models.Model):
     """One cell of the acceptance matrix; a procedure without a row is 未確認."""
 
@@ -406,6 +485,8 @@ class ProviderProcedure(models.Model):
     )
     status = models.CharField("受け入れ", max_length=20, choices=Acceptance, default=Acceptance.UNKNOWN)
     note = models.CharField("条件・備考", max_length=200, blank=True)  # e.g. 看護師在籍日のみ
+
+    objects = ProviderProcedureQuerySet.as_manager()
 
     # Shown with the provider's history; the services write it with bulk_*_with_history.
     history = HistoricalRecords(
@@ -426,6 +507,16 @@ class ProviderProcedure(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.procedure}: {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        refresh_accepts([self.provider_id])
+
+    def delete(self, *args, **kwargs):
+        provider_id = self.provider_id
+        deleted = super().delete(*args, **kwargs)
+        refresh_accepts([provider_id])
+        return deleted
 
 
 class OfficeDistrict(models.Model):

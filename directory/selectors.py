@@ -4,8 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
+from . import fts
 from .models import Acceptance, District, MedicalCareProcedure, OfficeDistrict, Provider, ProviderProcedure
 from .search import query_keys
 
@@ -17,11 +20,41 @@ def office_districts(office) -> list[District]:
 
 
 def matching_query(query: str) -> Q:
-    """Providers whose name, フリガナ, address or romaji reading contains the query (folded)."""
+    """Providers whose name, フリガナ, address or romaji reading contains the query (folded).
+
+    `search_text LIKE '%key%'` for each key; PostgreSQL answers it from its trigram index. On
+    SQLite the keys of three or more characters are looked up in the FTS5 trigram index instead
+    (directory/fts.py: the same rows, without a scan of the table); shorter ones stay a LIKE.
+    """
+    keys = query_keys(query)
+    indexed = [key for key in keys if len(key) >= fts.MIN_LENGTH] if fts.applies_to(connection) else []
     condition = Q()
-    for key in query_keys(query):
-        condition |= Q(search_text__contains=key)
+    if indexed:
+        condition |= Q(pk__in=RawSQL(*fts.match_sql(indexed)))
+    for key in keys:
+        if key not in indexed:
+            condition |= Q(search_text__contains=key)
     return condition
+
+
+def provider_municipalities() -> list[str]:
+    """The distinct municipalities providers are in, in order (one query of a few index probes).
+
+    `SELECT DISTINCT` reads the whole (municipality) index on PostgreSQL, 100,000 entries for 8
+    names (30–100 ms); this walks it instead, one probe for the next name after the last.
+    """
+    table = connection.ops.quote_name(Provider._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE names(name) AS (
+            SELECT MIN(municipality) FROM {table} WHERE municipality > ''
+            UNION ALL
+            SELECT (SELECT MIN(municipality) FROM {table} WHERE municipality > names.name)
+            FROM names WHERE names.name IS NOT NULL
+        )
+        SELECT name FROM names WHERE name IS NOT NULL"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def provider_search(*, query: str = "", limit: int = 50) -> QuerySet[Provider]:
@@ -37,6 +70,12 @@ def provider_list_rows(*, today: date) -> QuerySet[Provider]:
         .with_reverification_flag(today)
         .order_by("name_kana", "name", "pk")
     )
+
+
+def provider_list_page_rows(*, today: date) -> QuerySet[Provider]:
+    """The search page's rows: provider_list_rows without the columns the page never shows — the
+    internal note is not decrypted fifty times a page, the folded search text stays in the database."""
+    return provider_list_rows(today=today).defer("internal_note", "search_text")
 
 
 def provider_for_page(pk: int) -> Provider:

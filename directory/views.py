@@ -45,7 +45,7 @@ def _can_verify(user) -> bool:
 def provider_list(request):
     """Search and filters over the directory, 50 (or 100, 200) a page, stale entries flagged."""
     today = timezone.localdate()
-    provider_filter = ProviderFilter(request.GET, queryset=selectors.provider_list_rows(today=today), today=today)
+    provider_filter = ProviderFilter(request.GET, queryset=selectors.provider_list_page_rows(today=today), today=today)
     # Bad input (an age of "abc") shows its message and no results rather than everything.
     providers = provider_filter.qs if provider_filter.is_valid() else Provider.objects.none()
     page = Paginator(providers, provider_filter.page_size).get_page(request.GET.get("page"))

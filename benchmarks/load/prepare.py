@@ -1,65 +1,49 @@
-"""Prepares a database for the load test: the demo office, extra logs and many accounts.
+"""Prepares a database for the load test: the realistic data set and the load test's accounts.
 
-    DATABASE_URL=… .venv/bin/python -m benchmarks.load.prepare --fill-this-database
+    DATABASE_URL=postgres://…/tsunagu_scale .venv/bin/python -m benchmarks.load.prepare --fill-this-database
 
-Works on the database the settings name (DATABASE_URL, else TSUNAGU_SQLITE_PATH): migrates,
-loads the reference lists and the demo office, adds generated logs to the demo office
-(benchmarks.report's generator) and creates the load test's coordinators, supervisors and ward
-staff (benchmarks/load/accounts.py), coordinators and supervisors with a confirmed TOTP device
-whose key the locustfile knows. Refuses a database holding any office but the demo one.
-Running it again adds only what is missing.
+Works on the database the settings name (DATABASE_URL, else TSUNAGU_SQLITE_PATH): fills it with
+the shared realistic data set (benchmarks.dataset: 60 offices, 2,000 clients per large office,
+1,000,000 logs over three fiscal years, 10,000 providers; the same options to make it smaller),
+or adds only what is missing when it is there, then creates the load test's coordinators,
+supervisors and ward staff (benchmarks/load/accounts.py) in the large office the load test runs
+on, the demo's 北区 office (2,000 clients): coordinators and supervisors with a confirmed TOTP
+device whose key the locustfile knows. Refuses a database holding an office that neither the
+demo nor the data set made. Running it again adds only what is missing.
 """
 
 import argparse
-import os
-import random
 
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+from benchmarks.dataset import Shape, add_arguments, generate, large_office_names, refuse_unless_benchmark_database
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fill-this-database", action="store_true", help="allow writing into the configured database")
+    add_arguments(parser)
     parser.add_argument("--coordinators", type=int, default=60)
     parser.add_argument("--supervisors", type=int, default=20)
     parser.add_argument("--ward", type=int, default=40)
-    parser.add_argument("--logs", type=int, default=3000, help="generated logs added to the demo office")
     args = parser.parse_args(argv)
+
+    from benchmarks.dataset import setup_django
 
     setup_django()
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.mfa import DEVICE_NAME
     from accounts.models import Office, User
     from accounts.roles import ROLE_GROUPS, Role
     from benchmarks.load.accounts import PASSWORD, totp_key, username
-    from benchmarks.report import add_logs
+    from coordination.clients.models import Client
     from coordination.logs.models import ContactLog
-    from demo import builders as demo
-    from demo import seed as demo_data
 
-    database = connection.settings_dict["NAME"]
-    if not args.fill_this_database:
-        raise SystemExit(
-            f"benchmarks.load.prepare adds users and logs to {str(database)!r}. "
-            "Run it again with --fill-this-database if that database is a throwaway one."
-        )
-    call_command("migrate", verbosity=0)
-    real = Office.objects.exclude(name=demo_data.OFFICE_NAME)
-    if real.exists():
-        raise SystemExit(f"the database holds offices other than the demo office ({real.first()}): refused.")
-    call_command("load_reference", verbosity=0)
-    demo.demo_load()
-    office = Office.objects.get(name=demo_data.OFFICE_NAME)
+    refuse_unless_benchmark_database(args.fill_this_database, postgresql_only=False, name="benchmarks.load.prepare")
+    shape = Shape.from_args(args)
+    generate(shape)
+    office = Office.objects.get(name=large_office_names(shape)[0])  # the demo's 北区 office, a large one
 
     roles = {
         "coordinator": (Role.COORDINATOR, args.coordinators),
@@ -83,11 +67,10 @@ def main(argv=None):
                     TOTPDevice(user=u, name=DEVICE_NAME, confirmed=True, key=totp_key(u.username)) for u in users
                 )
             print(f"{role.label}: {len(users)} created, {len(present)} already there")
-    generated = ContactLog.objects.for_office(office).filter(report_summary__startswith="生成した記録").count()
-    if generated < args.logs:
-        add_logs(office, args.logs - generated, random.Random(20261121))
-        print(f"{args.logs - generated} generated logs added")
-    print(f"{ContactLog.objects.for_office(office).count()} logs in the demo office")
+    print(
+        f"the load test's office, {office.name}: {Client.objects.filter(office=office).count():,} clients, "
+        f"{ContactLog.objects.for_office(office).count():,} logs"
+    )
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ from audit.models import AccessEvent, Action, Outcome
 from audit.selectors import people_condition
 from coordination.access_log.selectors import office_condition
 from coordination.access_log.targets import REFUSED_ACTIONS, client_condition
-from coordination.clients.forms import chosen_client_id, resolve_typed_client
+from coordination.clients.forms import resolve_typed_client
 from coordination.clients.models import Client
 from coordination.filters import ALL, JapaneseDateFilter
+from coordination.forms import chosen_pk
 
 
 class _AccessLogFilterForm(forms.Form):
@@ -85,7 +86,7 @@ class AccessLogFilter(django_filters.FilterSet):
         # Clients of the viewer's office only: the admin reads clients of their own office alone. The
         # select holds the chosen one alone (the picker searches client_lookup as the user types).
         clients = Client.objects.for_office(office) if office else Client.objects.none()
-        chosen = chosen_client_id((data or {}).get("client"))
+        chosen = chosen_pk((data or {}).get("client"))
         self.filters["client"].queryset = clients.filter(pk=chosen) if chosen else clients.none()
         self.form.office = office
         for name, message in [

@@ -20,12 +20,6 @@ def client_option_label(client: Client) -> str:
     return f"{client.name}（{client.name_kana}）" if client.name_kana else client.name
 
 
-def chosen_client_id(value) -> int | None:
-    """A picker's submitted or initial value as a client id, or None (empty, "none", junk)."""
-    text = str(value or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
-
-
 # How many candidates an ambiguous typed name lists in its error.
 CANDIDATES_SHOWN = 5
 

@@ -9,12 +9,13 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from accounts.models import User
 from accounts.roles import ROLE_GROUPS, Role
-from coordination.clients.forms import chosen_client_id, client_option_label
+from coordination.clients.forms import client_option_label
 from coordination.clients.models import Client
 from coordination.clients.selectors import client_search
 from coordination.filters import ALL, JapaneseDateFilter, TreeChoices, fiscal_quarter_choices
 from coordination.fiscal import FiscalPeriod
 from coordination.followups.models import FollowUp
+from coordination.forms import chosen_pk
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart, SupportKind
 from directory.models import CounterpartCategory, Provider
 
@@ -92,7 +93,7 @@ class ContactLogFilter(django_filters.FilterSet):
             office=office, groups__name=ROLE_GROUPS[Role.COORDINATOR]
         ).order_by("last_name", "first_name", "username")
         self.office = office
-        chosen = chosen_client_id((data or {}).get("client"))
+        chosen = chosen_pk((data or {}).get("client"))
         clients = Client.objects.for_office(office).filter(pk=chosen) if chosen else []
         self.filters["client"].extra["choices"] = [(str(c.pk), client_option_label(c)) for c in clients]
         # Only providers the office's logs name: the directory holds thousands.

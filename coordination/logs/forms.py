@@ -3,9 +3,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from coordination.clients.forms import chosen_client_id, client_option_label, resolve_typed_client
+from coordination.clients.forms import client_option_label, resolve_typed_client
 from coordination.clients.models import Client
-from coordination.forms import JapaneseDateField
+from coordination.forms import JapaneseDateField, chosen_pk
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, SupportKind
 from coordination.logs.services import CounterpartEntry
 from directory.models import CounterpartCategory, Provider
@@ -131,9 +131,7 @@ class ContactLogForm(forms.Form):
         super().__init__(*args, label_suffix="", **kwargs)
         self.choices = choices
         self.office = office
-        chosen = chosen_client_id(
-            self.data.get(self.add_prefix("client")) if self.is_bound else self.initial.get("client")
-        )
+        chosen = chosen_pk(self.data.get(self.add_prefix("client")) if self.is_bound else self.initial.get("client"))
         self.clients = {str(c.pk): c for c in Client.objects.for_office(office).filter(pk=chosen)} if chosen else {}
         self.fields["client"].choices = [("", "選んでください"), (NO_CLIENT, NO_CLIENT_LABEL)] + [
             (pk, client_option_label(client)) for pk, client in self.clients.items()

@@ -3,18 +3,55 @@
 import unicodedata
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Office, User
-from coordination.clients.forms import chosen_client_id, resolve_typed_client
+from coordination.clients.forms import CANDIDATES_SHOWN, resolve_typed_client
 from coordination.clients.models import Client
-from coordination.forms import JapaneseDateField
+from coordination.forms import JapaneseDateField, chosen_pk
 from coordination.logs.forms import grouped_leaf_choices
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod
 from coordination.referrals.models import Referral, SharedItem
 from coordination.referrals.services import DEFAULT_ACTIVITY_TYPE_CODE, StepContact
 from coordination.referrals.states import Move
 from directory.models import MedicalCareProcedure, Provider, ProviderCategory
+from directory.search import query_keys, romaji_key, search_key
+from directory.selectors import provider_search
+
+
+def provider_option_label(provider: Provider) -> str:
+    """The kind beside the name: the kind decides the consent a referral needs."""
+    return f"{provider.name}（{provider.category.name}）"
+
+
+class ProviderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return provider_option_label(obj)
+
+
+def resolve_typed_provider(typed: str) -> Provider:
+    """The one active provider of the directory a typed name or フリガナ names (the picker without JavaScript).
+
+    An exact name or フリガナ wins over partial matches; none or several raise a ValidationError that names
+    the candidates (up to CANDIDATES_SHOWN)."""
+    found = list(provider_search(query=typed, limit=CANDIDATES_SHOWN + 1))
+    keys = set(query_keys(typed))  # folded as the directory folds (kana, widths, romaji)
+    exact = [p for p in found if keys & {search_key(p.name), search_key(p.name_kana), romaji_key(p.name_kana)}]
+    if len(exact) == 1:
+        return exact[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(
+            f"「{typed}」に当てはまる機関はディレクトリにありません。"
+            "ディレクトリにない機関は、下の「つなぎ先の名称」に入力してください。"
+        )
+    names = "、".join(provider_option_label(p) for p in found[:CANDIDATES_SHOWN])
+    more = "ほか" if len(found) > CANDIDATES_SHOWN else ""
+    raise ValidationError(
+        f"「{typed}」に当てはまる機関が複数あります（{names}{more}）。名称をもう少し詳しく入力してください。"
+    )
 
 
 class ReferralForm(forms.Form):
@@ -29,12 +66,16 @@ class ReferralForm(forms.Form):
         error_messages={"invalid_choice": "この事業所の相談対象者から選んでください。"},
     )
     client_name = forms.CharField(label="または氏名・フリガナを入力", required=False, max_length=100)
-    provider = forms.ModelChoiceField(
+    # The same for the provider: only the chosen one is an option, the picker searches provider_lookup
+    # (the directory can hold tens of thousands); without JavaScript provider_name is resolved here.
+    provider = ProviderChoiceField(
         queryset=Provider.objects.none(),
         label="つなぎ先（ディレクトリから選ぶ）",
         required=False,
         empty_label="（ディレクトリにない機関は下に名称を入力）",
+        error_messages={"invalid_choice": "ディレクトリに載っている（休止中でない）機関から選んでください。"},
     )
+    provider_name = forms.CharField(label="または機関名・フリガナを入力", required=False, max_length=100)
     organization_name = forms.CharField(
         label="つなぎ先の名称（ディレクトリにない場合）", max_length=200, required=False
     )
@@ -83,18 +124,14 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, office: Office, editing: bool = False, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.office = office
-        chosen = chosen_client_id(
-            self.data.get(self.add_prefix("client")) if self.is_bound else self.initial.get("client")
-        )
+        chosen = chosen_pk(self.data.get(self.add_prefix("client")) if self.is_bound else self.initial.get("client"))
         clients = Client.objects.for_office(office)
         self.fields["client"].queryset = clients.filter(pk=chosen) if chosen else clients.none()
-        providers = Provider.objects.filter(is_active=True).select_related("category")
-        self.fields["provider"].queryset = providers
-        # Grouped by kind, in the directory's order (one query): the kind decides the consent needed.
-        groups: dict[str, list] = {}
-        for provider in providers.order_by("category__position", "name_kana", "pk"):
-            groups.setdefault(provider.category.name, []).append((provider.pk, provider.name))
-        self.fields["provider"].choices = [("", self.fields["provider"].empty_label), *groups.items()]
+        chosen = chosen_pk(
+            self.data.get(self.add_prefix("provider")) if self.is_bound else self.initial.get("provider")
+        )
+        providers = Provider.objects.active().select_related("category")
+        self.fields["provider"].queryset = providers.filter(pk=chosen) if chosen else providers.none()
         self.fields["coordinator"].queryset = User.objects.filter(office=office, is_active=True).order_by("pk")
         if editing:
             # A referral stays with its client; only what is sent and to whom may change while 準備中.
@@ -124,6 +161,12 @@ class ReferralForm(forms.Form):
         if self.cleaned_data["client"] is None:
             raise forms.ValidationError("相談対象者を選んでください。", code="required")
         return self.cleaned_data["client"]
+
+    def clean_provider(self) -> Provider | None:
+        typed = (self.data.get(self.add_prefix("provider_name")) or "").strip()[:100]
+        if typed:  # typed without JavaScript: it wins over the select
+            return resolve_typed_provider(typed)
+        return self.cleaned_data["provider"]
 
     def clean(self):
         data = super().clean()

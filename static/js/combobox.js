@@ -1,8 +1,8 @@
 /* A combobox that searches as you type (WAI-ARIA 1.2: a text input that owns a listbox), and the
-   client picker built on it: the page lists only the chosen client in a select, which this turns
-   into a text field searching the client_lookup JSON (the container's or an ancestor's
-   data-client-lookup). Without this script the select and a typed-name field still work (the
-   server resolves the name). base.html loads it before form-draft.js, so that a picker marked
+   client and provider pickers built on it: the page lists only the chosen entry in a select, which
+   this turns into a text field searching the client_lookup or provider_lookup JSON (the container's
+   or an ancestor's data-client-lookup / data-provider-lookup). Without this script the select and a
+   typed-name field still work (the server resolves the name). base.html loads it before form-draft.js, so that a picker marked
    data-combobox-auto (the log list's filter, the referral form) is built before a draft is restored;
    the log form (log-form.js) builds its own. */
 (function () {
@@ -211,51 +211,73 @@
     }).then(function (data) { return data.results; });
   }
 
-  /* ---- the client picker --------------------------------------------------------------------- */
+  /* ---- pickers: a select listing only the chosen entry, turned into a searching text field ---- */
 
-  function enhanceClientPicker(container, options) {
+  // What each kind of picker searches and how it shows a result.
+  var PICKERS = {
+    client: {
+      lookupAttribute: "data-client-lookup",
+      typed: "[data-client-typed]",
+      listLabel: "相談対象者の候補",
+      placeholder: "氏名かフリガナの一部",
+      item: function (client) {
+        return {
+          value: String(client.id),
+          label: client.kana ? client.name + "（" + client.kana + "）" : client.name,
+          detail: client.age_band,
+        };
+      },
+    },
+    provider: {
+      lookupAttribute: "data-provider-lookup",
+      typed: "[data-provider-typed]",
+      listLabel: "つなぎ先の候補",
+      placeholder: "例：そよかぜ訪問看護",
+      // The kind in the label, as the server's option shows it: the kind decides the consent needed.
+      item: function (provider) {
+        return { value: String(provider.id), label: provider.name + "（" + provider.category + "）" };
+      },
+    },
+  };
+
+  function enhancePicker(container, kind, options) {
+    var picker = PICKERS[kind];
     var form = container.closest("form");
-    var lookup = container.closest("[data-client-lookup]").getAttribute("data-client-lookup");
+    var lookup = container.closest("[" + picker.lookupAttribute + "]").getAttribute(picker.lookupAttribute);
     var select = container.querySelector("select");
     // 「対象者なし」 where the field offers it (the log form and the log list, not a referral).
-    var noClient = container.hasAttribute("data-no-client")
+    var none = container.hasAttribute("data-no-client")
       ? [{ value: container.getAttribute("data-no-client"), label: container.getAttribute("data-no-client-label") }]
       : [];
     var hidden = document.createElement("input");
     hidden.type = "hidden";
     hidden.name = select.name;
     hidden.value = select.value;
-    if (options.keepInDraft) { hidden.setAttribute("data-form-draft-keep", ""); } // the chosen client is part of the draft
+    if (options.keepInDraft) { hidden.setAttribute("data-form-draft-keep", ""); } // the choice is part of the draft
     var input = document.createElement("input");
     input.type = "text";
     input.id = select.id;
-    input.name = "client_label"; // only so that a draft keeps what the field showed
+    input.name = select.name + "_label"; // only so that a draft keeps what the field showed
     var help = container.querySelector(".help[id]");
     if (help) { input.setAttribute("aria-describedby", help.id); }
-    input.placeholder = options.placeholder || "";
+    input.placeholder = options.placeholder || picker.placeholder;
     var selected = select.options[select.selectedIndex];
     input.value = select.value ? selected.textContent : "";
     var focus = select.hasAttribute("autofocus") &&
       (document.activeElement === select || document.activeElement === document.body || !document.activeElement);
     select.replaceWith(input);
     // The typed-name field is for pages without JavaScript: the combobox searches instead.
-    var typed = form.querySelector("[data-client-typed]");
+    var typed = form.querySelector(picker.typed);
     if (typed) { typed.remove(); }
     input.insertAdjacentElement("afterend", hidden);
     if (focus) { input.focus(); }
 
     new Combobox(input, {
-      listLabel: "相談対象者の候補",
+      listLabel: picker.listLabel,
       search: function (query) {
-        if (!query) { return noClient; }
+        if (!query) { return none; }
         return fetchJson(lookup, query).then(function (results) {
-          return results.map(function (client) {
-            return {
-              value: String(client.id),
-              label: client.kana ? client.name + "（" + client.kana + "）" : client.name,
-              detail: client.age_band,
-            };
-          }).concat(noClient);
+          return results.map(picker.item).concat(none);
         });
       },
       onPick: function (item) {
@@ -269,6 +291,10 @@
     });
   }
 
+  function enhanceClientPicker(container, options) {
+    enhancePicker(container, "client", options);
+  }
+
   window.TsunaguCombobox = {
     Combobox: Combobox,
     fetchJson: fetchJson,
@@ -276,11 +302,10 @@
     enhanceClientPicker: enhanceClientPicker,
   };
 
-  // Pickers outside the log form (the log list's filter) start themselves.
+  // Pickers outside the log form (the log list's filter, the referral form) start themselves.
   function start() {
-    document.querySelectorAll("[data-combobox=client][data-combobox-auto]").forEach(function (container) {
-      enhanceClientPicker(container, {
-        placeholder: "氏名かフリガナの一部",
+    document.querySelectorAll("[data-combobox][data-combobox-auto]").forEach(function (container) {
+      enhancePicker(container, container.getAttribute("data-combobox"), {
         keepInDraft: container.hasAttribute("data-combobox-draft"),
       });
     });

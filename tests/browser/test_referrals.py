@@ -117,7 +117,11 @@ def start_referral(page, demo_site, child, provider):
         re.compile(rf"^{re.escape(CHILD)}")
     )
     expect(form.locator("input[type=hidden][name=client]")).to_have_value(str(child.pk))
-    expect(form.get_by_label(re.compile(r"^\s*つなぎ先（ディレクトリから選ぶ）"))).to_have_value(str(provider.pk))
+    # So does the provider picker (a search box too: the directory may hold tens of thousands), with its kind.
+    expect(form.get_by_role("combobox", name=re.compile(r"^\s*つなぎ先（ディレクトリから選ぶ）"))).to_have_value(
+        f"{PROVIDER}（{provider.category.name}）"
+    )
+    expect(form.locator("input[type=hidden][name=provider]")).to_have_value(str(provider.pk))
     form.get_by_label(re.compile(r"^\s*目的")).fill("退院後の訪問看護の利用に向けて")
     form.get_by_label("保護者の連絡先").check()
     form.get_by_label("医療的ケアの内容", exact=True).check()
@@ -241,3 +245,21 @@ def test_a_supervisor_overrides_the_consent_gate_with_a_reason(page, demo_site, 
         )
 
     assert (Action.CONSENT_OVERRIDE, {"pk": referral_pk}, "supervisor") in in_worker(logged)
+
+
+def test_a_coordinator_finds_the_provider_by_typing_its_kana(page, demo_site, child_on_a_ventilator):
+    child, provider = child_on_a_ventilator
+    sign_in(page, demo_site, "coordinator")
+    page.goto(f"{demo_site}/referrals/new/?client={child.pk}")
+    form = page.locator("form.referral-form")
+    picker = form.get_by_role("combobox", name=re.compile(r"^\s*つなぎ先（ディレクトリから選ぶ）"))
+    picker.fill("あああ")  # the フリガナ in hiragana
+    option = page.get_by_role("option", name=re.compile(rf"^{re.escape(PROVIDER)}（"))
+    expect(option).to_be_visible()
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    expect(picker).to_have_value(f"{PROVIDER}（{provider.category.name}）")
+    expect(form.locator("input[type=hidden][name=provider]")).to_have_value(str(provider.pk))
+    form.get_by_label(re.compile(r"^\s*目的")).fill("受け入れの相談")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"つなぎ：{CHILD} → {PROVIDER}")

@@ -331,13 +331,6 @@ def test_an_override_of_a_sent_referral_goes_back_to_its_page(client, supervisor
     assert referral.consent_override_reason == ""
 
 
-def test_the_providers_are_offered_by_kind(client, coordinator):
-    provider = a_provider()
-    client.force_login(coordinator)
-    page = client.get(reverse("referral_create")).content.decode()
-    assert f'<optgroup label="{provider.category.name}">' in page
-
-
 def test_the_referrals_follow_ups_can_be_closed_and_added_on_its_page(client, demo_office, coordinator, referral):
     follow_up = follow_up_create(
         office=demo_office, created_by=coordinator, action="家族に受け入れ日を伝える", referral=referral

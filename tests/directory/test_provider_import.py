@@ -453,3 +453,20 @@ def test_districts_are_exported_by_name(client, coordinator):
     rows = _export_rows(client)
     district = rows[0].index("地区")
     assert {row[district] for row in rows[1:] if row[district]} <= set(District.objects.values_list("name", flat=True))
+
+
+def test_an_imported_provider_is_found_by_the_search_word_and_its_procedures(signed_in):
+    """The import writes through the services: the search's indexes (SQLite's FTS table, the
+    accepted procedures on the provider's row) follow it."""
+    from directory.selectors import matching_query
+
+    template = signed_in.get(reverse("imports:template", args=["providers", "xlsx"])).getvalue()
+    confirm(signed_in, preview(signed_in, template))
+    provider = Provider.objects.get(name="あおば訪問看護ステーション", municipality="北区")
+    assert Provider.objects.filter(matching_query("ｱｵﾊﾞﾎｳﾓﾝｶﾝｺﾞｽﾃｰｼｮﾝ")).filter(pk=provider.pk).exists()
+
+    def accepting(*codes):
+        return Provider.objects.accepting(MedicalCareProcedure.objects.filter(code__in=codes)).filter(pk=provider.pk)
+
+    assert accepting("ventilator", "tracheostomy").exists()  # 可 and 条件付き
+    assert not accepting("ventilator", "nasopharyngeal-airway").exists()  # 不可

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 from django import forms
 
-from directory.widgets import LongSelect
+from directory.widgets import CheckboxList, LongSelect
 
 CHOICES = [
     ("", "すべて"),
@@ -51,3 +51,35 @@ def test_the_directory_search_form_keeps_the_chosen_area_selected(client, ward_s
     client.force_login(ward_staff)
     page = client.get("/directory/", {"area": "city:北区"}).content.decode()
     assert re.search(r'<option value="city:北区" selected>北区</option>', page)
+
+
+BOXES = [("ventilator", "人工呼吸器"), ("suction", "吸引 <&>"), ("tube-feeding", "経管栄養")]
+
+
+def test_the_checkbox_list_writes_the_same_boxes_and_ticks_as_djangos():
+    attrs = {"id": "id_procedure", "class": "check"}
+    for value in [[], ["suction"], ["ventilator", "tube-feeding"], None]:
+        ours = CheckboxList(choices=BOXES).render("procedure", value, attrs)
+        djangos = forms.CheckboxSelectMultiple(choices=BOXES).render("procedure", value, attrs)
+        assert _markup(ours) == _markup(djangos)
+        # One box at a time, as the search form writes them ({{ box.tag }} and the label beside it).
+        field = forms.MultipleChoiceField(choices=BOXES, widget=CheckboxList, required=False)
+        reference = forms.MultipleChoiceField(choices=BOXES, widget=forms.CheckboxSelectMultiple, required=False)
+
+        class Form(forms.Form):
+            ours_field = field
+            djangos_field = reference
+
+        form = Form({"ours_field": value or [], "djangos_field": value or []})
+        for mine, theirs in zip(form["ours_field"], form["djangos_field"], strict=True):
+            assert _markup(mine.tag().replace("ours_field", "x")) == _markup(theirs.tag().replace("djangos_field", "x"))
+            assert _markup(str(mine).replace("ours_field", "x")) == _markup(str(theirs).replace("djangos_field", "x"))
+    assert "吸引 &lt;&amp;&gt;" in CheckboxList(choices=BOXES).render("procedure", [], attrs)
+
+
+def test_the_directory_search_form_keeps_the_ticked_procedures_and_the_chosen_category(client, ward_staff):
+    client.force_login(ward_staff)
+    page = client.get("/directory/", {"procedure": ["suction"], "category": "visiting-nurse"}).content.decode()
+    assert re.search(r'<input type="checkbox" name="procedure" value="suction" id="id_procedure_\d+" checked>', page)
+    assert not re.search(r'value="ventilator"[^>]*checked', page)
+    assert re.search(r'<option value="visiting-nurse" selected>', page)
