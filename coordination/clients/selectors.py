@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from difflib import SequenceMatcher
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Replace
 from django.utils import timezone
 from jaconv import kata2hira
@@ -57,8 +57,13 @@ class TimelineEntry:
         return (self.on, False, self.log.started_at or time.min, self.log.pk)
 
 
-def client_timeline(client: Client, *, today: date) -> list[TimelineEntry]:
-    """Every log of the client and every follow-up, open or done (placed on its due date), newest first (five queries)."""
+# The client page shows this many of the newest logs; older ones are in the log list filtered by the client.
+TIMELINE_LOGS = 50
+
+
+def client_timeline(client: Client, *, today: date, logs_shown: int | None = None) -> list[TimelineEntry]:
+    """The client's logs (the newest `logs_shown`, or every one) and every follow-up, open or done (placed on
+    its due date), newest first (five queries)."""
     logs = (
         ContactLog.objects.filter(office_id=client.office_id, client=client)
         .select_related("method__parent", "coordinator")
@@ -66,7 +71,10 @@ def client_timeline(client: Client, *, today: date) -> list[TimelineEntry]:
             Prefetch("counterparts", queryset=Counterpart.objects.select_related("category", "provider")),
             "activity_types",
         )
+        .order_by("-occurred_on", F("started_at").desc(nulls_last=True), "-pk")
     )
+    if logs_shown is not None:
+        logs = logs[:logs_shown]
     follow_ups = FollowUp.objects.filter(office_id=client.office_id, client=client).select_related(
         "contact_log", "assignee"
     )

@@ -87,8 +87,19 @@ def client_detail(request, pk):
     client = _client(request, pk)
     today = timezone.localdate()
     fiscal_year = fiscal_year_of(today)
-    timeline = selectors.client_timeline(client, today=today)
+    timeline = selectors.client_timeline(client, today=today, logs_shown=selectors.TIMELINE_LOGS)
+    log_count = sum(1 for entry in timeline if entry.kind == "log")
+    logs_left_out = 0
+    if log_count == selectors.TIMELINE_LOGS:
+        total = client.contact_logs.count()
+        logs_left_out = total - log_count
+        log_count = total
     referrals = list(referrals_of_client(client))
+    timeline_with_steps = with_referral_steps(timeline, referrals)
+    if logs_left_out:
+        # The timeline ends at the oldest log shown: older follow-ups and steps are left out with the logs.
+        oldest = min(entry.on for entry in timeline if entry.kind == "log")
+        timeline_with_steps = [entry for entry in timeline_with_steps if entry.on >= oldest]
     procedures = list(client.procedures.all())
     age = age_on(client.birth_date, today) if client.birth_date else None
     context = {
@@ -107,7 +118,8 @@ def client_detail(request, pk):
         "can_add_consent": request.user.has_perm("coordination.add_consent"),
         "can_change_consent": request.user.has_perm("coordination.change_consent"),
         "timeline": timeline,
-        "log_count": sum(1 for entry in timeline if entry.kind == "log"),
+        "log_count": log_count,
+        "logs_left_out": logs_left_out,
         "open_follow_ups": sorted(
             (entry for entry in timeline if entry.kind == "follow_up" and entry.is_open), key=lambda entry: entry.on
         ),
@@ -115,7 +127,7 @@ def client_detail(request, pk):
         "can_change": request.user.has_perm("coordination.change_client"),
         "can_add_log": request.user.has_perm("coordination.add_contactlog"),
         "referrals": referrals,
-        "timeline_with_steps": with_referral_steps(timeline, referrals),
+        "timeline_with_steps": timeline_with_steps,
         "can_add_referral": request.user.has_perm("coordination.add_referral"),
         "can_add_follow_up": request.user.has_perm("coordination.add_followup"),
         "can_change_follow_up": request.user.has_perm("coordination.change_followup"),

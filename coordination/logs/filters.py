@@ -64,8 +64,14 @@ class ContactLogFilter(django_filters.FilterSet):
     counterpart_category = django_filters.ChoiceFilter(
         label="相談者・相手先の区分", method="filter_counterpart_category", empty_label=ALL
     )
+    # Only the chosen provider is an option (a link's `?provider=`): listing every provider the office's
+    # logs name took a scan of all the offices' counterparts on each page (seconds at a million logs).
+    # provider_name finds them by name instead.
     provider = django_filters.ModelChoiceFilter(
         label="機関・事業所", queryset=Provider.objects.none(), method="filter_provider", empty_label=ALL
+    )
+    provider_name = django_filters.CharFilter(
+        label="機関・事業所（名前の一部）", method="filter_provider_name", help_text="相手先の機関名の一部で探します"
     )
     q = django_filters.CharFilter(
         label="キーワード", method="filter_words", help_text="報告書用の要約・次の対応・相手先の機関名から探します"
@@ -96,10 +102,11 @@ class ContactLogFilter(django_filters.FilterSet):
         chosen = chosen_pk((data or {}).get("client"))
         clients = Client.objects.for_office(office).filter(pk=chosen) if chosen else []
         self.filters["client"].extra["choices"] = [(str(c.pk), client_option_label(c)) for c in clients]
-        # Only providers the office's logs name: the directory holds thousands.
-        self.filters["provider"].queryset = Provider.objects.filter(
-            Exists(Counterpart.objects.filter(provider=OuterRef("pk"), contact_log__office=office))
-        ).order_by("name_kana", "name")
+        chosen_provider = chosen_pk((data or {}).get("provider"))
+        self.provider_chosen = chosen_provider is not None
+        self.filters["provider"].queryset = (
+            Provider.objects.filter(pk=chosen_provider) if chosen_provider else Provider.objects.none()
+        )
         for name, message in [
             ("quarter", "年度・四半期は一覧から選んでください。"),
             ("coordinator", "コーディネーターは一覧から選んでください。"),
@@ -155,6 +162,15 @@ class ContactLogFilter(django_filters.FilterSet):
 
     def filter_provider(self, queryset, name, value):
         return queryset.filter(Exists(Counterpart.objects.filter(contact_log=OuterRef("pk"), provider=value)))
+
+    def filter_provider_name(self, queryset, name, value):
+        """Logs with a counterpart whose organization (a directory provider or a typed name) contains every word."""
+        for word in unicodedata.normalize("NFKC", value).split():
+            named = Counterpart.objects.filter(contact_log=OuterRef("pk")).filter(
+                Q(organization_name__icontains=word) | Q(provider__name__icontains=word)
+            )
+            queryset = queryset.filter(Exists(named))
+        return queryset
 
     def filter_client_name(self, queryset, name, value):
         """Logs of any of the office's clients whose name or フリガナ contains the words."""

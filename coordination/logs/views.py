@@ -277,6 +277,7 @@ MORE_FILTERS = (
     "activity_type",
     "counterpart_category",
     "provider",
+    "provider_name",
 )
 
 
@@ -303,7 +304,8 @@ def log_list(request):
     context = {
         "filter": log_filter,
         "main_fields": [form[name] for name in MAIN_FILTERS],
-        "more_fields": [form[name] for name in MORE_FILTERS],
+        # The provider select only when a link chose one (it lists no other); the name field otherwise.
+        "more_fields": [form[name] for name in MORE_FILTERS if name != "provider" or log_filter.provider_chosen],
         "order_fields": [form["sort"], form["per_page"]],
         "more_filters_used": any(request.GET.get(name) for name in MORE_FILTERS),
         "page": page,

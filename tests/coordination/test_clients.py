@@ -402,6 +402,28 @@ def test_the_timeline_lists_every_log_and_follow_up_newest_first(signed_in, offi
     assert "未完了の次の対応 2件" in page
 
 
+def test_the_timeline_shows_the_newest_50_logs_and_links_the_rest(signed_in, office, tester):
+    person = make_client(office)
+    oldest = make_log(
+        person,
+        tester,
+        date(2025, 4, 1),
+        follow_up_action="古い対応",
+        follow_up_due_on=date(2025, 4, 2),
+        follow_up_done_on=date(2025, 4, 2),
+    )
+    logs = [make_log(person, tester, date(2025, 4, 3) + timedelta(days=n)) for n in range(51)]
+    response = signed_in.get(reverse("client_detail", args=[person.pk]))
+    shown = [entry.log.pk for entry in response.context["timeline"] if entry.kind == "log"]
+    assert shown == [log.pk for log in reversed(logs[1:])]
+    page = response.content.decode()
+    assert "記録 52件" in page
+    assert "これより前の記録 2件は" in page
+    assert f'href="{reverse("log_list")}?client={person.pk}&amp;sort=-date"' in page
+    assert f'href="{reverse("log_detail", args=[oldest.pk])}"' not in page
+    assert "古い対応" not in page  # a done follow-up before the oldest log shown goes with it
+
+
 def test_the_timeline_links_each_log_to_its_page(signed_in, office, tester):
     person = make_client(office)
     log = make_log(person, tester, date(2025, 4, 3))

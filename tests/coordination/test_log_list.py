@@ -290,6 +290,29 @@ def test_a_provider_filter_finds_the_logs_naming_it(signed_in, demo_office, coor
     assert all(any(c.provider_id == provider.pk for c in entry.counterparts.all()) for entry in logs)
 
 
+def test_the_provider_name_finds_the_logs_naming_a_provider_or_an_organization(signed_in, demo_office, coordinator):
+    provider = Provider.objects.get(name="あおば訪問リハビリステーション")
+    by_provider = make_log(demo_office, coordinator, counterparts=(("medical-visiting-rehab", provider, ""),))
+    by_name = make_log(demo_office, coordinator, counterparts=(("other", None, "あおば会"),))
+    make_log(demo_office, coordinator, counterparts=(("other", None, "ひまわり財団"),))
+    found = all_listed(signed_in, {"provider_name": "あおば", "date_from": "2025-05-12", "date_to": "2025-05-12"})
+    assert {by_provider, by_name} <= set(found)
+    assert all(
+        any("あおば" in (c.provider.name if c.provider else c.organization_name) for c in entry.counterparts.all())
+        for entry in found
+    )
+
+
+def test_the_list_offers_no_provider_list_but_keeps_a_chosen_one(signed_in, demo_office, coordinator):
+    """The directory's providers are not listed in the filter (a name is typed); a link's choice is shown."""
+    provider = Provider.objects.get(name="あおば訪問リハビリステーション")
+    page = signed_in.get(reverse("log_list")).content.decode()
+    assert 'name="provider_name"' in page
+    assert 'name="provider"' not in page
+    chosen = signed_in.get(reverse("log_list"), {"provider": provider.pk}).content.decode()
+    assert f'<option value="{provider.pk}" selected>{provider.name}</option>' in chosen
+
+
 @pytest.mark.parametrize(
     ("fields", "word"),
     [
