@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from directory.widgets import LongSelect
 from tabular.dates import FORMATS_HINT, parse_date, refuse_future
 
 
@@ -60,3 +61,16 @@ class JapaneseDateField(forms.CharField):
             return self.to_python(data) != (initial if isinstance(initial, date) else self.to_python(initial))
         except ValidationError:
             return True
+
+
+def with_long_selects(form):
+    """The form with each plain <select> written in Python (directory.widgets.LongSelect): the same markup,
+    without a template per option. Django renders every option of a select through two small templates; the
+    log list's filters and the log and client forms hold hundreds of options, most of their pages' time.
+
+    Each form holds its own copies of its widgets, so changing their class touches no other form.
+    """
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            field.widget.__class__ = LongSelect
+    return form

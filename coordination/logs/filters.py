@@ -15,7 +15,7 @@ from coordination.clients.selectors import client_search
 from coordination.filters import ALL, JapaneseDateFilter, TreeChoices, fiscal_quarter_choices
 from coordination.fiscal import FiscalPeriod
 from coordination.followups.models import FollowUp
-from coordination.forms import chosen_pk
+from coordination.forms import chosen_pk, with_long_selects
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, Counterpart, SupportKind
 from directory.models import CounterpartCategory, Provider
 
@@ -120,6 +120,7 @@ class ContactLogFilter(django_filters.FilterSet):
             ("per_page", "表示件数は一覧から選んでください。"),
         ]:
             self.form.fields[name].error_messages["invalid_choice"] = message
+        with_long_selects(self.form)
 
     @property
     def period(self) -> tuple[date | None, date | None]:

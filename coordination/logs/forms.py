@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from coordination.clients.forms import client_option_label, resolve_typed_client
 from coordination.clients.models import Client
-from coordination.forms import JapaneseDateField, chosen_pk
+from coordination.forms import JapaneseDateField, chosen_pk, with_long_selects
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod, SupportKind
 from coordination.logs.services import CounterpartEntry
 from directory.models import CounterpartCategory, Provider
@@ -144,6 +144,7 @@ class ContactLogForm(forms.Form):
             self.fields[name].error_messages["max_length"] = (
                 "%(limit_value)d文字以内にしてください（いま%(show_value)d文字）。"
             )
+        with_long_selects(self)
 
     @staticmethod
     def initial_for(log: ContactLog, follow_up=None) -> dict:
@@ -230,6 +231,7 @@ class CounterpartForm(forms.Form):
     def __init__(self, *args, choices: LogChoices, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.fields["category"].choices = [("", "選んでください")] + grouped_leaf_choices(choices.categories)
+        with_long_selects(self)
 
 
 COUNTERPART_PREFIX = "counterparts"
