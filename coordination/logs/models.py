@@ -153,6 +153,8 @@ class ContactLog(models.Model):
             models.Index(
                 fields=["office", "occurred_on"], condition=Q(include_in_report=True), name="coordination_log_in_report"
             ),
+            # A coordinator's latest logs (the home page): the newest first without reading all of them.
+            models.Index(fields=["coordinator", "-occurred_on"], name="coordination_log_coordinator"),
         ]
 
     def __str__(self):
