@@ -16,7 +16,7 @@ from coordination.access_log.targets import REFUSED_ACTIONS, client_condition
 from coordination.clients.forms import resolve_typed_client
 from coordination.clients.models import Client
 from coordination.filters import ALL, JapaneseDateFilter
-from coordination.forms import chosen_pk
+from coordination.forms import chosen_pk, with_long_selects
 
 
 class _AccessLogFilterForm(forms.Form):
@@ -103,6 +103,7 @@ class AccessLogFilter(django_filters.FilterSet):
         self.form.fields["client"].label_from_instance = lambda client: (
             f"{client.name}（{client.name_kana}）" if client.name_kana else client.name
         )
+        with_long_selects(self.form)
 
     @property
     def qs(self):

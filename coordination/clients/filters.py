@@ -12,6 +12,7 @@ from coordination.clients.age_bands import AgeBand, birth_date_range
 from coordination.clients.models import ClientStatus
 from coordination.clients.selectors import without_spaces
 from coordination.filters import ALL
+from coordination.forms import with_long_selects
 from directory.models import MedicalCareProcedure
 from directory.selectors import office_districts
 
@@ -66,6 +67,7 @@ class ClientFilter(django_filters.FilterSet):
         self.filters["coordinator"].queryset = User.objects.filter(
             office=office, groups__name=ROLE_GROUPS[Role.COORDINATOR]
         ).order_by("last_name", "first_name", "username")
+        with_long_selects(self.form)
 
     def filter_name(self, queryset, name, value):
         # Names compare without spaces; フリガナ also without width or hiragana/katakana differences.

@@ -12,7 +12,7 @@ from coordination.clients.age_bands import AgeBand
 from coordination.clients.models import Client, ConsentMethod, Guardian
 from coordination.clients.selectors import client_search
 from coordination.clients.services import GuardianEntry
-from coordination.forms import JapaneseDateField
+from coordination.forms import JapaneseDateField, with_long_selects
 from directory.models import District, ProviderCategory
 
 
@@ -124,6 +124,7 @@ class ClientForm(forms.ModelForm):
         self.fields["age_band_override"].choices = [("", "上書きしない（生年月日から決まる区分）"), *AgeBand.choices]
         self.fields["assigned_coordinator"].empty_label = "（未定）"
         self.fields["consent_taken_by"].empty_label = "選んでください"
+        with_long_selects(self)
 
     def clean_name_kana(self):
         kana = fold_for_storage(self.cleaned_data["name_kana"])

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from coordination.events.models import Event, EventKind
 from coordination.fiscal import FiscalPeriod, fiscal_year_label
+from coordination.forms import with_long_selects
 
 
 class _EventFilterForm(forms.Form):
@@ -57,6 +58,7 @@ class EventFilter(django_filters.FilterSet):
             ("sort", "並び順は一覧から選んでください。"),
         ]:
             self.form.fields[name].error_messages["invalid_choice"] = message
+        with_long_selects(self.form)
 
     def filter_nothing(self, queryset, name, value):
         """Period and order need two fields together; `filter_queryset` applies them."""

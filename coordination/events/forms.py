@@ -7,7 +7,7 @@ from django import forms
 
 from coordination.events.kinds import PARTICIPANT_HELP, PARTICIPANT_NOTE_HELP, KindLayout
 from coordination.events.models import Event, EventScope
-from coordination.forms import JapaneseDateField
+from coordination.forms import JapaneseDateField, with_long_selects
 from coordination.logs.forms import grouped_leaf_choices
 from coordination.logs.models import ActivityType, ContactMethod
 
@@ -95,6 +95,7 @@ class EventForm(forms.Form):
         if layout.can_count_as_log:
             self._log_choices()
         self.fields[layout.fields[0]].widget.attrs["autofocus"] = True
+        with_long_selects(self)
 
     def full_clean(self):
         super().full_clean()

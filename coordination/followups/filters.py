@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import F
 
 from coordination.followups.models import FollowUp
+from coordination.forms import with_long_selects
 
 
 class FollowUpFilter(django_filters.FilterSet):
@@ -41,6 +42,7 @@ class FollowUpFilter(django_filters.FilterSet):
         self.user, self.today = user, today
         for name, label in (("whose", "担当"), ("state", "状態"), ("sort", "並び順")):
             self.form.fields[name].error_messages["invalid_choice"] = f"{label}は一覧から選んでください。"
+        with_long_selects(self.form)
 
     def filter_whose(self, queryset, name, value):
         return queryset.filter(assignee=self.user) if value == "mine" else queryset

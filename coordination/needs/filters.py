@@ -7,6 +7,7 @@ from django.db.models.functions import Cast
 from accounts.models import Office
 from coordination.clients.age_bands import AgeBand
 from coordination.filters import ALL
+from coordination.forms import with_long_selects
 from coordination.needs.models import OPEN_NEED_STATUSES, Need, NeedCategory, NeedStatus
 from directory.models import District
 from directory.selectors import office_districts
@@ -59,6 +60,7 @@ class NeedFilter(django_filters.FilterSet):
         ]:
             self.form.fields[name].error_messages["invalid_choice"] = message
         self.form.fields["q"].error_messages["max_length"] = "検索する語は100文字以内にしてください。"
+        with_long_selects(self.form)
 
     @property
     def page_size(self) -> int:

@@ -62,3 +62,38 @@ def test_the_log_form_writes_the_same_selects(demo_office, coordinator):
     assert f'<option value="{method.pk}" selected>' in str(
         ContactLogForm(data, office=demo_office, choices=choices)["method"]
     )
+
+
+def test_the_other_lists_filters_and_forms_write_the_same_selects(demo_office, coordinator, supervisor):
+    from datetime import date
+
+    from accounts.models import Office
+    from audit.models import AccessEvent
+    from coordination.access_log.filters import AccessLogFilter
+    from coordination.clients.filters import ClientFilter
+    from coordination.clients.forms import ClientForm
+    from coordination.clients.models import Client
+    from coordination.events.filters import EventFilter
+    from coordination.events.forms import EventForm
+    from coordination.events.kinds import LAYOUTS
+    from coordination.followups.filters import FollowUpFilter
+    from coordination.followups.models import FollowUp
+    from coordination.needs.filters import NeedFilter
+    from coordination.needs.models import Need
+
+    today = date(2025, 6, 1)
+    forms_ = [
+        ClientFilter({"status": "active"}, Client.objects.all(), office=demo_office, fiscal_year=2025).form,
+        FollowUpFilter({}, FollowUp.objects.all(), user=coordinator, today=today).form,
+        NeedFilter({}, Need.objects.all(), office=demo_office, today=today).form,
+        EventFilter({"sort": "oldest"}, fiscal_years=[2025, 2024]).form,
+        AccessLogFilter({}, AccessEvent.objects.all(), office=demo_office, all_offices=False, today=today).form,
+        AccessLogFilter(
+            {}, AccessEvent.objects.all(), office=Office.objects.first(), all_offices=True, today=today
+        ).form,
+        ClientForm(office=demo_office),
+        ClientForm(instance=Client.objects.filter(office=demo_office).first(), office=demo_office),
+        *(EventForm(layout=layout) for layout in LAYOUTS.values()),
+    ]
+    checked = [name for form in forms_ for name in same_as_djangos(form)]
+    assert {"status", "sort", "assigned_coordinator", "district"} <= set(checked)
