@@ -1,5 +1,7 @@
 """Long forms keep a browser draft: typed text survives a reload, and a save forgets it."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -61,7 +63,13 @@ def fill_provider(page):
 
 
 def fill_referral(page):
-    page.get_by_label("つなぎ先（ディレクトリから選ぶ）").select_option(index=1)
+    # The provider picker searches the directory as the user types.
+    picker = page.get_by_role("combobox", name=re.compile(r"^\s*つなぎ先（ディレクトリから選ぶ）"))
+    picker.fill("あおば")
+    expect(page.get_by_role("option").first).to_be_visible()
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    expect(page.locator("input[type=hidden][name=provider]")).not_to_have_value("")
 
 
 @pytest.fixture
