@@ -539,13 +539,24 @@ def add_logs(
     counterpart_table, follow_up_table = Counterpart._meta.db_table, FollowUp._meta.db_table
     next_id = (ContactLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     chunk = 100_000
+    # Ids rise with the day a log was written, as in a live system: most logs are written on their day,
+    # a fifth one to fourteen days later. (Random order would spread a quarter's logs, their activity
+    # types and counterparts over the whole of each table: a pessimistic layout no real office has.)
+    picked = list(
+        zip(
+            rng.choices(offices, cum_weights=office_cum, k=total),
+            rng.choices(day_list, cum_weights=day_cum, k=total),
+            strict=True,
+        )
+    )
+    written = [day.toordinal() + (0 if rng.random() < 0.8 else rng.randint(1, 14)) + rng.random() for _, day in picked]
+    picked = [picked[i] for i in sorted(range(total), key=written.__getitem__)]
+    del written
     with transaction.atomic():
         writer = RowWriter()
         for start in range(0, total, chunk):
             logs, through, counterparts, follow_ups = [], [], [], []
-            picked_offices = rng.choices(offices, cum_weights=office_cum, k=min(chunk, total - start))
-            picked_days = rng.choices(day_list, cum_weights=day_cum, k=len(picked_offices))
-            for office, day in zip(picked_offices, picked_days):
+            for office, day in picked[start : start + chunk]:
                 coordinators, pool, pool_cum, nearby, (opens, closes) = local[office.pk]
                 draw = rng.random()
                 if draw < 0.05:

@@ -167,11 +167,17 @@ class ContactLogFilter(django_filters.FilterSet):
     def filter_provider_name(self, queryset, name, value):
         """Logs with a counterpart whose organization (a directory provider or a typed name) contains every word."""
         for word in unicodedata.normalize("NFKC", value).split():
-            named = Counterpart.objects.filter(contact_log=OuterRef("pk")).filter(
-                Q(organization_name__icontains=word) | Q(provider__name__icontains=word)
-            )
-            queryset = queryset.filter(Exists(named))
+            queryset = queryset.filter(Exists(self._counterparts_named(word)))
         return queryset
+
+    def _counterparts_named(self, word: str):
+        """Counterparts whose organization contains the word: a directory provider so named (found among
+        the providers first, then its counterparts through their provider index) or a typed name. One
+        OR over the join made PostgreSQL match both texts of every counterpart of every office."""
+        providers = Provider.objects.filter(name__icontains=word).values("pk")
+        return Counterpart.objects.filter(contact_log=OuterRef("pk")).filter(
+            Q(provider__in=providers) | Q(organization_name__icontains=word)
+        )
 
     def filter_client_name(self, queryset, name, value):
         """Logs of any of the office's clients whose name or フリガナ contains the words."""
@@ -181,10 +187,8 @@ class ContactLogFilter(django_filters.FilterSet):
     def filter_words(self, queryset, name, value):
         """Every word in the summary, the follow-up or a counterpart's organization name."""
         for word in unicodedata.normalize("NFKC", value).split():
-            named = Counterpart.objects.filter(contact_log=OuterRef("pk")).filter(
-                Q(organization_name__icontains=word) | Q(provider__name__icontains=word)
-            )
-            follow_up = FollowUp.objects.filter(contact_log=OuterRef("pk"), action__icontains=word)
+            named = self._counterparts_named(word)
+            follow_up = FollowUp.objects.filter(contact_log=OuterRef("pk"), office=self.office, action__icontains=word)
             queryset = queryset.filter(Q(report_summary__icontains=word) | Exists(follow_up) | Exists(named))
         return queryset
 
