@@ -2,6 +2,7 @@
 
 from django import forms
 
+from . import postal
 from .models import PROVIDER_FIELDS, Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory
 from .services import AcceptanceEntry
 
@@ -34,6 +35,7 @@ class ProviderForm(forms.ModelForm):
         }
         help_texts = {
             "name_kana": "カタカナで。ひらがな・半角カナでも検索できます",
+            "postal_code": "例：114-0002（入力すると住所の都道府県・区市町村・町域が入ります）",
             "municipality": "地区を選んだときは空欄のままで構いません",
             "opening_hours": "例：月～金 9:00～18:00（土日祝休み）",
             "ages_from": "空欄は下限なし",
@@ -62,6 +64,9 @@ class ProviderForm(forms.ModelForm):
         self.fields["url"].error_messages["invalid"] = "URL の形が正しくありません（例：https://example.jp/）。"
         for name in ("ages_from", "ages_to"):
             self.fields[name].widget.attrs.update(min=0, max=120)
+
+    def clean_postal_code(self) -> str:
+        return postal.normalize(self.cleaned_data.get("postal_code") or "")
 
     def clean(self):
         data = super().clean()

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from common.encryption import EncryptedTextField
 
+from .postal import validate_postal_code
 from .search import provider_search_text
 
 
@@ -262,6 +263,8 @@ class Provider(models.Model):
         related_name="providers",
     )
     municipality = models.CharField("区市町村", max_length=50, blank=True)
+    # Written 114-0002; HSDS requires it of every published address.
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True, validators=[validate_postal_code])
     address = models.CharField("住所", max_length=300, blank=True)
     phone = models.CharField("電話", max_length=30, blank=True)
     fax = models.CharField("FAX", max_length=30, blank=True)
@@ -376,6 +379,7 @@ PROVIDER_FIELDS = (
     "name_kana",
     "category",
     "district",
+    "postal_code",
     "municipality",
     "address",
     "phone",

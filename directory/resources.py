@@ -29,6 +29,7 @@ from tabular.imports import ImportKind
 from tabular.resources import SheetImportMixin
 from tabular.widgets import DateCellWidget, TextWidget, YesNoWidget, cell_key, cell_text
 
+from . import postal
 from .models import (
     PROVIDER_FIELDS,
     Acceptance,
@@ -191,6 +192,21 @@ class ProviderDistrictWidget(widgets.Widget):
         return value.name if value else ""
 
 
+class PostalCodeWidget(widgets.Widget):
+    """`114-0002`, `〒１１４－０００２`, or the number Excel made of `1140002` (leading zeros lost)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
+            value = f"{int(value):07d}"
+        try:
+            return postal.normalize(cell_text(value))
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
 class AgeWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -241,6 +257,7 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
     name_kana = fields.Field(attribute="name_kana", column_name="フリガナ", widget=ProviderKanaWidget())
     category = fields.Field(attribute="category", column_name="種別", widget=CategoryWidget())
     district = fields.Field(attribute="district", column_name=DISTRICT, widget=ProviderDistrictWidget())
+    postal_code = fields.Field(attribute="postal_code", column_name="郵便番号", widget=PostalCodeWidget())
     municipality = fields.Field(attribute="municipality", column_name=MUNICIPALITY, widget=TextWidget())
     address = fields.Field(attribute="address", column_name="住所", widget=TextWidget())
     phone = fields.Field(attribute="phone", column_name="電話", widget=TextWidget())
@@ -274,6 +291,7 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
         "フリガナ": "アオバ ホウモンカンゴステーション",
         "種別": "訪問看護ステーション",
         DISTRICT: "王子地区",
+        "郵便番号": "114-0002",
         MUNICIPALITY: "北区",
         "住所": "東京都北区王子1-2-3",
         "電話": "03-1234-5678",

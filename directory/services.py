@@ -99,6 +99,7 @@ class ProviderFields(TypedDict, total=False):
     category: ProviderCategory
     name_kana: str
     district: District | None
+    postal_code: str
     municipality: str
     address: str
     phone: str

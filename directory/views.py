@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from common.services import EditConflict
 from tabular.conflicts import conflict_with, form_differences
 from tabular.history import FieldChange, limit_for
 
-from . import selectors, services
+from . import postal, selectors, services
 from .filters import ProviderFilter
 from .forms import ProviderForm, acceptance_formset
 from .history import provider_history
@@ -154,6 +154,9 @@ def _provider_form_page(request, *, provider=None):
         else:
             mark_draft_saved(request, f"provider:{provider.pk if provider else 'new'}")
             messages.success(request, f"{saved.name} の情報を保存しました。")
+            warning = postal.disagreement(saved.postal_code, saved.address, saved.municipality)
+            if warning:
+                messages.warning(request, warning)
             return redirect("directory:provider_detail", pk=saved.pk)
     context = {"form": form, "matrix_formset": matrix_formset, "provider": provider}
     return render(request, "directory/provider_form.html", context)
@@ -200,3 +203,13 @@ def provider_create_view(request):
 @permission_required("directory.change_provider", raise_exception=True)
 def provider_update_view(request, pk):
     return _provider_form_page(request, provider=_provider(pk))
+
+
+@login_required
+@permission_required("directory.change_provider", raise_exception=True)
+def postal_lookup(request):
+    """The area of a postal code as the provider form fills the address from it (JSON; no personal data)."""
+    found = postal.area(request.GET.get("code", ""))
+    if found is None:
+        return JsonResponse({"error": "その郵便番号は見つかりません。"}, status=404)
+    return JsonResponse({"code": found.code, "prefecture": found.prefecture, "city": found.city, "town": found.town})
