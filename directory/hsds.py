@@ -8,7 +8,7 @@
 | service_at_location (service_at_location.csv) | the provider's service at its location                   |
 | address (addresses.csv)                       | one per provider with an address                         |
 | phone (phones.csv)                            | 電話 (voice) and FAX (fax) of the location               |
-| schedule (schedules.csv)                      | 受付・営業時間 as free text                              |
+| schedule (schedules.csv)                      | 受付・営業時間: a WEEKLY row per span, or the text alone |
 | taxonomy, taxonomy_term                       | our vocabularies: the 14 procedures, the categories, 体制 |
 | attribute (attributes.csv)                    | the acceptance matrix, the category, coordinator on staff|
 
@@ -487,7 +487,24 @@ def build_package(
                         "description": label,
                     }
                 )
-        if provider.opening_hours:
+        hours = sorted(provider.schedules.all(), key=lambda row: row.position)
+        for row in hours:
+            # One weekly row per span: the days in byday, the times as HSDS's HH:MM:SS, a readable
+            # line in Japanese and the provider's own text as the note.
+            tables["schedule"].rows.append(
+                {
+                    "id": hsds_id("schedule", *key, str(row.position)),
+                    "service_id": service_id,
+                    "location_id": location_id,
+                    "freq": "WEEKLY",
+                    "byday": row.byday,
+                    "description": row.label,
+                    "opens_at": row.opens_at.strftime("%H:%M:%S"),
+                    "closes_at": row.closes_at.strftime("%H:%M:%S"),
+                    "notes": provider.opening_hours,
+                }
+            )
+        if provider.opening_hours and not hours:
             tables["schedule"].rows.append(
                 {
                     "id": hsds_id("schedule", *key),
@@ -564,7 +581,7 @@ def package_files(package: Package) -> dict[str, bytes]:
 
 
 def directory_package() -> Package:
-    """The package of today's directory: every active provider (four queries)."""
+    """The package of today's directory: every active provider (five queries)."""
     return build_package(
         providers=providers_for_hsds(),
         procedures=list(MedicalCareProcedure.objects.order_by("position")),

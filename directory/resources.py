@@ -39,6 +39,7 @@ from .models import (
     ProviderCategory,
     ProviderProcedure,
 )
+from .schedules import ScheduleEntry, parse_opening_hours
 from .services import AcceptanceEntry, provider_create, provider_update
 
 NAME, MUNICIPALITY, DISTRICT = "名称", "区市町村", "地区"
@@ -247,6 +248,8 @@ class ImportedProvider:
     original: dict[str, object]
     # The procedure cells the row fills in: procedure → (status, note).
     acceptances: dict[MedicalCareProcedure, tuple[str, str]]
+    # The opening-hour rows read from a new or changed 受付・営業時間 (None: the saved rows stay).
+    schedules: list[ScheduleEntry] | None = None
 
 
 class ProviderResource(SheetImportMixin, resources.ModelResource):
@@ -399,6 +402,10 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         imported.acceptances = self.clean_acceptances(filled, errors)
+        # A new or changed text fills the structured rows when it parses and empties them when it
+        # does not (rows that contradict the text would be worse than none); the text is kept either way.
+        if "opening_hours" not in errors and instance.opening_hours != imported.original["opening_hours"]:
+            imported.schedules = parse_opening_hours(instance.opening_hours)
         self.require(instance, row, errors, ["name", "category"])
         self.check_place(instance, errors)
         if instance.ages_from is not None and instance.ages_to is not None and instance.ages_from > instance.ages_to:
@@ -479,10 +486,17 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
         verified = bool(verified_on and verified_on != imported.original["verified_on"])
         verification = {"verified": verified, "today": verified_on if verified else None}
         if is_create:
-            provider = provider_create(user=self.user, acceptances=acceptances, **verification, **values)
+            provider = provider_create(
+                user=self.user, acceptances=acceptances, schedules=imported.schedules, **verification, **values
+            )
         else:
             provider = provider_update(
-                provider=instance, user=self.user, acceptances=acceptances, **verification, **values
+                provider=instance,
+                user=self.user,
+                acceptances=acceptances,
+                schedules=imported.schedules,
+                **verification,
+                **values,
             )
         instance.pk = provider.pk
 

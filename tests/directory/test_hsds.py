@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.models import Office, User
 from directory import hsds
-from directory.models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
+from directory.models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure, ProviderSchedule
 from tabular.spreadsheets import FORMULA_START
 
 from . import hsds_3_0_0
@@ -35,6 +35,7 @@ def matrix(db) -> Provider:
     provider.has_coordinator = True
     provider.opening_hours = "月～金 9:00～17:00"
     provider.save()
+    provider.schedules.all().delete()  # only the text: the row the export has always written
     provider.acceptances.all().delete()
     for code, status, note in [
         ("ventilator", Acceptance.ACCEPTED, ""),
@@ -176,6 +177,31 @@ def test_a_japanese_address_is_split_into_prefecture_city_and_the_rest(matrix):
     assert "東京都北区" + address["address_1"] == matrix.address
     schedule = next(row for row in tables["schedule"] if row["location_id"] == location["id"])
     assert schedule["description"] == "月～金 9:00～17:00"
+
+
+def test_structured_hours_are_weekly_schedule_rows_with_the_text_as_their_note(matrix):
+    matrix.opening_hours = "月～金 9:00～12:00、13:00～17:00（土日祝休み）"
+    matrix.save()
+    for position, (byday, opens, closes) in enumerate(
+        [("MO,TU,WE,TH,FR", "09:00", "12:00"), ("MO,TU,WE,TH,FR", "13:00", "17:00"), ("SA", "09:00", "12:30")],
+        start=1,
+    ):
+        ProviderSchedule.objects.create(
+            provider=matrix, byday=byday, opens_at=opens, closes_at=closes, position=position
+        )
+    files = files_of(hsds.directory_package())
+    tables = tables_of(files)
+    location = next(row for row in tables["location"] if row["name"] == matrix.name)
+    rows = [row for row in tables["schedule"] if row["location_id"] == location["id"]]
+    assert [(row["freq"], row["byday"], row["opens_at"], row["closes_at"], row["description"]) for row in rows] == [
+        ("WEEKLY", "MO,TU,WE,TH,FR", "09:00:00", "12:00:00", "月・火・水・木・金 9:00～12:00"),
+        ("WEEKLY", "MO,TU,WE,TH,FR", "13:00:00", "17:00:00", "月・火・水・木・金 13:00～17:00"),
+        ("WEEKLY", "SA", "09:00:00", "12:30:00", "土 9:00～12:30"),
+    ]
+    assert {row["notes"] for row in rows} == {"月～金 9:00～12:00、13:00～17:00（土日祝休み）"}
+    assert len({row["id"] for row in rows}) == 3
+    service = next(row for row in tables["service"] if row["name"] == matrix.name)
+    assert {row["service_id"] for row in rows} == {service["id"]}
 
 
 def test_ids_are_the_same_in_two_exports_and_follow_the_natural_key(matrix):
