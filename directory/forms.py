@@ -167,15 +167,13 @@ class ScheduleForm(forms.Form):
         label="開始",
         required=False,
         max_length=10,
-        widget=forms.TextInput(attrs={"size": 6, "inputmode": "numeric", "autocomplete": "off", "placeholder": "9:00"}),
+        widget=forms.TextInput(attrs={"size": 6, "inputmode": "numeric", "autocomplete": "off"}),
     )
     closes_at = forms.CharField(
         label="終了",
         required=False,
         max_length=10,
-        widget=forms.TextInput(
-            attrs={"size": 6, "inputmode": "numeric", "autocomplete": "off", "placeholder": "17:00"}
-        ),
+        widget=forms.TextInput(attrs={"size": 6, "inputmode": "numeric", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, **kwargs):

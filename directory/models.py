@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from common.encryption import EncryptedTextField
 
 from .postal import validate_postal_code
-from .schedules import WEEKDAY_CODES, days_label, split_byday, time_label
+from .schedules import WEEKDAY_CODES, days_label, days_span_label, split_byday, time_label
 from .search import provider_search_text
 
 
@@ -480,6 +480,11 @@ class ProviderSchedule(models.Model):
     @property
     def days_label(self) -> str:
         return days_label(self.weekdays)
+
+    @property
+    def days_span_label(self) -> str:
+        """月～金 (the page's short form)."""
+        return days_span_label(self.weekdays)
 
     @property
     def hours_label(self) -> str:

@@ -50,6 +50,22 @@ def days_label(weekdays) -> str:
     return "・".join(WEEKDAY_LABELS[code] for code in ordered_weekdays(weekdays))
 
 
+def days_span_label(weekdays) -> str:
+    """The days as a page shows them, three or more in a row as a span: 月～金, 月・水・金, 土・日."""
+    indexes = [WEEKDAY_CODES.index(code) for code in ordered_weekdays(weekdays)]
+    runs: list[list[int]] = []
+    for index in indexes:
+        if runs and index == runs[-1][-1] + 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    parts = []
+    for run in runs:
+        labels = [WEEKDAYS[index][1] for index in run]
+        parts.append(f"{labels[0]}～{labels[-1]}" if len(run) >= 3 else "・".join(labels))
+    return "・".join(parts)
+
+
 def time_label(value: time) -> str:
     """9:00, 17:15"""
     return f"{value.hour}:{value.minute:02d}"

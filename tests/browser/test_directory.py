@@ -122,7 +122,7 @@ def no_hours_provider(django_db_blocker):
     in_worker(delete)
 
 
-def test_a_coordinator_types_opening_hours_with_the_keyboard(page, demo_site, no_hours_provider):
+def test_a_coordinator_types_opening_hours_with_the_keyboard(page, demo_site, no_hours_provider, screenshot):
     page.goto(f"{demo_site}/login/")
     page.get_by_label("ユーザー名").fill("coordinator")
     page.get_by_label("パスワード").fill(DEMO_PASSWORD)
@@ -154,6 +154,8 @@ def test_a_coordinator_types_opening_hours_with_the_keyboard(page, demo_site, no
     expect(alert).to_contain_text("保存されていません")
     expect(alert).to_contain_text("受付・営業時間 2行目の終了：終了の時刻は開始より後にしてください。")
     expect(page.get_by_label("1行目の開始")).to_have_value("０９００")
+    page.locator("#schedule-rows").scroll_into_view_if_needed()
+    screenshot("directory-provider-hours-form")
     alert.get_by_role("link", name=re.compile("2行目の終了")).click()
     expect(page.get_by_label("2行目の終了")).to_be_focused()
     page.keyboard.press("ControlOrMeta+a")
@@ -162,7 +164,8 @@ def test_a_coordinator_types_opening_hours_with_the_keyboard(page, demo_site, no
     page.get_by_role("button", name="保存").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(HOURS_PROVIDER)
-    hours = page.locator("table.schedule-table tbody tr")
+    hours = page.locator("table.hours-table tbody tr")
     expect(hours).to_have_count(2)
-    expect(hours.nth(0)).to_have_text(re.compile(r"月・火・水・木・金\s*9:00～17:00"))
+    expect(hours.nth(0)).to_have_text(re.compile(r"月～金\s*9:00～17:00"))
     expect(hours.nth(1)).to_have_text(re.compile(r"土\s*9:00～12:30"))
+    screenshot("directory-provider-hours")

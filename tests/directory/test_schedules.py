@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from directory.models import Provider, ProviderSchedule
-from directory.schedules import parse_opening_hours, parse_time
+from directory.schedules import days_span_label, parse_opening_hours, parse_time
 
 from .factories import make_provider
 from .test_provider_import import confirm, errors_of, headers, preview, row_of, signed_in, xlsx  # noqa: F401
@@ -86,6 +86,20 @@ def test_junk_is_no_time(typed):
     assert parse_time(typed) is None
 
 
+@pytest.mark.parametrize(
+    ("days", "label"),
+    [
+        (WEEK, "月～金"),
+        ("MO,WE,FR", "月・水・金"),
+        ("SA,SU", "土・日"),
+        ("MO,TU,WE,FR,SA,SU", "月～水・金～日"),
+        ("MO,TU,TH", "月・火・木"),
+    ],
+)
+def test_the_page_shows_three_days_in_a_row_as_a_span(days, label):
+    assert days_span_label(days.split(",")) == label
+
+
 # --- the provider form ---------------------------------------------------------------------------
 
 
@@ -140,7 +154,7 @@ def test_rows_typed_in_any_form_are_saved_with_the_provider_and_empty_rows_ignor
     assert provider.version == 2
 
     page = client.get(reverse("directory:provider_detail", args=[provider.pk])).content.decode()
-    assert "月・火・水・木・金" in page and "9:00～12:00" in page and "月・金" in page and "13:00～17:30" in page
+    assert "月～金" in page and "9:00～12:00" in page and "月・金" in page and "13:00～17:30" in page
     assert page.index("13:00～17:30") < page.index("月～金 9:00～17:00（土日祝休み）")
 
     # The same rows again change nothing: no new version.
