@@ -450,7 +450,9 @@ class ProviderSchedule(models.Model):
         Provider, verbose_name="機関・事業所", on_delete=models.CASCADE, related_name="schedules"
     )
     # HSDS byday form, Monday first: "MO,TU,WE,TH,FR".
-    byday = models.CharField("曜日", max_length=20, validators=[validate_byday])
+    byday = models.CharField(
+        "曜日", max_length=20, validators=[validate_byday], error_messages={"blank": "曜日を選んでください。"}
+    )
     opens_at = models.TimeField("開始")
     closes_at = models.TimeField("終了")
     position = models.PositiveSmallIntegerField("表示順")

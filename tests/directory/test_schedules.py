@@ -291,3 +291,20 @@ def test_the_provider_page_lists_row_changes_in_its_history(client, coordinator,
     page = client.get(reverse("directory:provider_detail", args=[provider.pk])).content.decode()
     history = page[page.index("変更履歴") :]
     assert "受付・営業時間" in history and "土・日" in history and "12:00" in history
+
+
+def test_the_service_refuses_bad_rows_and_saves_nothing(provider, coordinator):
+    from django.core.exceptions import ValidationError
+
+    from directory.schedules import ScheduleEntry
+    from directory.services import provider_update
+
+    bad = [ScheduleEntry(("MO",), time(9), time(12)), ScheduleEntry(("TU",), time(17), time(9))]
+    with pytest.raises(ValidationError) as refused:
+        provider_update(provider=provider, user=coordinator, expected_version=1, phone="03-1", schedules=bad)
+    assert refused.value.message_dict == {"schedules": ["2行目：終了時刻は開始時刻より後にしてください。"]}
+    with pytest.raises(ValidationError) as refused:
+        provider_update(provider=provider, user=coordinator, schedules=[ScheduleEntry((), time(9), time(12))])
+    assert refused.value.message_dict == {"schedules": ["1行目：曜日を選んでください。"]}
+    provider.refresh_from_db()
+    assert (provider.version, provider.phone, saved_rows(provider)) == (1, "", [])
