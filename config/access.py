@@ -144,6 +144,8 @@ ACCESS_MATRIX: dict[str, dict] = {
     "directory:provider_reverify_list": _row(302, 200, 200, 200, 200),
     "directory:provider_create": _row(302, 403, 200, 403, 200),
     "directory:provider_update": _row(302, 403, 200, 403, 200),
+    # the provider form's postal-code fill: JSON of Japan Post's area, no personal data (404 for an unknown code)
+    "directory:postal_lookup": _row(302, 403, 404, 403, 404),
     "directory:provider_verify": _row(302, 405, 405, 405, 405, "POST only", centre=405),
     "directory:provider_export": _row(302, 200, 200, 200, 200, "internal note only for view_client"),
     "directory:provider_hsds_export": _row(302, 200, 200, 200, 200, "public data package"),

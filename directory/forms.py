@@ -1,8 +1,10 @@
-"""The provider form and its acceptance matrix (one row per procedure)."""
+"""The provider form, its acceptance matrix (one row per procedure) and its opening-hour rows."""
 
 from django import forms
 
+from . import postal
 from .models import PROVIDER_FIELDS, Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory
+from .schedules import WEEKDAYS, ScheduleEntry, parse_opening_hours, parse_time, split_byday, time_label
 from .services import AcceptanceEntry
 
 
@@ -34,8 +36,9 @@ class ProviderForm(forms.ModelForm):
         }
         help_texts = {
             "name_kana": "カタカナで。ひらがな・半角カナでも検索できます",
+            "postal_code": "例：114-0002（入力すると住所の都道府県・区市町村・町域が入ります）",
             "municipality": "地区を選んだときは空欄のままで構いません",
-            "opening_hours": "例：月～金 9:00～18:00（土日祝休み）",
+            "opening_hours": "文章のまま公開されます（祝日・年末年始なども）。例：月～金 9:00～18:00（土日祝休み）",
             "ages_from": "空欄は下限なし",
             "ages_to": "空欄は上限なし",
             "vacancy_note": "例：月・水に空きあり",
@@ -62,6 +65,9 @@ class ProviderForm(forms.ModelForm):
         self.fields["url"].error_messages["invalid"] = "URL の形が正しくありません（例：https://example.jp/）。"
         for name in ("ages_from", "ages_to"):
             self.fields[name].widget.attrs.update(min=0, max=120)
+
+    def clean_postal_code(self) -> str:
+        return postal.normalize(self.cleaned_data.get("postal_code") or "")
 
     def clean(self):
         data = super().clean()
@@ -139,3 +145,111 @@ def acceptance_formset(data, *, procedures: list[MedicalCareProcedure], matrix) 
         for procedure in procedures
     ]
     return AcceptanceFormSet(data, initial=initial, procedures=procedures, prefix="acceptances")
+
+
+# Empty rows under the saved ones, for hours to add; the form takes up to SCHEDULE_ROWS_MAX rows.
+SCHEDULE_EXTRA_ROWS = 3
+SCHEDULE_ROWS_MAX = 14
+TIME_HELP = "9:00 の形で（0900、９：００ も可）"
+
+
+class ScheduleForm(forms.Form):
+    """One row of opening hours: weekday boxes 月…日 and the opening and closing times; an empty row is ignored."""
+
+    weekdays = forms.MultipleChoiceField(
+        label="曜日",
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "曜日は月～日から選んでください。"},
+    )
+    opens_at = forms.CharField(
+        label="開始",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"size": 6, "inputmode": "numeric", "autocomplete": "off"}),
+    )
+    closes_at = forms.CharField(
+        label="終了",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"size": 6, "inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].error_messages["max_length"] = f"{self.fields[name].label}は{TIME_HELP}入力してください。"
+
+    def _time(self, name: str):
+        text = self.cleaned_data.get(name) or ""
+        if not text.strip():
+            return None
+        value = parse_time(text)
+        if value is None:
+            self.add_error(name, f"{self.fields[name].label}の時刻は{TIME_HELP}入力してください。")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        weekdays = data.get("weekdays") or []
+        texts = [data.get(name) or "" for name in ("opens_at", "closes_at")]
+        data["empty"] = not weekdays and not any(text.strip() for text in texts) and not self.errors
+        if data["empty"]:
+            return data
+        opens, closes = self._time("opens_at"), self._time("closes_at")
+        if not weekdays and "weekdays" not in self.errors:
+            self.add_error("weekdays", "曜日を選んでください。")
+        if not texts[0].strip():
+            self.add_error("opens_at", "開始の時刻を入力してください。")
+        if not texts[1].strip():
+            self.add_error("closes_at", "終了の時刻を入力してください。")
+        if opens is not None and closes is not None and closes <= opens:
+            self.add_error("closes_at", "終了の時刻は開始より後にしてください。")
+        data["entry"] = ScheduleEntry(tuple(weekdays), opens, closes) if not self.errors and opens and closes else None
+        return data
+
+
+class BaseScheduleFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        # Every row is read, whatever the management form counts as initial: an "extra" row that
+        # matches its initial values is still a row typed (the form's clean tells an empty one).
+        return super()._construct_form(i, empty_permitted=False, **kwargs)
+
+    def entries(self) -> list[ScheduleEntry]:
+        """The filled rows in the order typed (empty rows left out)."""
+        return [
+            form.cleaned_data["entry"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("empty") and form.cleaned_data.get("entry")
+        ]
+
+
+ScheduleFormSet = forms.formset_factory(
+    ScheduleForm,
+    formset=BaseScheduleFormSet,
+    extra=SCHEDULE_EXTRA_ROWS,
+    max_num=SCHEDULE_ROWS_MAX,
+    absolute_max=SCHEDULE_ROWS_MAX,
+)
+
+
+def _schedule_initial(weekdays, opens_at, closes_at) -> dict:
+    return {"weekdays": list(weekdays), "opens_at": time_label(opens_at), "closes_at": time_label(closes_at)}
+
+
+def schedule_formset(data, *, provider=None, rows=None) -> tuple[BaseScheduleFormSet, bool]:
+    """The opening-hour rows as a formset, and whether they were read from the free text.
+
+    A provider without rows but with a free text the parser understands gets those rows filled in,
+    to be checked and saved; `rows` (saved ProviderSchedule rows) defaults to the provider's.
+    """
+    if rows is None:
+        rows = list(provider.schedules.order_by("position")) if provider is not None and provider.pk else []
+    initial = [_schedule_initial(split_byday(row.byday), row.opens_at, row.closes_at) for row in rows]
+    from_text = False
+    if not initial and provider is not None and provider.opening_hours:
+        parsed = parse_opening_hours(provider.opening_hours)
+        initial = [_schedule_initial(entry.weekdays, entry.opens_at, entry.closes_at) for entry in parsed]
+        from_text = bool(parsed)
+    return ScheduleFormSet(data, initial=initial, prefix="schedules"), from_text

@@ -1,6 +1,6 @@
-"""A provider's change history: its fields and its acceptance matrix, who changed what and when."""
+"""A provider's change history: its fields, its acceptance matrix and its opening hours, who changed what and when."""
 
-from tabular.history import FieldChange, History, Tracked, history_entries, records_together
+from tabular.history import NOTHING, FieldChange, History, Tracked, history_entries, records_together
 
 from .models import (
     PROVIDER_FIELDS,
@@ -10,12 +10,22 @@ from .models import (
     OfficeDistrict,
     Provider,
     ProviderProcedure,
+    ProviderSchedule,
 )
+from .schedules import days_label, split_byday
 
 # The provider's fields as its page and form show them, with who verified it and when.
 PROVIDER_SHOWN = [*PROVIDER_FIELDS, "verified_on", "verified_by"]
 INTERNAL_NOTE = "internal_note"
 CELL_FIELDS = ["status", "note"]
+HOURS_FIELDS = ["byday", "opens_at", "closes_at"]
+
+
+def _days_change(old, new) -> list[FieldChange]:
+    def shown(byday):
+        return days_label(split_byday(byday or "")) or NOTHING
+
+    return [FieldChange(str(ProviderSchedule._meta.get_field("byday").verbose_name), shown(old), shown(new))]
 
 
 def _status_change(old, new) -> list[FieldChange]:
@@ -35,10 +45,11 @@ def provider_history(
     else is then no entry at all). `procedures` names the matrix's rows (the page has them already).
     """
     fields = [name for name in PROVIDER_SHOWN if include_internal_note or name != INTERNAL_NOTE]
-    provider_records, cell_records = records_together(
+    provider_records, cell_records, hours_records = records_together(
         [
             (provider.history.all(), fields),
             (ProviderProcedure.history.filter(provider_id=provider.pk), ["procedure", *CELL_FIELDS]),
+            (ProviderSchedule.history.filter(provider_id=provider.pk), HOURS_FIELDS),
         ]
     )
     names = {procedure.pk: procedure.name for procedure in procedures}
@@ -55,6 +66,16 @@ def provider_history(
             differs={"status": _status_change},
         )
         for procedure_id, records in by_procedure.items()
+    ]
+    # A save replaces the opening-hour rows: each old row is listed as removed, each new one as added.
+    by_row: dict[int, list] = {}
+    for record in hours_records:
+        by_row.setdefault(record.id, []).append(record)
+    tracked += [
+        Tracked(
+            records, HOURS_FIELDS, subject=str(ProviderSchedule._meta.verbose_name), differs={"byday": _days_change}
+        )
+        for records in by_row.values()
     ]
     return history_entries(tracked, limit=limit)
 

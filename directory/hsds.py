@@ -5,10 +5,10 @@
 | organization (organizations.csv)              | one per active provider                                  |
 | service (services.csv)                        | one per provider: services, ages, vacancy, last check    |
 | location (locations.csv)                      | one per provider (physical)                              |
-| service_at_location (service_at_locations.csv)| the provider's service at its location                   |
+| service_at_location (service_at_location.csv) | the provider's service at its location                   |
 | address (addresses.csv)                       | one per provider with an address                         |
 | phone (phones.csv)                            | 電話 (voice) and FAX (fax) of the location               |
-| schedule (schedules.csv)                      | 受付・営業時間 as free text                              |
+| schedule (schedules.csv)                      | 受付・営業時間: a WEEKLY row per span, or the text alone |
 | taxonomy, taxonomy_term                       | our vocabularies: the 14 procedures, the categories, 体制 |
 | attribute (attributes.csv)                    | the acceptance matrix, the category, coordinator on staff|
 
@@ -31,11 +31,12 @@ from pathlib import Path
 
 from tabular.spreadsheets import escape_formula
 
+from . import postal
 from .models import Acceptance, MedicalCareProcedure, Provider, ProviderCategory
 from .resources import acceptance_label, effective_municipality, provider_key
 from .selectors import providers_for_hsds
 
-HSDS_VERSION = "3.0"
+HSDS_VERSION = "3.0.0"
 # Fixed forever: changing it would change every id of every published package.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:tsunagu:hsds")
 
@@ -60,6 +61,13 @@ def hsds_id(*parts: str) -> str:
 
 
 # --- the tables -----------------------------------------------------------------------------------
+#
+# Each table we publish has every column of HSDS 3.0.0's tabular schema, in the specification's order
+# and with its type, format, `required` and allowed values, then our extension columns (documented in
+# docs/hsds.md; today only attribute.label). Foreign keys are declared between the tables we publish.
+
+UUID, EMAIL, URI = "uuid", "email", "uri"
+LOCATION_TYPES = ("physical", "postal", "virtual")
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,10 @@ class Column:
     type: str = "string"
     format: str | None = None
     required: bool = False
+    enum: tuple[str, ...] = ()
     description: str = ""
+    unique: bool = False
+    extension: bool = False  # ours, not HSDS's
 
     def schema(self) -> dict:
         field_schema = {"name": self.name, "type": self.type}
@@ -76,19 +87,28 @@ class Column:
             field_schema["format"] = self.format
         if self.description:
             field_schema["description"] = self.description
-        if self.required:
-            field_schema["constraints"] = {"required": True}
-        if self.name == "id":
-            field_schema["constraints"] = {"required": True, "unique": True}
+        constraints = {"required": self.required or self.name == "id", "unique": self.unique or self.name == "id"}
+        if self.enum:
+            constraints["enum"] = list(self.enum)
+        field_schema["constraints"] = constraints
         return field_schema
 
 
-def _id(required: bool = True) -> Column:
-    return Column("id", format="uuid", required=required)
+def _text(name: str, description: str = "", **options) -> Column:
+    return Column(name, description=description, **options)
 
 
-def _ref(name: str, required: bool = False) -> Column:
-    return Column(name, format="uuid", required=required)
+def _uuid(name: str, required: bool = False) -> Column:
+    return Column(name, format=UUID, required=required)
+
+
+def _number(name: str, description: str = "") -> Column:
+    return Column(name, "number", description=description)
+
+
+def _columns(spec: str, **described: str) -> list[Column]:
+    """Plain optional text columns from a space-separated list, with optional descriptions."""
+    return [_text(name, described.get(name, "")) for name in spec.split()]
 
 
 @dataclass
@@ -131,19 +151,24 @@ class Table:
 
 
 def _tables() -> dict[str, Table]:
-    """The tables in the order of HSDS 3's tabular schema, empty."""
+    """The tables we publish, in the order of HSDS 3.0.0's tabular schema, empty."""
     tables = [
         Table(
             "organization",
             "organizations.csv",
             "The organizations (機関・事業所) of the directory.",
             [
-                _id(),
-                Column("name", required=True),
-                Column("alternate_name", description="フリガナ"),
-                Column("description", required=True),
-                Column("email", format="email"),
-                Column("website", format="uri"),
+                _uuid("id", required=True),
+                _text("name", required=True),
+                _text("alternate_name", "フリガナ"),
+                _text("description", "種別", required=True),
+                _text("email", format=EMAIL),
+                _text("website", format=URI),
+                *_columns("tax_status tax_id"),
+                _number("year_incorporated"),
+                *_columns("legal_status logo"),
+                _text("uri", format=URI),
+                _uuid("parent_organization_id"),
             ],
         ),
         Table(
@@ -151,19 +176,24 @@ def _tables() -> dict[str, Table]:
             "services.csv",
             "What each organization offers: one service per organization.",
             [
-                _id(),
-                _ref("organization_id", required=True),
-                Column("name", required=True),
-                Column("alternate_name", description="フリガナ"),
-                Column("description"),
-                Column("url", format="uri"),
-                Column("email", format="email"),
-                Column("status", required=True),
-                Column("eligibility_description"),
-                Column("minimum_age", "number"),
-                Column("maximum_age", "number"),
+                _uuid("id", required=True),
+                _uuid("organization_id", required=True),
+                _uuid("program_id"),
+                _text("name", required=True),
+                _text("alternate_name", "フリガナ"),
+                _text("description", "サービス内容と備考"),
+                _text("url", format=URI),
+                _text("email", format=EMAIL),
+                _text("status", required=True, enum=("active", "inactive", "defunct", "temporarily closed")),
+                *_columns("interpretation_services application_process fees_description wait_time fees accreditations"),
+                _text("eligibility_description", "対象年齢"),
+                _number("minimum_age"),
+                _number("maximum_age"),
                 Column("assured_date", "date", description="最終確認日"),
-                Column("alert", description="空き状況（確認日）"),
+                _text("assurer_email", format=EMAIL),
+                _text("licenses"),
+                _text("alert", "空き状況（確認日）"),
+                Column("last_modified", "datetime"),
             ],
             {"organization_id": "organization"},
         ),
@@ -172,35 +202,40 @@ def _tables() -> dict[str, Table]:
             "locations.csv",
             "Where each organization is.",
             [
-                _id(),
-                Column("location_type", required=True),
-                _ref("organization_id"),
-                Column("name"),
-                Column("description"),
+                _uuid("id", required=True),
+                _text("location_type", required=True, enum=LOCATION_TYPES),
+                _text("url", format=URI),
+                _uuid("organization_id"),
+                *_columns("name alternate_name description transportation", description="区市町村と地区"),
+                _number("latitude"),
+                _number("longitude"),
+                *_columns("external_identifier external_identifier_type"),
             ],
             {"organization_id": "organization"},
         ),
         Table(
             "service_at_location",
-            "service_at_locations.csv",
+            "service_at_location.csv",
             "Each service at its organization's location.",
-            [_id(), _ref("service_id", required=True), _ref("location_id", required=True)],
+            [_uuid("id", required=True), _uuid("service_id", True), _uuid("location_id", True), _text("description")],
             {"service_id": "service", "location_id": "location"},
         ),
         Table(
             "address",
             "addresses.csv",
-            "The address of each location that has one (Japanese order).",
+            "The address of each location that has one and a postal code (Japanese order).",
             [
-                _id(),
-                _ref("location_id", required=True),
-                Column("address_1", required=True),
-                Column("city"),
-                Column("region", description="地区"),
-                Column("state_province"),
-                Column("postal_code"),
-                Column("country", required=True),
-                Column("address_type", required=True),
+                _uuid("id", required=True),
+                _uuid("location_id"),
+                _text("attention"),
+                _text("address_1", "区市町村より後（町域・番地）", required=True),
+                _text("address_2"),
+                _text("city", "区市町村", required=True),
+                _text("region", "地区"),
+                _text("state_province", "都道府県", required=True),
+                _text("postal_code", "郵便番号（123-4567）", required=True),
+                _text("country", "ISO 3166-1 alpha-2", required=True),
+                _text("address_type", required=True, enum=LOCATION_TYPES),
             ],
             {"location_id": "location"},
         ),
@@ -209,40 +244,71 @@ def _tables() -> dict[str, Table]:
             "phones.csv",
             "Telephone (voice) and FAX (fax) numbers of each location.",
             [
-                _id(),
-                _ref("location_id"),
-                _ref("organization_id"),
-                Column("number", required=True),
-                Column("type"),
-                Column("description"),
+                _uuid("id", required=True),
+                _uuid("location_id"),
+                _uuid("service_id"),
+                _uuid("organization_id"),
+                _uuid("contact_id"),
+                _uuid("service_at_location_id"),
+                _text("number", required=True),
+                _number("extension"),
+                _text("type"),
+                _text("description"),
             ],
             {"location_id": "location", "organization_id": "organization"},
         ),
         Table(
             "schedule",
             "schedules.csv",
-            "Opening hours (受付・営業時間) as free text.",
-            [_id(), _ref("service_id"), _ref("location_id"), Column("description")],
+            "Opening hours (受付・営業時間).",
+            [
+                _uuid("id", required=True),
+                _uuid("service_id"),
+                _uuid("location_id"),
+                _uuid("service_at_location_id"),
+                Column("valid_from", "date"),
+                Column("valid_to", "date"),
+                Column("dtstart", "date"),
+                _number("timezone"),
+                Column("until", "date"),
+                _number("count"),
+                _text("wkst", enum=("MO", "TU", "WE", "TH", "FR", "SA", "SU")),
+                _text("freq", enum=("WEEKLY", "MONTHLY")),
+                _number("interval"),
+                *_columns("byday byweekno bymonthday byyearday description", description="受付・営業時間"),
+                Column("opens_at", "time"),
+                Column("closes_at", "time"),
+                _text("schedule_link", format=URI),
+                *_columns("attending_type notes"),
+            ],
             {"service_id": "service", "location_id": "location"},
         ),
         Table(
             "taxonomy",
             "taxonomies.csv",
             "The vocabularies the attributes use.",
-            [_id(), Column("name", required=True), Column("description", required=True)],
+            [
+                _uuid("id", required=True),
+                _text("name", required=True),
+                _text("description", required=True),
+                _text("uri", format=URI),
+                _text("version"),
+            ],
         ),
         Table(
             "taxonomy_term",
             "taxonomy_terms.csv",
             "The terms of the vocabularies.",
             [
-                _id(),
-                Column("code"),
-                Column("name", required=True),
-                Column("description", required=True),
-                Column("taxonomy"),
-                _ref("taxonomy_id"),
-                Column("language"),
+                _uuid("id", required=True),
+                _text("code", unique=True),
+                _text("name", required=True),
+                _text("description", required=True),
+                _uuid("parent_id"),
+                _text("taxonomy"),
+                _text("language"),
+                _uuid("taxonomy_id"),
+                _text("term_uri", format=URI),
             ],
             {"taxonomy_id": "taxonomy"},
         ),
@@ -250,15 +316,16 @@ def _tables() -> dict[str, Table]:
             "attribute",
             "attributes.csv",
             "Terms applied to services: the medical-care acceptance matrix (value: accepted, conditional, "
-            "refused, unknown; label: 可・条件付き：条件・不可・未確認), the category, a coordinator on staff.",
+            "refused, unknown), the category, a coordinator on staff. label (an extension column) is the "
+            "Japanese display: 可・条件付き：条件・不可・未確認.",
             [
-                _id(),
-                _ref("link_id", required=True),
-                _ref("taxonomy_term_id", required=True),
-                Column("link_type"),
-                Column("link_entity", required=True),
-                Column("value"),
-                Column("label"),
+                _uuid("id", required=True),
+                _uuid("link_id", True),
+                _uuid("taxonomy_term_id", True),
+                _text("link_type"),
+                _text("link_entity", required=True),
+                _text("value"),
+                _text("label", "表示（条件を含む）", extension=True),
             ],
             {"taxonomy_term_id": "taxonomy_term", "link_id": "service"},
         ),
@@ -269,6 +336,8 @@ def _tables() -> dict[str, Table]:
 @dataclass
 class Package:
     tables: dict[str, Table]
+    # Names of the providers whose address is not published for want of a postal code.
+    addresses_left_out: list[str] = field(default_factory=list)
 
     def descriptor(self) -> dict:
         return {
@@ -280,6 +349,7 @@ class Package:
                 f"Human Services Data Specification (HSDS) {HSDS_VERSION} tabular data package. "
                 "Ids are stable across exports (UUIDv5 of natural keys)."
             ),
+            "version": HSDS_VERSION,
             "keywords": ["HSDS", "Open Referral", "医療的ケア児"],
             "resources": [table.resource() for table in self.tables.values()],
         }
@@ -325,6 +395,7 @@ def build_package(
     """The package of the given providers (category, district and acceptances loaded with them)."""
     providers = list(providers)
     tables = _tables()
+    left_out: list[str] = []  # providers with an address but no postal code: HSDS requires one
     term_ids = _add_taxonomies(tables, procedures, categories)
     keys = _provider_keys(providers)
     for provider in providers:
@@ -384,21 +455,26 @@ def build_package(
                 "location_id": location_id,
             }
         )
-        if provider.address:
-            prefecture, rest = split_address(provider.address, municipality)
+        found = postal.area(provider.postal_code) if provider.address and provider.postal_code else None
+        if found is not None:
+            # HSDS requires the postal code, prefecture and city of an address: the code's area fills
+            # in what the written address leaves out.
+            prefecture, rest = split_address(provider.address, municipality or found.city)
             tables["address"].rows.append(
                 {
                     "id": hsds_id("address", *key),
                     "location_id": location_id,
                     "address_1": rest,
-                    "city": municipality,
+                    "city": municipality or found.city,
                     "region": provider.district.name if provider.district else "",
-                    "state_province": prefecture,
-                    "postal_code": "",
+                    "state_province": prefecture or found.prefecture,
+                    "postal_code": found.code,
                     "country": "JP",
                     "address_type": "physical",
                 }
             )
+        elif provider.address:
+            left_out.append(provider.name)
         for number, kind, label in [(provider.phone, "voice", "電話"), (provider.fax, "fax", "FAX")]:
             if number:
                 tables["phone"].rows.append(
@@ -411,7 +487,24 @@ def build_package(
                         "description": label,
                     }
                 )
-        if provider.opening_hours:
+        hours = sorted(provider.schedules.all(), key=lambda row: row.position)
+        for row in hours:
+            # One weekly row per span: the days in byday, the times as HSDS's HH:MM:SS, a readable
+            # line in Japanese and the provider's own text as the note.
+            tables["schedule"].rows.append(
+                {
+                    "id": hsds_id("schedule", *key, str(row.position)),
+                    "service_id": service_id,
+                    "location_id": location_id,
+                    "freq": "WEEKLY",
+                    "byday": row.byday,
+                    "description": row.label,
+                    "opens_at": row.opens_at.strftime("%H:%M:%S"),
+                    "closes_at": row.closes_at.strftime("%H:%M:%S"),
+                    "notes": provider.opening_hours,
+                }
+            )
+        if provider.opening_hours and not hours:
             tables["schedule"].rows.append(
                 {
                     "id": hsds_id("schedule", *key),
@@ -421,7 +514,7 @@ def build_package(
                 }
             )
         _add_attributes(tables["attribute"], provider, key, service_id, term_ids)
-    return Package(tables)
+    return Package(tables, addresses_left_out=left_out)
 
 
 def _add_taxonomies(tables, procedures, categories) -> dict[tuple[str, str], str]:
@@ -488,7 +581,7 @@ def package_files(package: Package) -> dict[str, bytes]:
 
 
 def directory_package() -> Package:
-    """The package of today's directory: every active provider (four queries)."""
+    """The package of today's directory: every active provider (five queries)."""
     return build_package(
         providers=providers_for_hsds(),
         procedures=list(MedicalCareProcedure.objects.order_by("position")),

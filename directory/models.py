@@ -5,12 +5,15 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from common.encryption import EncryptedTextField
 
+from .postal import validate_postal_code
+from .schedules import WEEKDAY_CODES, days_label, days_span_label, split_byday, time_label
 from .search import provider_search_text
 
 
@@ -298,6 +301,8 @@ class Provider(models.Model):
         related_name="providers",
     )
     municipality = models.CharField("区市町村", max_length=50, blank=True)
+    # Written 114-0002; HSDS requires it of every published address.
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True, validators=[validate_postal_code])
     address = models.CharField("住所", max_length=300, blank=True)
     phone = models.CharField("電話", max_length=30, blank=True)
     fax = models.CharField("FAX", max_length=30, blank=True)
@@ -425,6 +430,7 @@ PROVIDER_FIELDS = (
     "name_kana",
     "category",
     "district",
+    "postal_code",
     "municipality",
     "address",
     "phone",
@@ -517,6 +523,69 @@ class ProviderProcedure(models.Model):
         deleted = super().delete(*args, **kwargs)
         refresh_accepts([provider_id])
         return deleted
+
+
+def validate_byday(value: str) -> None:
+    """MO,TU,WE… : at least one day, each a known code, once."""
+    days = split_byday(value)
+    if not days:
+        raise ValidationError("曜日を選んでください。", code="required")
+    if any(day not in WEEKDAY_CODES for day in days) or len(set(days)) != len(days):
+        raise ValidationError("曜日は月～日から選んでください。", code="invalid")
+
+
+class ProviderSchedule(models.Model):
+    """One row of a provider's opening hours (HSDS schedule): the days and one span; the free text stays as the note."""
+
+    provider = models.ForeignKey(
+        Provider, verbose_name="機関・事業所", on_delete=models.CASCADE, related_name="schedules"
+    )
+    # HSDS byday form, Monday first: "MO,TU,WE,TH,FR".
+    byday = models.CharField(
+        "曜日", max_length=20, validators=[validate_byday], error_messages={"blank": "曜日を選んでください。"}
+    )
+    opens_at = models.TimeField("開始")
+    closes_at = models.TimeField("終了")
+    position = models.PositiveSmallIntegerField("表示順")
+
+    history = HistoricalRecords(verbose_name="受付・営業時間の変更履歴", verbose_name_plural="受付・営業時間の変更履歴")
+
+    class Meta:
+        verbose_name = "受付・営業時間"
+        verbose_name_plural = "受付・営業時間"
+        ordering = ["provider", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")),
+                name="directory_providerschedule_opens_before_closes",
+                violation_error_message="終了時刻は開始時刻より後にしてください。",
+            ),
+            models.UniqueConstraint(fields=["provider", "position"], name="directory_providerschedule_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.label}"
+
+    @property
+    def weekdays(self) -> tuple[str, ...]:
+        return split_byday(self.byday)
+
+    @property
+    def days_label(self) -> str:
+        return days_label(self.weekdays)
+
+    @property
+    def days_span_label(self) -> str:
+        """月～金 (the page's short form)."""
+        return days_span_label(self.weekdays)
+
+    @property
+    def hours_label(self) -> str:
+        return f"{time_label(self.opens_at)}～{time_label(self.closes_at)}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.days_label} {self.hours_label}"
 
 
 class OfficeDistrict(models.Model):

@@ -29,6 +29,7 @@ from tabular.imports import ImportKind
 from tabular.resources import SheetImportMixin
 from tabular.widgets import DateCellWidget, TextWidget, YesNoWidget, cell_key, cell_text
 
+from . import postal
 from .models import (
     PROVIDER_FIELDS,
     Acceptance,
@@ -38,6 +39,7 @@ from .models import (
     ProviderCategory,
     ProviderProcedure,
 )
+from .schedules import ScheduleEntry, parse_opening_hours
 from .services import AcceptanceEntry, provider_create, provider_update
 
 NAME, MUNICIPALITY, DISTRICT = "名称", "区市町村", "地区"
@@ -191,6 +193,21 @@ class ProviderDistrictWidget(widgets.Widget):
         return value.name if value else ""
 
 
+class PostalCodeWidget(widgets.Widget):
+    """`114-0002`, `〒１１４－０００２`, or the number Excel made of `1140002` (leading zeros lost)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
+            value = f"{int(value):07d}"
+        try:
+            return postal.normalize(cell_text(value))
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
 class AgeWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -231,6 +248,8 @@ class ImportedProvider:
     original: dict[str, object]
     # The procedure cells the row fills in: procedure → (status, note).
     acceptances: dict[MedicalCareProcedure, tuple[str, str]]
+    # The opening-hour rows read from a new or changed 受付・営業時間 (None: the saved rows stay).
+    schedules: list[ScheduleEntry] | None = None
 
 
 class ProviderResource(SheetImportMixin, resources.ModelResource):
@@ -241,6 +260,7 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
     name_kana = fields.Field(attribute="name_kana", column_name="フリガナ", widget=ProviderKanaWidget())
     category = fields.Field(attribute="category", column_name="種別", widget=CategoryWidget())
     district = fields.Field(attribute="district", column_name=DISTRICT, widget=ProviderDistrictWidget())
+    postal_code = fields.Field(attribute="postal_code", column_name="郵便番号", widget=PostalCodeWidget())
     municipality = fields.Field(attribute="municipality", column_name=MUNICIPALITY, widget=TextWidget())
     address = fields.Field(attribute="address", column_name="住所", widget=TextWidget())
     phone = fields.Field(attribute="phone", column_name="電話", widget=TextWidget())
@@ -274,6 +294,7 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
         "フリガナ": "アオバ ホウモンカンゴステーション",
         "種別": "訪問看護ステーション",
         DISTRICT: "王子地区",
+        "郵便番号": "114-0002",
         MUNICIPALITY: "北区",
         "住所": "東京都北区王子1-2-3",
         "電話": "03-1234-5678",
@@ -381,6 +402,10 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         imported.acceptances = self.clean_acceptances(filled, errors)
+        # A new or changed text fills the structured rows when it parses and empties them when it
+        # does not (rows that contradict the text would be worse than none); the text is kept either way.
+        if "opening_hours" not in errors and instance.opening_hours != imported.original["opening_hours"]:
+            imported.schedules = parse_opening_hours(instance.opening_hours)
         self.require(instance, row, errors, ["name", "category"])
         self.check_place(instance, errors)
         if instance.ages_from is not None and instance.ages_to is not None and instance.ages_from > instance.ages_to:
@@ -461,10 +486,17 @@ class ProviderResource(SheetImportMixin, resources.ModelResource):
         verified = bool(verified_on and verified_on != imported.original["verified_on"])
         verification = {"verified": verified, "today": verified_on if verified else None}
         if is_create:
-            provider = provider_create(user=self.user, acceptances=acceptances, **verification, **values)
+            provider = provider_create(
+                user=self.user, acceptances=acceptances, schedules=imported.schedules, **verification, **values
+            )
         else:
             provider = provider_update(
-                provider=instance, user=self.user, acceptances=acceptances, **verification, **values
+                provider=instance,
+                user=self.user,
+                acceptances=acceptances,
+                schedules=imported.schedules,
+                **verification,
+                **values,
             )
         instance.pk = provider.pk
 

@@ -23,7 +23,9 @@ from .models import (
     Provider,
     ProviderCategory,
     ProviderProcedure,
+    ProviderSchedule,
 )
+from .schedules import ScheduleEntry, ordered_weekdays
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,48 @@ def _save_acceptances(provider: Provider, changes: _MatrixChanges, *, user: Abst
         bulk_update_with_history(changes.to_update, ProviderProcedure, ["status", "note"], default_user=user)
 
 
+def _schedule_rows(provider: Provider, entries: Sequence[ScheduleEntry] | None) -> list[ProviderSchedule] | None:
+    """The rows that replace the provider's opening hours (validated), or None when they stay as saved."""
+    if entries is None:
+        return None
+    rows, errors = [], []
+    for position, entry in enumerate(entries, start=1):
+        # Known days, once each, Monday first; anything else is kept as given for the validator to refuse.
+        days = ordered_weekdays(entry.weekdays)
+        row = ProviderSchedule(
+            byday=",".join(days if len(days) == len(entry.weekdays) else entry.weekdays),
+            opens_at=entry.opens_at,
+            closes_at=entry.closes_at,
+            position=position,
+        )
+        try:
+            row.full_clean(exclude=["provider"], validate_unique=False)
+        except ValidationError as error:
+            errors.extend(f"{position}行目：{message}" for message in error.messages)
+        rows.append(row)
+    if errors:
+        raise ValidationError({"schedules": errors})
+    saved = list(ProviderSchedule.objects.filter(provider=provider).order_by("position")) if provider.pk else []
+    if [(row.byday, row.opens_at, row.closes_at) for row in saved] == [
+        (row.byday, row.opens_at, row.closes_at) for row in rows
+    ]:
+        return None
+    return rows
+
+
+def _save_schedules(provider: Provider, rows: list[ProviderSchedule] | None, *, user: AbstractBaseUser) -> None:
+    """Replaces the provider's opening-hour rows; each deleted and created row gets a history record by `user`."""
+    if rows is None:
+        return
+    for row in ProviderSchedule.objects.filter(provider=provider):
+        row._history_user = user  # read by simple-history's post_delete record
+        row.delete()
+    for row in rows:
+        row.provider = provider
+    if rows:
+        bulk_create_with_history(rows, ProviderSchedule, default_user=user)
+
+
 class ProviderFields(TypedDict, total=False):
     """The provider's own fields that provider_create and provider_update set."""
 
@@ -99,6 +143,7 @@ class ProviderFields(TypedDict, total=False):
     category: ProviderCategory
     name_kana: str
     district: District | None
+    postal_code: str
     municipality: str
     address: str
     phone: str
@@ -126,6 +171,7 @@ def _save_provider(
     user: AbstractBaseUser,
     data: ProviderFields,
     acceptances: Sequence[AcceptanceEntry],
+    schedules: Sequence[ScheduleEntry] | None,
     verified: bool,
     today: date | None,
 ) -> Provider:
@@ -139,13 +185,17 @@ def _save_provider(
         fields = (*fields, *_VERIFICATION_FIELDS)
         data.update(verified_on=today or timezone.localdate(), verified_by=user)
     matrix = _matrix_changes(provider, acceptances)
-    # An edit that changes something, if only the matrix, is a new version; one that changes
-    # nothing saves nothing (and adds no history record).
-    if not provider._state.adding and (matrix or changed_fields(provider, fields=fields, data=data)):
+    hours = _schedule_rows(provider, schedules)
+    # An edit that changes something, if only the matrix or the hours, is a new version; one that
+    # changes nothing saves nothing (and adds no history record).
+    if not provider._state.adding and (
+        matrix or hours is not None or changed_fields(provider, fields=fields, data=data)
+    ):
         data["version"] = provider.version + 1
     provider._history_user = user  # the history names the service's user, not only a request's
     model_update(instance=provider, fields=fields, data=data)
     _save_acceptances(provider, matrix, user=user)
+    _save_schedules(provider, hours, user=user)
     return provider
 
 
@@ -154,12 +204,15 @@ def provider_create(
     *,
     user: AbstractBaseUser,
     acceptances: Sequence[AcceptanceEntry] = (),
+    schedules: Sequence[ScheduleEntry] | None = None,
     verified: bool = False,
     today: date | None = None,
     **data: Unpack[ProviderFields],
 ) -> Provider:
-    """A new directory entry with its acceptance matrix; `verified` records today and the user."""
-    return _save_provider(Provider(), user=user, data=data, acceptances=acceptances, verified=verified, today=today)
+    """A new directory entry with its acceptance matrix and opening-hour rows; `verified` records today and the user."""
+    return _save_provider(
+        Provider(), user=user, data=data, acceptances=acceptances, schedules=schedules, verified=verified, today=today
+    )
 
 
 @transaction.atomic
@@ -169,11 +222,13 @@ def provider_update(
     user: AbstractBaseUser,
     expected_version: int | None = None,
     acceptances: Sequence[AcceptanceEntry] = (),
+    schedules: Sequence[ScheduleEntry] | None = None,
     verified: bool = False,
     today: date | None = None,
     **data: Unpack[ProviderFields],
 ) -> Provider:
-    """The fields given (the others stay) and the matrix rows given; the last verification stays unless `verified`.
+    """The fields given (the others stay), the matrix rows given and, unless `schedules` is None, the
+    opening-hour rows (all replaced); the last verification stays unless `verified`.
 
     An edit read at `expected_version` is refused (EditConflict) if the provider changed since; an
     import passes None. Returns the provider as saved, with its new version.
@@ -181,7 +236,9 @@ def provider_update(
     # The form or import row has usually set the new values on `provider` already: what changed is
     # measured against the row as stored, read once and locked.
     current = lock_for_edit(Provider, pk=provider.pk, expected_version=expected_version)
-    return _save_provider(current, user=user, data=data, acceptances=acceptances, verified=verified, today=today)
+    return _save_provider(
+        current, user=user, data=data, acceptances=acceptances, schedules=schedules, verified=verified, today=today
+    )
 
 
 def provider_verify(*, provider: Provider, user: AbstractBaseUser, today: date | None = None) -> Provider:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.provider_update_view, name="provider_update"),
     path("<int:pk>/verify/", views.provider_verify_view, name="provider_verify"),
     path("export/<str:file_format>/", file_views.provider_export, name="provider_export"),
+    path("postal-code/", views.postal_lookup, name="postal_lookup"),
     path("hsds.zip", file_views.provider_hsds_export, name="provider_hsds_export"),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,9 +16,9 @@ from common.services import EditConflict
 from tabular.conflicts import conflict_with, form_differences
 from tabular.history import FieldChange, limit_for
 
-from . import selectors, services
+from . import postal, selectors, services
 from .filters import ProviderFilter
-from .forms import ProviderForm, acceptance_formset
+from .forms import ProviderForm, acceptance_formset, schedule_formset
 from .history import provider_history
 from .models import Acceptance, MedicalCareProcedure, Provider, one_year_before
 from .page_links import provider_page_links, provider_page_sections
@@ -123,7 +123,7 @@ def provider_verify_view(request, pk):
 
 
 def _provider_form_page(request, *, provider=None):
-    """Create (provider None) or edit: the fields and the 14-row acceptance matrix, saved together."""
+    """Create (provider None) or edit: the fields, the 14-row acceptance matrix and the opening-hour rows, saved together."""
     if provider is None:
         procedures = list(MedicalCareProcedure.objects.order_by("position"))
         matrix = []
@@ -133,11 +133,13 @@ def _provider_form_page(request, *, provider=None):
     data = request.POST if request.method == "POST" else None
     form = ProviderForm(data, instance=provider)
     matrix_formset = acceptance_formset(data, procedures=procedures, matrix=matrix)
-    # Both validated, so the matrix's errors show together with the fields'.
-    if request.method == "POST" and all([form.is_valid(), matrix_formset.is_valid()]):
+    hours_formset, hours_from_text = schedule_formset(data, provider=provider)
+    # All validated, so the matrix's and the hours' errors show together with the fields'.
+    if request.method == "POST" and all([form.is_valid(), matrix_formset.is_valid(), hours_formset.is_valid()]):
         fields = {
             **form.provider_fields(),
             "acceptances": matrix_formset.entries(),
+            "schedules": hours_formset.entries(),
             "verified": form.cleaned_data["verified"],
         }
         try:
@@ -148,18 +150,29 @@ def _provider_form_page(request, *, provider=None):
                     provider=provider, user=request.user, expected_version=form.cleaned_data["version"] or 0, **fields
                 )
         except EditConflict as conflict:
-            return _provider_conflict_page(request, conflict.current, form=form, matrix_formset=matrix_formset)
+            return _provider_conflict_page(
+                request, conflict.current, form=form, matrix_formset=matrix_formset, hours_formset=hours_formset
+            )
         except ValidationError as error:
-            add_service_errors(form, error, formsets={"acceptances": matrix_formset})
+            add_service_errors(form, error, formsets={"acceptances": matrix_formset, "schedules": hours_formset})
         else:
             mark_draft_saved(request, f"provider:{provider.pk if provider else 'new'}")
             messages.success(request, f"{saved.name} の情報を保存しました。")
+            warning = postal.disagreement(saved.postal_code, saved.address, saved.municipality)
+            if warning:
+                messages.warning(request, warning)
             return redirect("directory:provider_detail", pk=saved.pk)
-    context = {"form": form, "matrix_formset": matrix_formset, "provider": provider}
+    context = {
+        "form": form,
+        "matrix_formset": matrix_formset,
+        "hours_formset": hours_formset,
+        "hours_from_text": hours_from_text and data is None,
+        "provider": provider,
+    }
     return render(request, "directory/provider_form.html", context)
 
 
-def _provider_conflict_page(request, current: Provider, *, form, matrix_formset):
+def _provider_conflict_page(request, current: Provider, *, form, matrix_formset, hours_formset):
     """A stale save: the editor's values stay in the form, now based on the saved version; theirs are listed above."""
     matrix = selectors.acceptance_matrix(current)
     changes = form_differences(ProviderForm(instance=current), form, exclude=["verified"])
@@ -174,11 +187,17 @@ def _provider_conflict_page(request, current: Provider, *, form, matrix_formset)
                     _acceptance_text(entry.status, entry.note.strip()),
                 )
             )
+    saved_hours = [row.label for row in current.schedules.order_by("position")]
+    typed_hours = [entry.label for entry in hours_formset.entries()]
+    if typed_hours != saved_hours:
+        changes.append(FieldChange("受付・営業時間（曜日・時刻）", "、".join(saved_hours), "、".join(typed_hours)))
     data = request.POST.copy()
     data["version"] = str(current.version)
     context = {
         "form": ProviderForm(data, instance=current),
         "matrix_formset": acceptance_formset(data, procedures=[row.procedure for row in matrix], matrix=matrix),
+        # The rows as typed (bound to the posted data), saved over the current version on the next save.
+        "hours_formset": schedule_formset(data, provider=current)[0],
         "provider": current,
         "conflict": conflict_with(current, what="この機関・事業所の情報", changes=changes),
     }
@@ -200,3 +219,13 @@ def provider_create_view(request):
 @permission_required("directory.change_provider", raise_exception=True)
 def provider_update_view(request, pk):
     return _provider_form_page(request, provider=_provider(pk))
+
+
+@login_required
+@permission_required("directory.change_provider", raise_exception=True)
+def postal_lookup(request):
+    """The area of a postal code as the provider form fills the address from it (JSON; no personal data)."""
+    found = postal.area(request.GET.get("code", ""))
+    if found is None:
+        return JsonResponse({"error": "その郵便番号は見つかりません。"}, status=404)
+    return JsonResponse({"code": found.code, "prefecture": found.prefecture, "city": found.city, "town": found.town})

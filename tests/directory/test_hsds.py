@@ -5,7 +5,9 @@ import io
 import json
 import uuid
 import zipfile
+from pathlib import Path
 
+import frictionless
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -14,8 +16,10 @@ from django.urls import reverse
 
 from accounts.models import Office, User
 from directory import hsds
-from directory.models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure
+from directory.models import Acceptance, MedicalCareProcedure, Provider, ProviderProcedure, ProviderSchedule
 from tabular.spreadsheets import FORMULA_START
+
+from . import hsds_3_0_0
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +35,7 @@ def matrix(db) -> Provider:
     provider.has_coordinator = True
     provider.opening_hours = "月～金 9:00～17:00"
     provider.save()
+    provider.schedules.all().delete()  # only the text: the row the export has always written
     provider.acceptances.all().delete()
     for code, status, note in [
         ("ventilator", Acceptance.ACCEPTED, ""),
@@ -78,7 +83,9 @@ def test_datapackage_json_lists_every_csv_with_its_schema(matrix):
         header = next(csv.reader(io.StringIO(files[path].decode("utf-8"))))
         assert header == [field["name"] for field in resource["schema"]["fields"]], path
         assert resource["schema"]["primaryKey"] == "id"
-        assert all(field["type"] in {"string", "number", "date"} for field in resource["schema"]["fields"])
+        assert all(
+            field["type"] in {"string", "number", "date", "datetime", "time"} for field in resource["schema"]["fields"]
+        )
 
 
 def test_every_csv_parses_with_the_types_its_schema_declares(matrix):
@@ -172,6 +179,31 @@ def test_a_japanese_address_is_split_into_prefecture_city_and_the_rest(matrix):
     assert schedule["description"] == "月～金 9:00～17:00"
 
 
+def test_structured_hours_are_weekly_schedule_rows_with_the_text_as_their_note(matrix):
+    matrix.opening_hours = "月～金 9:00～12:00、13:00～17:00（土日祝休み）"
+    matrix.save()
+    for position, (byday, opens, closes) in enumerate(
+        [("MO,TU,WE,TH,FR", "09:00", "12:00"), ("MO,TU,WE,TH,FR", "13:00", "17:00"), ("SA", "09:00", "12:30")],
+        start=1,
+    ):
+        ProviderSchedule.objects.create(
+            provider=matrix, byday=byday, opens_at=opens, closes_at=closes, position=position
+        )
+    files = files_of(hsds.directory_package())
+    tables = tables_of(files)
+    location = next(row for row in tables["location"] if row["name"] == matrix.name)
+    rows = [row for row in tables["schedule"] if row["location_id"] == location["id"]]
+    assert [(row["freq"], row["byday"], row["opens_at"], row["closes_at"], row["description"]) for row in rows] == [
+        ("WEEKLY", "MO,TU,WE,TH,FR", "09:00:00", "12:00:00", "月・火・水・木・金 9:00～12:00"),
+        ("WEEKLY", "MO,TU,WE,TH,FR", "13:00:00", "17:00:00", "月・火・水・木・金 13:00～17:00"),
+        ("WEEKLY", "SA", "09:00:00", "12:30:00", "土 9:00～12:30"),
+    ]
+    assert {row["notes"] for row in rows} == {"月～金 9:00～12:00、13:00～17:00（土日祝休み）"}
+    assert len({row["id"] for row in rows}) == 3
+    service = next(row for row in tables["service"] if row["name"] == matrix.name)
+    assert {row["service_id"] for row in rows} == {service["id"]}
+
+
 def test_ids_are_the_same_in_two_exports_and_follow_the_natural_key(matrix):
     first = files_of(hsds.directory_package())
     matrix.phone = "03-0000-9999"  # a change that is not part of the key
@@ -252,3 +284,113 @@ def test_text_that_would_start_a_formula_is_escaped_in_every_csv(matrix, name):
     assert "'" + name in [row["description"] for row in tables["schedule"]]
     cells = [value for rows in tables.values() for row in rows for value in row.values()]
     assert not [value for value in cells if FORMULA_START.match(value)]
+
+
+# --- conformance to HSDS 3.0.0 (frictionless, against the specification's table definitions) ----------
+
+EXTENSIONS = {"attribute": ["label"]}  # our extension columns, after the official ones (docs/hsds.md)
+
+
+def official_descriptor() -> dict:
+    """A tabular data package of HSDS 3.0.0's definitions of our tables, plus our documented extensions."""
+    resources = []
+    for name, (path, fields, foreign_keys) in hsds_3_0_0.TABLES.items():
+        schema_fields = []
+        for field_name, field_type, field_format, required, allowed in fields:
+            field_schema = {"name": field_name, "type": field_type}
+            if field_format:
+                field_schema["format"] = field_format
+            constraints = {
+                "required": required,
+                "unique": field_name == "id" or field_name in hsds_3_0_0.UNIQUE.get(name, set()),
+            }
+            if allowed:
+                constraints["enum"] = list(allowed)
+            field_schema["constraints"] = constraints
+            schema_fields.append(field_schema)
+        schema_fields += [{"name": extension, "type": "string"} for extension in EXTENSIONS.get(name, [])]
+        schema = {"fields": schema_fields, "primaryKey": "id"}
+        schema["foreignKeys"] = [
+            {"fields": column, "reference": {"resource": table, "fields": "id"}}
+            for column, table in foreign_keys.items()
+        ]
+        resources.append({"name": name, "path": path, "profile": "tabular-data-resource", "schema": schema})
+    return {"profile": "tabular-data-package", "resources": resources}
+
+
+def test_the_export_is_valid_against_hsds_3_0_0_with_frictionless(tmp_path, matrix):
+    """Every table: the official columns in the official order (then our extensions), types, formats,
+    required fields, allowed values, unique ids; every foreign key resolves."""
+    hsds.write_package(tmp_path, hsds.directory_package())
+    package = frictionless.Package(official_descriptor(), basepath=str(tmp_path))
+    report = package.validate()
+    errors = report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])
+    assert report.valid, errors[:20]
+    # The validation looked at real rows of every table (an empty file would pass trivially).
+    for name, (path, _, _) in hsds_3_0_0.TABLES.items():
+        assert len((tmp_path / path).read_text(encoding="utf-8").splitlines()) > 1, name
+
+
+def test_the_validation_catches_a_column_out_of_order_and_a_missing_postal_code(tmp_path, matrix):
+    hsds.write_package(tmp_path, hsds.directory_package())
+    services = tmp_path / "services.csv"
+    rows = list(csv.reader(io.StringIO(services.read_text(encoding="utf-8"))))
+    for row in rows:
+        row[2], row[3] = row[3], row[2]  # program_id and name swapped
+    services.write_text("".join(",".join(f'"{cell}"' for cell in row) + "\r\n" for row in rows), encoding="utf-8")
+    addresses = tmp_path / "addresses.csv"
+    rows = list(csv.DictReader(io.StringIO(addresses.read_text(encoding="utf-8"))))
+    header = list(rows[0])
+    rows[0]["postal_code"] = ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, header, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    addresses.write_text(buffer.getvalue(), encoding="utf-8")
+    report = frictionless.Package(official_descriptor(), basepath=str(tmp_path)).validate()
+    found = {(task.name, error.type) for task in report.tasks for error in task.errors}
+    assert ("service", "incorrect-label") in found
+    assert ("address", "constraint-error") in found
+
+
+def test_our_descriptor_declares_every_official_field_as_the_specification_does(matrix):
+    descriptor = json.loads(hsds.package_files(hsds.directory_package())["datapackage.json"])
+    assert descriptor["version"] == hsds_3_0_0.VERSION
+    ours = {resource["name"]: resource for resource in descriptor["resources"]}
+    official = {resource["name"]: resource for resource in official_descriptor()["resources"]}
+    assert set(ours) == set(official)
+    for name, resource in official.items():
+        assert ours[name]["path"] == resource["path"]
+        official_fields = resource["schema"]["fields"][: len(hsds_3_0_0.TABLES[name][1])]
+        declared = [
+            {key: value for key, value in field.items() if key != "description"}
+            for field in ours[name]["schema"]["fields"][: len(official_fields)]
+        ]
+        assert declared == official_fields, name
+        extensions = [field["name"] for field in ours[name]["schema"]["fields"][len(official_fields) :]]
+        assert extensions == EXTENSIONS.get(name, []), name
+
+
+def test_docs_list_every_extension_column():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "hsds.md").read_text(encoding="utf-8")
+    for table, columns in EXTENSIONS.items():
+        for column in columns:
+            assert f"`{table}.{column}`" in docs
+
+
+def test_an_address_without_a_postal_code_is_left_out_and_the_command_says_so(tmp_path, matrix):
+    Provider.objects.filter(pk=matrix.pk).update(postal_code="")
+    package = hsds.directory_package()
+    assert matrix.name in package.addresses_left_out
+    assert not any(
+        row["location_id"] == hsds.hsds_id("location", *key_of(matrix)) for row in package.tables["address"].rows
+    )
+    output = io.StringIO()
+    call_command("export_hsds", str(tmp_path), stdout=output)
+    assert "郵便番号のない" in output.getvalue() and matrix.name in output.getvalue()
+
+
+def key_of(provider: Provider) -> tuple[str, ...]:
+    from directory.resources import effective_municipality, provider_key
+
+    return provider_key(provider.name, effective_municipality(provider))

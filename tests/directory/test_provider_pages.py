@@ -221,6 +221,11 @@ def _form_data(provider=None, **overrides) -> dict:
         "acceptances-INITIAL_FORMS": str(len(procedures)),
         "acceptances-MIN_NUM_FORMS": "0",
         "acceptances-MAX_NUM_FORMS": "50",
+        # Three empty opening-hour rows, as the form shows under the saved ones: ignored.
+        "schedules-TOTAL_FORMS": "3",
+        "schedules-INITIAL_FORMS": "0",
+        "schedules-MIN_NUM_FORMS": "0",
+        "schedules-MAX_NUM_FORMS": "14",
     }
     for index, procedure in enumerate(procedures):
         cell = answers.get(procedure.pk)

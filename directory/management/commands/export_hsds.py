@@ -18,3 +18,9 @@ class Command(BaseCommand):
         paths = hsds.write_package(directory, package)
         organizations = len(package.tables["organization"].rows)
         self.stdout.write(f"{directory} に {len(paths)} ファイルを書き出しました（機関・事業所 {organizations} 件）。")
+        if package.addresses_left_out:
+            names = "、".join(package.addresses_left_out[:5]) + ("ほか" if len(package.addresses_left_out) > 5 else "")
+            self.stdout.write(
+                f"郵便番号のない {len(package.addresses_left_out)} 件（{names}）は住所（addresses.csv）を書き出していません。"
+                "HSDS では住所に郵便番号が必要です。機関・事業所の情報に郵便番号を入れてください。"
+            )
