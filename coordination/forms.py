@@ -16,6 +16,24 @@ def chosen_pk(value) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
+# How many candidates an ambiguous typed name lists in its error.
+CANDIDATES_SHOWN = 5
+
+
+def the_one_typed(found: list, exact: list, *, label, nothing: str, several: str):
+    """The one entry a name typed into a picker without JavaScript names: an exact match wins over
+    partial ones. `found` holds up to CANDIDATES_SHOWN + 1 matches. None, or several, raise a
+    ValidationError: `nothing`, or `several` with `{names}` replaced by the candidates' labels."""
+    if len(exact) == 1:
+        return exact[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(nothing)
+    names = "、".join(label(entry) for entry in found[:CANDIDATES_SHOWN])
+    raise ValidationError(several.format(names=names + ("ほか" if len(found) > CANDIDATES_SHOWN else "")))
+
+
 class JapaneseDateField(forms.CharField):
     """A date typed as `2025/4/1`, `2025-04-01`, `R7.4.1` or `令和7年4月1日` (full-width too)."""
 

@@ -192,6 +192,10 @@ def _read_xlsx(content: bytes) -> Sheet:
     return _sheet(rows)
 
 
+# The longest cell a CSV may have: the csv module's default field size limit.
+MAX_CSV_FIELD = 131_072
+
+
 def _read_csv(content: bytes) -> Sheet:
     if b"\x00" in content:
         raise UploadError("CSV ファイルとして読めません。文字のファイルではないようです。")
@@ -209,6 +213,9 @@ def _read_csv(content: bytes) -> Sheet:
         for row in csv.reader(io.StringIO(text, newline="")):
             if len(row) > MAX_COLUMNS:
                 raise UploadError(TOO_MANY_COLUMNS)
+            # The csv module's own limit is process-wide and a library may raise it: ours is explicit.
+            if any(len(value) > MAX_CSV_FIELD for value in row):
+                raise UploadError(f"CSV ファイルとして読めません。1つのセルが長すぎます（{MAX_CSV_FIELD:,}文字まで）。")
             rows.append([(value, False) for value in row])
             if len(rows) > MAX_ROWS + 1:
                 raise UploadError(f"一度に取り込めるのは{MAX_ROWS:,}行までです。ファイルを分けてください。")

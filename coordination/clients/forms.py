@@ -12,7 +12,7 @@ from coordination.clients.age_bands import AgeBand
 from coordination.clients.models import Client, ConsentMethod, Guardian
 from coordination.clients.selectors import client_search
 from coordination.clients.services import GuardianEntry
-from coordination.forms import JapaneseDateField, with_long_selects
+from coordination.forms import CANDIDATES_SHOWN, JapaneseDateField, the_one_typed, with_long_selects
 from directory.models import District, ProviderCategory
 
 
@@ -20,30 +20,17 @@ def client_option_label(client: Client) -> str:
     return f"{client.name}（{client.name_kana}）" if client.name_kana else client.name
 
 
-# How many candidates an ambiguous typed name lists in its error.
-CANDIDATES_SHOWN = 5
-
-
 def resolve_typed_client(office, typed: str) -> Client:
-    """The one client of the office a typed name or フリガナ names (the pickers without JavaScript).
-
-    An exact name or フリガナ wins over partial matches; none or several raise a ValidationError
-    that names the candidates (up to CANDIDATES_SHOWN)."""
+    """The one client of the office a typed name or フリガナ names (the pickers without JavaScript)."""
     found = list(client_search(office, typed, limit=CANDIDATES_SHOWN + 1))
     compact, kana = "".join(typed.split()), fold_for_search(typed)
     exact = [c for c in found if compact == "".join(c.name.split()) or kana == fold_for_search(c.name_kana)]
-    if len(exact) == 1:
-        return exact[0]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ValidationError(
-            f"「{typed}」に当てはまる相談対象者はこの事業所にいません。氏名かフリガナを確かめてください。"
-        )
-    names = "、".join(client_option_label(c) for c in found[:CANDIDATES_SHOWN])
-    more = "ほか" if len(found) > CANDIDATES_SHOWN else ""
-    raise ValidationError(
-        f"「{typed}」に当てはまる相談対象者が複数います（{names}{more}）。氏名をもう少し詳しく入力してください。"
+    return the_one_typed(
+        found,
+        exact,
+        label=client_option_label,
+        nothing=f"「{typed}」に当てはまる相談対象者はこの事業所にいません。氏名かフリガナを確かめてください。",
+        several=f"「{typed}」に当てはまる相談対象者が複数います（{{names}}）。氏名をもう少し詳しく入力してください。",
     )
 
 

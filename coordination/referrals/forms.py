@@ -3,13 +3,12 @@
 import unicodedata
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Office, User
-from coordination.clients.forms import CANDIDATES_SHOWN, resolve_typed_client
+from coordination.clients.forms import resolve_typed_client
 from coordination.clients.models import Client
-from coordination.forms import JapaneseDateField, chosen_pk
+from coordination.forms import CANDIDATES_SHOWN, JapaneseDateField, chosen_pk, the_one_typed
 from coordination.logs.forms import grouped_leaf_choices
 from coordination.logs.models import ActivityType, ContactLog, ContactMethod
 from coordination.referrals.models import Referral, SharedItem
@@ -31,26 +30,17 @@ class ProviderChoiceField(forms.ModelChoiceField):
 
 
 def resolve_typed_provider(typed: str) -> Provider:
-    """The one active provider of the directory a typed name or フリガナ names (the picker without JavaScript).
-
-    An exact name or フリガナ wins over partial matches; none or several raise a ValidationError that names
-    the candidates (up to CANDIDATES_SHOWN)."""
+    """The one active provider of the directory a typed name or フリガナ names (the picker without JavaScript)."""
     found = list(provider_search(query=typed, limit=CANDIDATES_SHOWN + 1))
     keys = set(query_keys(typed))  # folded as the directory folds (kana, widths, romaji)
     exact = [p for p in found if keys & {search_key(p.name), search_key(p.name_kana), romaji_key(p.name_kana)}]
-    if len(exact) == 1:
-        return exact[0]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ValidationError(
-            f"「{typed}」に当てはまる機関はディレクトリにありません。"
-            "ディレクトリにない機関は、下の「つなぎ先の名称」に入力してください。"
-        )
-    names = "、".join(provider_option_label(p) for p in found[:CANDIDATES_SHOWN])
-    more = "ほか" if len(found) > CANDIDATES_SHOWN else ""
-    raise ValidationError(
-        f"「{typed}」に当てはまる機関が複数あります（{names}{more}）。名称をもう少し詳しく入力してください。"
+    return the_one_typed(
+        found,
+        exact,
+        label=provider_option_label,
+        nothing=f"「{typed}」に当てはまる機関はディレクトリにありません。"
+        "ディレクトリにない機関は、下の「つなぎ先の名称」に入力してください。",
+        several=f"「{typed}」に当てはまる機関が複数あります（{{names}}）。名称をもう少し詳しく入力してください。",
     )
 
 
