@@ -136,9 +136,17 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # No JIT compilation: it pays off for long analytical queries, not for a page's. A log-list keyword
-        # search at an office with 50,000 logs spent 1.0 of its 1.2 s compiling (docs/performance.md).
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # Planner settings for our connections (docs/performance.md, "Page cost at a large office"):
+        # - no JIT compilation: it pays off for long analytical queries, not for a page's. A log-list keyword
+        #   search at an office with 50,000 logs spent 1.0 of its 1.2 s compiling;
+        # - random_page_cost 1.1, PostgreSQL's advice for data in memory or on SSD (the default 4 assumes
+        #   spinning disks): the report's §3 and §5 counts then follow the office's logs through the indexes
+        #   (23 and 34 ms) instead of reading the whole 1.6-million-row link tables (164 and 102 ms);
+        # - no parallel workers for one query: with many users at once they only take cores from the
+        #   other requests (a parallel hash join above used three processes for one report table).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            "-c jit=off -c random_page_cost=1.1 -c max_parallel_workers_per_gather=0"
+        )
 else:
     SQLITE_PATH = Path(env_str("TSUNAGU_SQLITE_PATH", str(BASE_DIR / "var" / "tsunagu.sqlite3")))
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
@@ -179,6 +187,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Argon2id first (accounts/hashers.py); the PBKDF2 hashers read passwords stored before it, which Django
+# re-hashes with Argon2id at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

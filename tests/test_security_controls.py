@@ -1,6 +1,7 @@
 """Controls of docs/security.md that no other test proves: password storage, password range, cookies."""
 
 import pytest
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -8,18 +9,36 @@ from django.utils.module_loading import import_string
 pytestmark = pytest.mark.django_db
 
 
-def test_passwords_are_stored_salted_with_pbkdf2_sha256_of_at_least_310000_iterations():
-    # The test run swaps in a fast hasher (tests/conftest.py); the project's settings keep Django's.
-    from django.conf import global_settings
-
+def _project_hashers() -> list[str]:
+    # The test run swaps in a fast hasher (tests/conftest.py); the project's settings name the real ones.
     from config import settings as project_settings
 
-    hashers = getattr(project_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
-    hasher = import_string(hashers[0])()
+    return project_settings.PASSWORD_HASHERS
+
+
+def test_passwords_are_stored_salted_with_argon2id_at_owasps_parameters():
+    hasher = import_string(_project_hashers()[0])()
     encoded = hasher.encode("ながい あいことば 2025 ですよ", hasher.salt())
-    algorithm, iterations, salt, _ = encoded.split("$")
-    assert (algorithm, hasher.algorithm) == ("pbkdf2_sha256", "pbkdf2_sha256")
-    assert int(iterations) >= 310_000 and len(salt) >= 16
+    algorithm, variety, version, parameters, salt, digest = encoded.split("$")
+    assert (algorithm, variety, version) == ("argon2", "argon2id", "v=19")
+    # OWASP's Password Storage Cheat Sheet: at least 19 MiB of memory, 2 passes, 1 lane.
+    assert dict(p.split("=") for p in parameters.split(",")) == {"m": "19456", "t": "2", "p": "1"}
+    assert len(salt) >= 16 and len(digest) >= 32
+    assert hasher.verify("ながい あいことば 2025 ですよ", encoded)
+    assert not hasher.verify("ながい あいことば 2025 ですね", encoded)
+
+
+def test_a_password_stored_with_pbkdf2_signs_in_and_is_rehashed_with_argon2id(client, settings, coordinator):
+    settings.PASSWORD_HASHERS = _project_hashers()
+    password = "まえの ほうしきの あいことば 1"
+    coordinator.password = make_password(password, hasher="pbkdf2_sha256")
+    coordinator.save(update_fields=["password"])
+
+    client.post(reverse("login"), {"username": "coordinator", "password": password})
+
+    coordinator.refresh_from_db()
+    assert coordinator.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password(password, coordinator.password)
 
 
 def test_long_passwords_with_spaces_japanese_and_emoji_are_accepted(coordinator):
