@@ -12,6 +12,7 @@ re-verify page), and decide a proposal field by field.
 """
 
 import smtplib
+from dataclasses import replace
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +32,7 @@ from . import selectors, services
 from .forms import ProviderSelfForm, acceptance_formset
 from .links import LinkProblem, acceptance_key, link_by_id, link_for_token, public_snapshot
 from .models import ProviderProposal
+from .selectors import ProposalReview
 from .views import _provider
 
 # What the session keeps once a link is opened: the link's id, the provider's version and what it saw.
@@ -222,11 +224,25 @@ def provider_proposals(request, pk):
                 request, f"{provider.name} の変更の提案を判断しました。最終確認日を事業所が確認した日にしました。"
             )
             return redirect("directory:provider_detail", pk=provider.pk)
+    reviews = selectors.proposal_reviews(provider)
+    if request.method == "POST":
+        # The choices made stay ticked on the page shown again (a conflict, a change left without one).
+        reviews = [
+            ProposalReview(
+                review.proposal,
+                [
+                    replace(row, decision=request.POST.get(f"decision:{row.key}", ""))
+                    if str(review.proposal.pk) == request.POST.get("proposal")
+                    else row
+                    for row in review.rows
+                ],
+            )
+            for review in reviews
+        ]
     context = {
         "provider": provider,
-        "reviews": selectors.proposal_reviews(provider),
+        "reviews": reviews,
         "decided": selectors.proposal_reviews(provider, pending=False),
         "errors": errors,
-        "posted": request.POST if request.method == "POST" else {},
     }
     return render(request, "directory/provider_proposals.html", context, status=status)

@@ -371,7 +371,9 @@ def test_every_change_needs_a_decision(client, coordinator, stale):
     version = Provider.objects.get(pk=stale.pk).version
     response = client.post(url, {"proposal": proposal.pk, "version": version, "decision:phone": "accepted"})
     assert response.status_code == 400
-    assert "すべての項目で「反映する」か「反映しない」を選んでください。" in response.content.decode()
+    html = response.content.decode()
+    assert "すべての項目で「反映する」か「反映しない」を選んでください。" in html
+    assert 'name="decision:phone" value="accepted" required checked' in html  # the choice made stays
     stale.refresh_from_db()
     assert stale.phone == "03-1111-2222" and stale.version == version
     assert ProviderProposal.objects.get().status == ProposalStatus.PENDING
