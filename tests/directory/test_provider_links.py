@@ -444,6 +444,26 @@ def test_every_use_of_the_link_is_in_the_access_log(client, coordinator, stale):
     assert all(row.user_id is None and "office@zet-link.example.jp" in row.username for row in rows)
 
 
+def test_the_offices_supervisor_reads_the_uses_of_the_links_its_coordinators_sent(
+    client, coordinator, supervisor, stale
+):
+    path = send_link(client, coordinator, stale)
+    confirm(client, open_link(client, path))
+    client.get(path)
+    client.force_login(supervisor)
+    html = client.get(reverse("access_log")).content.decode()
+    assert "事業所の確認リンク（掲載内容の確認）" in html
+    assert "office@zet-link.example.jp" in html  # the visitor: the address the link was sent to
+    # Not another office's supervisor.
+    from accounts.roles import Role
+    from tests.coordination.client_factories import make_office, make_user
+
+    other = make_office("板橋区医療的ケア児等コーディネーター事業")
+    client.force_login(make_user(other, "b-supervisor", Role.SUPERVISOR))
+    other_html = client.get(reverse("access_log")).content.decode()
+    assert "事業所の確認リンク（掲載内容の確認）" not in other_html and "office@zet-link.example.jp" not in other_html
+
+
 def test_an_altered_link_is_in_the_access_log_as_refused(client):
     client.get(reverse("directory:provider_link_open", kwargs={"token": "made-up:signature"}))
     row = AccessEvent.objects.latest("pk")
