@@ -30,7 +30,7 @@ from common.services import EditConflict
 
 from . import selectors, services
 from .forms import ProviderSelfForm, acceptance_formset
-from .links import LinkProblem, acceptance_key, link_by_id, link_for_token, public_snapshot
+from .links import PUBLIC_FIELDS, LinkProblem, acceptance_key, link_by_id, link_for_token, public_snapshot
 from .models import ProviderProposal
 from .selectors import ProposalReview
 from .views import _provider
@@ -96,10 +96,20 @@ def provider_link_page(request):
         return _refuse(request, check.problem, link=check.link)
     link = check.link
     provider = selectors.provider_for_page(link.provider_id)
-    matrix = selectors.acceptance_matrix(provider)
+    base = state["base"]
+    # The form shows the entry as it was when the link was opened (what a proposal is measured
+    # against), even if the office changed it meanwhile: the review page shows that as a 衝突.
+    matrix = [
+        selectors.MatrixRow(
+            row.procedure, **base.get(acceptance_key(row.procedure.code), {"status": row.status, "note": row.note})
+        )
+        for row in selectors.acceptance_matrix(provider)
+    ]
     procedures = [row.procedure for row in matrix]
     data = request.POST if request.method == "POST" else None
-    form = ProviderSelfForm(data, instance=provider)
+    form = ProviderSelfForm(
+        data, instance=provider, initial={name: base[name] for name in PUBLIC_FIELDS if name in base}
+    )
     matrix_formset = acceptance_formset(data, procedures=procedures, matrix=matrix)
     if request.method == "POST":
         if form.is_valid() and matrix_formset.is_valid():
@@ -108,7 +118,7 @@ def provider_link_page(request):
                 proposed[acceptance_key(entry.procedure.code)] = {"status": entry.status, "note": entry.note.strip()}
             try:
                 proposal = services.provider_link_confirm(
-                    link_id=link.pk, base=state["base"], base_version=state["base_version"], proposed=proposed
+                    link_id=link.pk, base=base, base_version=state["base_version"], proposed=proposed
                 )
             except ValidationError:
                 return _refuse(request, LinkProblem.USED, link=link)

@@ -388,6 +388,9 @@ def test_a_proposal_on_a_provider_edited_since_shows_the_conflict_and_is_not_app
     page = open_link(client, send_link(client, coordinator, stale))
     # Meanwhile a colleague corrects the phone number on the office's side.
     services.provider_update(provider=stale, user=coordinator2, expected_version=stale.version, phone="03-7777-8888")
+    # The provider's page, opened again, still shows what it saw first: its proposal is measured against that.
+    page = client.get(reverse("directory:provider_link_page"))
+    assert 'value="03-1111-2222"' in page.content.decode()
     assert confirm(client, page, phone="03-3333-4444", fax="03-5555-6666").status_code == 302
     client.force_login(coordinator)
     url = reverse("directory:provider_proposals", args=[stale.pk])
