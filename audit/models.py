@@ -40,6 +40,9 @@ class Action(models.TextChoices):
     REFUSED = "refused", "拒否されたアクセス"
     READ_AUDIT_LOG = "read_audit_log", "アクセス記録の閲覧"
     CONSENT_OVERRIDE = "consent_override", "同意確認の例外"
+    # A provider's one-time link (no account): opened, confirmed (with or without proposed changes).
+    PROVIDER_LINK_OPEN = "provider_link_open", "事業所の確認リンクを開いた"
+    PROVIDER_LINK_CONFIRM = "provider_link_confirm", "事業所の確認・変更の提案"
 
 
 class Outcome(models.TextChoices):

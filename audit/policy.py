@@ -100,6 +100,14 @@ AUDITED_FORMS: dict[str, tuple[str, str]] = {
     "referral_override": (Action.CONSENT_OVERRIDE, Action.CONSENT_OVERRIDE),
 }
 
+# A provider's one-time link (directory/link_views.py) records its own rows, not through the
+# middleware: the visitor has no user (the row's username names the link's address), the link's URL
+# holds a secret (recorded masked) and the page's URL holds no id (the row names the provider and
+# link). Opened (PROVIDER_LINK_OPEN), the page read (VIEW), confirmed with or without proposed changes
+# (PROVIDER_LINK_CONFIRM; refused when the form had errors), and every altered, unknown, expired,
+# used or ended link (REFUSED).
+SELF_RECORDED_VIEWS = frozenset({"directory:provider_link_open", "directory:provider_link_page"})
+
 # Query parameters that only page or order a list; any other non-empty one makes it a search.
 NOT_A_SEARCH = frozenset({"page", "per_page", "sort", "history"})
 

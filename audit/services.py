@@ -39,9 +39,10 @@ def client_ip(request: HttpRequest) -> str | None:
 _NOTES = "_tsunagu_access_log_notes"
 
 
-def access_log_note(request: HttpRequest, *, rows: int) -> None:
-    """Tells the access log how many rows an export or download carried (recorded with its row)."""
-    setattr(request, _NOTES, {**getattr(request, _NOTES, {}), "rows": rows})
+def access_log_note(request: HttpRequest, **notes) -> None:
+    """Tells the access log what to add to the request's row: how many rows an export or download
+    carried (`rows=`), or the ids of what a page without ids in its URL showed (`provider=`, `link=`)."""
+    setattr(request, _NOTES, {**getattr(request, _NOTES, {}), **notes})
 
 
 def _object_ids(request: HttpRequest) -> dict:
@@ -64,8 +65,12 @@ def access_event_record(
     user=None,
     username: str = "",
     status_code: int | None = None,
+    path: str | None = None,
 ) -> AccessEvent:
-    """Append one row. `user` defaults to the request's signed-in user (none when anonymous)."""
+    """Append one row. `user` defaults to the request's signed-in user (none when anonymous).
+
+    `path` replaces the request's when the URL itself holds a secret (a provider's one-time link).
+    """
     if user is None and request is not None:
         request_user = getattr(request, "user", None)
         if request_user is not None and request_user.is_authenticated:
@@ -81,7 +86,7 @@ def access_event_record(
     )
     if request is not None:
         match = getattr(request, "resolver_match", None)
-        event.path = request.get_full_path()[:PATH_MAX]
+        event.path = (request.get_full_path() if path is None else path)[:PATH_MAX]
         event.url_name = (match.view_name if match else "")[:200]
         event.object_ids = _object_ids(request)
         event.method = request.method or ""

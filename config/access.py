@@ -147,6 +147,32 @@ ACCESS_MATRIX: dict[str, dict] = {
     # the provider form's postal-code fill: JSON of Japan Post's area, no personal data (404 for an unknown code)
     "directory:postal_lookup": _row(302, 403, 404, 403, 404),
     "directory:provider_verify": _row(302, 405, 405, 405, 405, "POST only", centre=405),
+    # a provider's one-time link (no account; directory/link_views.py): the e-mailed link, checked, moves into
+    # the session and redirects to the page; every use is in the access log, under the link's address
+    "directory:provider_link_open": _row(
+        404,
+        404,
+        404,
+        404,
+        404,
+        "anyone with a valid link → 302 to its page; altered or unknown: 404; expired, used or ended by a newer: 410",
+        centre=404,
+    ),
+    "directory:provider_link_page": _row(
+        404,
+        404,
+        404,
+        404,
+        404,
+        "only after a valid link was opened in this session: that provider's public fields and matrix (else 404)",
+        centre=404,
+    ),
+    "directory:provider_link_done": _row(200, 200, 200, 200, 200, "thanks after confirming; shows no data", centre=200),
+    "directory:provider_link_send": _row(302, 405, 405, 405, 405, "POST only; e-mails a new link", centre=405),
+    "directory:provider_link_send_all": _row(
+        302, 403, 200, 403, 200, "confirm, then POST: links to every stale entry with an e-mail address"
+    ),
+    "directory:provider_proposals": _row(302, 403, 200, 403, 200, "a provider's proposals, decided field by field"),
     "directory:provider_export": _row(302, 200, 200, 200, 200, "internal note only for view_client"),
     "directory:provider_hsds_export": _row(302, 200, 200, 200, 200, "public data package"),
     # quarterly report

@@ -203,6 +203,25 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # A new user's one-time set-up link (accounts/setup_links.py) works for this many hours.
 TSUNAGU_SETUP_LINK_HOURS = int(env_str("TSUNAGU_SETUP_LINK_HOURS", "72"))
+# A provider's one-time link to check its own entry (directory/links.py) works for this many days.
+TSUNAGU_PROVIDER_LINK_DAYS = int(env_str("TSUNAGU_PROVIDER_LINK_DAYS", "14"))
+
+# E-mail (the providers' one-time links; docs/deploy.md). In production Django's SMTP backend with
+# the server given here; in development and the demo (`make run`) each message is written to a
+# file in var/mail/ instead of being sent. The tests use Django's in-memory outbox.
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(env_str("TSUNAGU_EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(env_str("DJANGO_EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "tsunagu@localhost")
 
 # On only when a reverse proxy we run sits in front: the access log and the sign-in lockout then
 # take the client address from the last X-Forwarded-For entry (the one the proxy appended) instead

@@ -10,7 +10,9 @@ from .models import (
     OfficeDistrict,
     Provider,
     ProviderCategory,
+    ProviderLink,
     ProviderProcedure,
+    ProviderProposal,
     ProviderSchedule,
 )
 
@@ -97,3 +99,33 @@ OfficeAdmin.inlines = [OfficeDistrictInline, *OfficeAdmin.inlines]
 class OfficeDistrictAdmin(admin.ModelAdmin):
     list_display = ["office", "position", "district"]
     list_select_related = ["office", "district"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written here: links are made by sending one (the secret is only in the e-mail),
+    proposals by the provider and decided on the directory's page, with the entry's history."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProviderLink)
+class ProviderLinkAdmin(ReadOnlyAdmin):
+    list_display = ["provider", "sent_to", "created_by", "created_at", "expires_at", "opened_at", "used_at", "ended_at"]
+    list_select_related = ["provider", "created_by"]
+    search_fields = ["provider__name", "sent_to"]
+    exclude = ["token_hash"]
+
+
+@admin.register(ProviderProposal)
+class ProviderProposalAdmin(ReadOnlyAdmin):
+    list_display = ["provider", "submitted_at", "status", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["provider", "decided_by"]
+    search_fields = ["provider__name"]

@@ -3,6 +3,7 @@
 from django import forms
 
 from . import postal
+from .links import PUBLIC_FIELDS
 from .models import PROVIDER_FIELDS, Acceptance, District, MedicalCareProcedure, Provider, ProviderCategory
 from .schedules import WEEKDAYS, ScheduleEntry, parse_opening_hours, parse_time, split_byday, time_label
 from .services import AcceptanceEntry
@@ -253,3 +254,50 @@ def schedule_formset(data, *, provider=None, rows=None) -> tuple[BaseScheduleFor
         initial = [_schedule_initial(entry.weekdays, entry.opens_at, entry.closes_at) for entry in parsed]
         from_text = bool(parsed)
     return ScheduleFormSet(data, initial=initial, prefix="schedules"), from_text
+
+
+class ProviderSelfForm(forms.ModelForm):
+    """What a provider corrects of its own entry through its one-time link: its public fields only."""
+
+    url = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
+
+    class Meta:
+        model = Provider
+        fields = list(PUBLIC_FIELDS)
+        widgets = {
+            "services": forms.Textarea(attrs={"rows": 3}),
+            "public_note": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"public_note": "備考（一覧に掲載されます）"}
+        help_texts = {
+            "name_kana": "カタカナで",
+            "postal_code": "例：114-0002",
+            "opening_hours": "例：月～金 9:00～18:00（土日祝休み）",
+            "ages_from": "空欄は下限なし",
+            "ages_to": "空欄は上限なし",
+            "vacancy_note": "例：月・水に空きあり",
+        }
+        error_messages = ProviderForm.Meta.error_messages
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["url"].error_messages["invalid"] = "URL の形が正しくありません（例：https://example.jp/）。"
+        for name in ("ages_from", "ages_to"):
+            self.fields[name].widget.attrs.update(min=0, max=120)
+
+    def clean_postal_code(self) -> str:
+        return postal.normalize(self.cleaned_data.get("postal_code") or "")
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("ages_from"), data.get("ages_to")
+        if low is not None and high is not None and low > high:
+            self.add_error("ages_to", "対象年齢は「から」を「まで」以下にしてください。")
+        return data
+
+    def proposed(self) -> dict:
+        """The cleaned fields as a proposal holds them (strings stripped)."""
+        return {
+            name: value.strip() if isinstance(value, str) else value
+            for name, value in ((name, self.cleaned_data[name]) for name in PUBLIC_FIELDS)
+        }

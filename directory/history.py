@@ -15,7 +15,7 @@ from .models import (
 from .schedules import days_label, split_byday
 
 # The provider's fields as its page and form show them, with who verified it and when.
-PROVIDER_SHOWN = [*PROVIDER_FIELDS, "verified_on", "verified_by"]
+PROVIDER_SHOWN = [*PROVIDER_FIELDS, "verified_on", "verified_by", "verified_via"]
 INTERNAL_NOTE = "internal_note"
 CELL_FIELDS = ["status", "note"]
 HOURS_FIELDS = ["byday", "opens_at", "closes_at"]

@@ -284,6 +284,11 @@ class ProviderQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
+class VerifiedVia(models.TextChoices):
+    STAFF = "staff", "職員が確認"
+    PROVIDER = "provider", "事業所が確認"
+
+
 class Provider(models.Model):
     """An organization families are connected with (HSDS: organization + service + location)."""
 
@@ -327,6 +332,9 @@ class Provider(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Who confirmed the entry on verified_on: the office's staff (今日確認した, an edit) or the
+    # provider itself through a one-time link (事業所が確認, directory/links.py).
+    verified_via = models.CharField("確認の方法", max_length=10, choices=VerifiedVia, blank=True)
     # Optimistic locking: an edit must carry the version it was read at.
     version = models.PositiveIntegerField("版", default=1)
     # Name, フリガナ, municipality and address folded by directory.search, plus the romaji of the
@@ -408,6 +416,10 @@ class Provider(models.Model):
     def needs_reverification_on(self, today: date) -> bool:
         """Never verified, or last verified 12 months ago or more."""
         return self.verified_on is None or self.verified_on <= one_year_before(today)
+
+    @property
+    def verified_by_provider(self) -> bool:
+        return self.verified_via == VerifiedVia.PROVIDER
 
 
 class Acceptance(models.TextChoices):
@@ -611,3 +623,80 @@ class OfficeDistrict(models.Model):
 
     def __str__(self):
         return f"{self.office} {self.district.name}"
+
+
+class ProviderLinkQuerySet(models.QuerySet):
+    def usable(self, now):
+        """Links not used, not ended by a newer one and not expired."""
+        return self.filter(used_at__isnull=True, ended_at__isnull=True, expires_at__gt=now)
+
+
+class ProviderLink(models.Model):
+    """A one-time link sent to a provider to check and correct its own public entry (directory/links.py).
+
+    Only the SHA-256 of the link's secret is stored; the link itself is in the e-mail alone.
+    """
+
+    provider = models.ForeignKey(Provider, verbose_name="機関・事業所", on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField("リンクのハッシュ", max_length=64, unique=True, editable=False)
+    sent_to = models.EmailField("送信先")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="送信した職員", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("送信日時")
+    expires_at = models.DateTimeField("有効期限")
+    opened_at = models.DateTimeField("最初に開いた日時", null=True, blank=True)
+    used_at = models.DateTimeField("確認した日時", null=True, blank=True)
+    # Set when a newer link for the same provider is sent: the older one stops working.
+    ended_at = models.DateTimeField("無効にした日時", null=True, blank=True)
+
+    objects = ProviderLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "事業所の確認リンク"
+        verbose_name_plural = "事業所の確認リンク"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.provider} {self.created_at:%Y-%m-%d}"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", "確認待ち"
+    DECIDED = "decided", "反映済み"
+
+
+class ProviderProposal(models.Model):
+    """The changes a provider proposed through its link, decided field by field by the office's staff.
+
+    `changes` maps a key (a field name, or `acceptance:<procedure code>`) to {"base": the value the
+    provider saw when it opened the link, "proposed": what it sent}; `decisions` maps the same keys
+    to "accepted" or "rejected" once decided.
+    """
+
+    provider = models.ForeignKey(
+        Provider, verbose_name="機関・事業所", on_delete=models.CASCADE, related_name="proposals"
+    )
+    link = models.OneToOneField(ProviderLink, verbose_name="リンク", on_delete=models.CASCADE, related_name="proposal")
+    base_version = models.PositiveIntegerField("リンクを開いたときの版")
+    submitted_at = models.DateTimeField("提案日時")
+    changes = models.JSONField("提案された変更", default=dict)
+    status = models.CharField("状態", max_length=10, choices=ProposalStatus, default=ProposalStatus.PENDING)
+    decisions = models.JSONField("項目ごとの判断", default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="判断した職員",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("判断した日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "事業所からの変更の提案"
+        verbose_name_plural = "事業所からの変更の提案"
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.provider} {self.submitted_at:%Y-%m-%d}"

@@ -5,11 +5,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from . import fts
-from .models import Acceptance, District, MedicalCareProcedure, OfficeDistrict, Provider, ProviderProcedure
+from .links import ACCEPTANCE_PREFIX, value_text
+from .models import (
+    Acceptance,
+    District,
+    MedicalCareProcedure,
+    OfficeDistrict,
+    ProposalStatus,
+    Provider,
+    ProviderLink,
+    ProviderProcedure,
+    ProviderProposal,
+)
 from .search import query_keys
 
 
@@ -110,14 +122,118 @@ def acceptance_matrix(provider: Provider) -> list[MatrixRow]:
     return rows
 
 
-def providers_to_reverify(*, today: date) -> QuerySet[Provider]:
-    """Active providers not verified for 12 months, never-verified first, then the oldest."""
+def providers_to_reverify(*, today: date, now=None) -> QuerySet[Provider]:
+    """Active providers not verified for 12 months, never-verified first, then the oldest.
+
+    Each comes with `link_expires_at` (a one-time link sent and still usable: until when) and
+    `proposal_waiting` (the provider's changes wait for a decision), in the same query.
+    """
+    links = ProviderLink.objects.usable(now or timezone.now()).filter(provider=OuterRef("pk"))
+    proposals = ProviderProposal.objects.filter(provider=OuterRef("pk"), status=ProposalStatus.PENDING)
     return (
         Provider.objects.active()
         .needing_reverification(today)
         .select_related("category", "district", "verified_by")
+        .annotate(
+            link_expires_at=Subquery(links.values("provider").annotate(until=Max("expires_at")).values("until")[:1]),
+            proposal_waiting=Exists(proposals),
+        )
         .order_by(F("verified_on").asc(nulls_first=True), "name_kana", "pk")
     )
+
+
+def provider_link_state(provider: Provider, now) -> tuple[ProviderLink | None, int]:
+    """The provider's latest link still usable (or None) and how many of its proposals wait (one query:
+    a waiting proposal's link is used, so the links usable or with a waiting proposal are both)."""
+    links = list(
+        ProviderLink.objects.filter(provider=provider)
+        .filter(
+            Q(used_at__isnull=True, ended_at__isnull=True, expires_at__gt=now)
+            | Q(proposal__status=ProposalStatus.PENDING)
+        )
+        .order_by("-created_at", "-pk")
+        .values("pk", "created_at", "sent_to", "opened_at", "expires_at", "used_at", "proposal__status")
+    )
+    usable = next((ProviderLink(**_link_fields(row)) for row in links if row["used_at"] is None), None)
+    return usable, sum(row["proposal__status"] == ProposalStatus.PENDING for row in links)
+
+
+def _link_fields(row: dict) -> dict:
+    return {name: value for name, value in row.items() if name != "proposal__status"}
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    """One proposed change as the review page shows it: what the provider saw, what it proposes, what is saved now."""
+
+    key: str
+    label: str
+    base: str
+    proposed: str
+    current: str
+    # The entry was changed on this point since the provider opened its link: a 衝突 to decide knowingly.
+    conflict: bool
+    decision: str = ""
+
+
+@dataclass(frozen=True)
+class ProposalReview:
+    proposal: ProviderProposal
+    rows: list[ProposalRow]
+
+    @property
+    def conflicts(self) -> int:
+        return sum(row.conflict for row in self.rows)
+
+
+def _current_values(provider: Provider) -> dict:
+    values = {field.name: getattr(provider, field.name) for field in provider._meta.concrete_fields}
+    for cell in ProviderProcedure.objects.filter(provider=provider).select_related("procedure"):
+        values[f"{ACCEPTANCE_PREFIX}{cell.procedure.code}"] = {"status": cell.status, "note": cell.note}
+    return values
+
+
+def _same(key: str, current, base) -> bool:
+    if key.startswith(ACCEPTANCE_PREFIX):
+        unknown = {"status": Acceptance.UNKNOWN, "note": ""}
+        return (current or unknown) == (base or unknown)
+    return current == base
+
+
+def proposal_reviews(provider: Provider, *, pending: bool = True) -> list[ProposalReview]:
+    """The provider's proposals (waiting ones, or decided ones), each change beside the entry as saved now."""
+    proposals = ProviderProposal.objects.filter(provider=provider)
+    proposals = (
+        proposals.filter(status=ProposalStatus.PENDING).order_by("submitted_at", "pk")
+        if pending
+        else proposals.exclude(status=ProposalStatus.PENDING).select_related("decided_by")[:5]
+    )
+    proposals = list(proposals)
+    if not proposals:
+        return []
+    current = _current_values(provider)
+    names = {f"{ACCEPTANCE_PREFIX}{p.code}": p.name for p in MedicalCareProcedure.objects.all()}
+    reviews = []
+    for proposal in proposals:
+        rows = []
+        for key, change in proposal.changes.items():
+            if key.startswith(ACCEPTANCE_PREFIX):
+                label = f"医療的ケアの受け入れ：{names.get(key, key)}"
+            else:
+                label = str(Provider._meta.get_field(key).verbose_name)
+            rows.append(
+                ProposalRow(
+                    key=key,
+                    label=label,
+                    base=value_text(key, change["base"]),
+                    proposed=value_text(key, change["proposed"]),
+                    current=value_text(key, current.get(key)),
+                    conflict=not _same(key, current.get(key), change["base"]),
+                    decision=proposal.decisions.get(key, ""),
+                )
+            )
+        reviews.append(ProposalReview(proposal, rows))
+    return reviews
 
 
 def providers_accepting(procedures: Sequence[MedicalCareProcedure], age: int | None) -> QuerySet[Provider]:

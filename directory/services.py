@@ -1,29 +1,38 @@
 """Writes on the directory: each validates everything first, then saves all or nothing."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TypedDict, Unpack
 from uuid import uuid4
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.services import changed_fields, lock_for_edit, model_update
 
+from .links import ACCEPTANCE_PREFIX, PUBLIC_FIELDS, link_problem, new_token, proposed_changes
 from .models import (
     PROVIDER_FIELDS,
     Acceptance,
     District,
     MedicalCareProcedure,
     OfficeDistrict,
+    ProposalStatus,
     Provider,
     ProviderCategory,
+    ProviderLink,
     ProviderProcedure,
+    ProviderProposal,
     ProviderSchedule,
+    VerifiedVia,
 )
 from .schedules import ScheduleEntry, ordered_weekdays
 
@@ -162,7 +171,7 @@ class ProviderFields(TypedDict, total=False):
     is_active: bool
 
 
-_VERIFICATION_FIELDS = ("verified_on", "verified_by")
+_VERIFICATION_FIELDS = ("verified_on", "verified_by", "verified_via")
 
 
 def _save_provider(
@@ -174,6 +183,7 @@ def _save_provider(
     schedules: Sequence[ScheduleEntry] | None,
     verified: bool,
     today: date | None,
+    provider_confirmed_on: date | None = None,
 ) -> Provider:
     data = {name: value.strip() if isinstance(value, str) else value for name, value in data.items()}
     district = data["district"] if "district" in data else provider.district
@@ -183,7 +193,11 @@ def _save_provider(
     fields = (*PROVIDER_FIELDS, "version")
     if verified:
         fields = (*fields, *_VERIFICATION_FIELDS)
-        data.update(verified_on=today or timezone.localdate(), verified_by=user)
+        data.update(verified_on=today or timezone.localdate(), verified_by=user, verified_via=VerifiedVia.STAFF)
+    elif provider_confirmed_on is not None:
+        # The provider confirmed the entry through its link that day (事業所が確認).
+        fields = (*fields, *_VERIFICATION_FIELDS)
+        data.update(verified_on=provider_confirmed_on, verified_by=None, verified_via=VerifiedVia.PROVIDER)
     matrix = _matrix_changes(provider, acceptances)
     hours = _schedule_rows(provider, schedules)
     # An edit that changes something, if only the matrix or the hours, is a new version; one that
@@ -249,9 +263,186 @@ def provider_verify(*, provider: Provider, user: AbstractBaseUser, today: date |
     """
     provider.verified_on = today or timezone.localdate()
     provider.verified_by = user
+    provider.verified_via = VerifiedVia.STAFF
     provider.full_clean(exclude=["category", "district"])
     provider._history_user = user
-    provider.save(update_fields=["verified_on", "verified_by"])
+    provider.save(update_fields=["verified_on", "verified_by", "verified_via"])
+    return provider
+
+
+# --- the provider's one-time link (directory/links.py) ------------------------------------------------
+
+NO_EMAIL = "この機関・事業所にはメールアドレスが登録されていないため、確認依頼を送れません。先にメールアドレスを登録してください。"
+LINK_UNUSABLE = "このリンクは使えません。有効期限が切れたか、すでに使われたか、新しいリンクが送られています。"
+PROPOSAL_DECIDED = "この提案はすでにほかの人が判断しました。"
+DECISION_MISSING = "すべての項目で「反映する」か「反映しない」を選んでください。"
+ACCEPTED, REJECTED = "accepted", "rejected"
+
+
+@dataclass(frozen=True)
+class SentLinks:
+    """What 「確認依頼を一括送信」 did: links sent, entries without an e-mail address, entries left as they are."""
+
+    sent: list[Provider]
+    no_email: list[Provider]
+    waiting: list[Provider]
+
+
+def _link_mail(*, link: ProviderLink, url: str, user: AbstractBaseUser) -> tuple[str, str]:
+    office = getattr(user, "office", None)
+    context = {
+        "provider": link.provider,
+        "url": url,
+        "expires_at": timezone.localtime(link.expires_at),
+        "office_name": office.name if office is not None else "つなぐ（医療的ケア児等コーディネーター事業）",
+    }
+    subject = f"【確認のお願い】{link.provider.name} の掲載情報"
+    return subject, render_to_string("directory/email/provider_link.txt", context)
+
+
+@transaction.atomic
+def provider_link_send(
+    *, provider: Provider, user: AbstractBaseUser, absolute_url: Callable[[str], str], now: datetime | None = None
+) -> ProviderLink:
+    """A new one-time link for the provider, e-mailed to its address; its earlier unused links stop working.
+
+    `absolute_url` turns the link's path into the address the e-mail gives (the request's host).
+    Nothing is saved when the e-mail cannot be sent (the error propagates).
+    """
+    if not provider.email:
+        raise ValidationError(NO_EMAIL, code="no_email")
+    now = now or timezone.now()
+    ProviderLink.objects.filter(provider=provider, used_at__isnull=True, ended_at__isnull=True).update(ended_at=now)
+    token, digest = new_token()
+    link = ProviderLink.objects.create(
+        provider=provider,
+        token_hash=digest,
+        sent_to=provider.email,
+        created_by=user,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.TSUNAGU_PROVIDER_LINK_DAYS),
+    )
+    url = absolute_url(reverse("directory:provider_link_open", kwargs={"token": token}))
+    subject, body = _link_mail(link=link, url=url, user=user)
+    send_mail(subject, body, None, [provider.email])
+    return link
+
+
+def provider_links_send_stale(
+    *, providers: Sequence[Provider], user: AbstractBaseUser, absolute_url: Callable[[str], str]
+) -> SentLinks:
+    """「確認依頼を一括送信」: a link to every entry given (the re-verify list) that has an e-mail address,
+    except those with a link still usable or a proposal waiting (listed as waiting). One transaction each."""
+    now = timezone.now()
+    ids = [provider.pk for provider in providers]
+    busy = set(
+        ProviderLink.objects.usable(now).filter(provider_id__in=ids).values_list("provider_id", flat=True)
+    ) | set(
+        ProviderProposal.objects.filter(provider_id__in=ids, status=ProposalStatus.PENDING).values_list(
+            "provider_id", flat=True
+        )
+    )
+    result = SentLinks([], [], [])
+    for provider in providers:
+        if provider.pk in busy:
+            result.waiting.append(provider)
+        elif not provider.email:
+            result.no_email.append(provider)
+        else:
+            provider_link_send(provider=provider, user=user, absolute_url=absolute_url, now=now)
+            result.sent.append(provider)
+    return result
+
+
+def provider_link_open(*, link: ProviderLink, now: datetime | None = None) -> None:
+    """Notes when the provider first opened its link (shown to the office with the link)."""
+    if link.opened_at is None:
+        ProviderLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=now or timezone.now())
+
+
+@transaction.atomic
+def provider_link_confirm(
+    *, link_id: int, base: dict, base_version: int, proposed: dict, now: datetime | None = None
+) -> ProviderProposal | None:
+    """The provider confirms its entry through its link, which is then used up.
+
+    Nothing changed from what it saw (`base`): 事業所が確認 is recorded at once, with today's date,
+    and the entry leaves the re-verify list. Anything changed: a proposal (returned) waits for the
+    office's staff, who accept or reject each change (provider_proposal_decide); the entry stays
+    stale until then. A link used, expired or ended meanwhile refuses (ValidationError) and changes nothing.
+    """
+    now = now or timezone.now()
+    link = ProviderLink.objects.select_for_update().get(pk=link_id)
+    if link_problem(link, now) is not None:
+        raise ValidationError(LINK_UNUSABLE, code="unusable")
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    changes = proposed_changes(base, proposed)
+    if not changes:
+        provider = Provider.objects.select_for_update().get(pk=link.provider_id)
+        provider.verified_on = timezone.localdate(now)
+        provider.verified_by = None
+        provider.verified_via = VerifiedVia.PROVIDER
+        provider._history_user = None
+        provider.save(update_fields=["verified_on", "verified_by", "verified_via"])
+        return None
+    return ProviderProposal.objects.create(
+        provider_id=link.provider_id, link=link, base_version=base_version, submitted_at=now, changes=changes
+    )
+
+
+@transaction.atomic
+def provider_proposal_decide(
+    *,
+    provider: Provider,
+    proposal_id: int,
+    user: AbstractBaseUser,
+    decisions: dict[str, str],
+    expected_version: int | None,
+) -> Provider:
+    """Apply the accepted changes of a provider's proposal, leave the rejected ones; record 事業所が確認.
+
+    Every change needs a decision (DECISION_MISSING otherwise). The changes go through the same save
+    as an edit (a new version, the change history under `user`); the verification becomes the day the
+    provider confirmed, 事業所が確認. `expected_version` is the provider's version the review page
+    showed: EditConflict if it was edited since (the page shows the conflicts again).
+    """
+    proposal = ProviderProposal.objects.select_for_update().get(pk=proposal_id, provider=provider)
+    if proposal.status != ProposalStatus.PENDING:
+        raise ValidationError(PROPOSAL_DECIDED, code="decided")
+    if set(proposal.changes) - {key for key, value in decisions.items() if value in (ACCEPTED, REJECTED)}:
+        raise ValidationError(DECISION_MISSING, code="missing")
+    current = lock_for_edit(Provider, pk=proposal.provider_id, expected_version=expected_version)
+    confirmed_on = timezone.localdate(proposal.submitted_at)
+    data: dict = {}
+    entries = []
+    procedures = {procedure.code: procedure for procedure in MedicalCareProcedure.objects.all()}
+    for key, change in proposal.changes.items():
+        if decisions[key] != ACCEPTED:
+            continue
+        proposed = change["proposed"]
+        if key.startswith(ACCEPTANCE_PREFIX):
+            procedure = procedures[key.removeprefix(ACCEPTANCE_PREFIX)]
+            entries.append(AcceptanceEntry(procedure, proposed["status"], proposed["note"]))
+        elif key in PUBLIC_FIELDS:
+            data[key] = proposed
+            if key == "vacancy_note":
+                data["vacancy_noted_on"] = confirmed_on if proposed else None
+    provider = _save_provider(
+        current,
+        user=user,
+        data=data,
+        acceptances=entries,
+        schedules=None,
+        verified=False,
+        today=None,
+        provider_confirmed_on=confirmed_on,
+    )
+    proposal.status = ProposalStatus.DECIDED
+    proposal.decisions = {key: decisions[key] for key in proposal.changes}
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decisions", "decided_by", "decided_at"])
     return provider
 
 

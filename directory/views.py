@@ -73,6 +73,11 @@ def provider_detail(request, pk):
     today = timezone.localdate()
     matrix = selectors.acceptance_matrix(provider)
     can_see_internal_note = request.user.has_perm(INTERNAL_NOTE_PERMISSION)
+    link_state = (
+        selectors.provider_link_state(provider, timezone.now())
+        if request.user.has_perm("directory.change_provider")
+        else (None, 0)
+    )
     context = {
         "provider": provider,
         "matrix": matrix,
@@ -88,6 +93,8 @@ def provider_detail(request, pk):
         "can_verify": _can_verify(request.user),
         "verified_today": provider.verified_on == today,
         "links": provider_page_links(provider, request.user),
+        "pending_link": link_state[0],
+        "proposals_waiting": link_state[1],
         "sections": provider_page_sections(provider, request.user),
     }
     return render(request, "directory/provider_detail.html", context)

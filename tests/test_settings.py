@@ -96,3 +96,20 @@ def test_the_configured_sqlite_file_is_created_owner_only_with_its_journal(tmp_p
         },
     )
     assert result.stdout.split() == ["0o600"] * 4, result.stderr
+
+
+def test_e_mail_lands_in_var_mail_in_development_and_goes_by_smtp_in_production():
+    backend = "settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH"
+    assert read_setting(backend) == (f"django.core.mail.backends.filebased.EmailBackend {BASE_DIR / 'var' / 'mail'}")
+    production = read_setting(
+        "settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS",
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="x" * 50,
+        TSUNAGU_FIELD_KEYS="dHN1bmFndS1kZXZlbG9wbWVudC1vbmx5LWZpZWxkLWs=",
+        DJANGO_ALLOWED_HOSTS="tsunagu.example.lg.jp",
+        DATABASE_URL="postgres://tsunagu:secret@db.example:5432/tsunagu",
+        DJANGO_EMAIL_HOST="relay.example.lg.jp",
+        DJANGO_EMAIL_PORT="587",
+        DJANGO_EMAIL_USE_TLS="1",
+    )
+    assert production == "django.core.mail.backends.smtp.EmailBackend relay.example.lg.jp 587 True"

@@ -9,11 +9,20 @@ from audit.models import AccessEvent
 from audit.selectors import people_condition
 from coordination.access_log.targets import client_condition
 from coordination.clients.models import Client
+from directory.models import ProviderLink
+
+# A provider's one-time link is used without an account: its rows name the link (directory/link_views.py).
+PROVIDER_LINK_SCREENS = ("directory:provider_link_open", "directory:provider_link_page")
 
 
 def office_condition(office: Office) -> Q:
-    """An office's rows: what its users did, failed sign-ins typed with their usernames included."""
-    return people_condition(User.objects.filter(office=office))
+    """An office's rows: what its users did, failed sign-ins typed with their usernames included, and the
+    uses of the one-time links its users sent to providers."""
+    condition = people_condition(User.objects.filter(office=office))
+    links = list(ProviderLink.objects.filter(created_by__office=office).values_list("pk", flat=True))
+    if links:
+        condition |= Q(url_name__in=PROVIDER_LINK_SCREENS, object_ids__link__in=links)
+    return condition
 
 
 def access_events_for_log() -> QuerySet[AccessEvent]:

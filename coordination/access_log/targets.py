@@ -75,6 +75,8 @@ SCREENS = {
     "imports:cancel": "取り込みの取り消し",
     "directory:provider_export": "機関の一覧",
     "directory:provider_hsds_export": "機関の一覧（HSDS）",
+    "directory:provider_link_open": "事業所の確認リンク",
+    "directory:provider_link_page": "事業所の確認リンク（掲載内容の確認）",
     "audit:event_list": "アクセス記録（技術情報）",
     "access_log": "アクセス記録",
     "access_log_export": "アクセス記録",

@@ -246,6 +246,8 @@ def test_a_database_made_before_the_accounts_app_migrates_without_losing_anythin
     assert added_elsewhere <= {
         ("reporting", "reportfile"),
         ("directory", "providerschedule"),
+        ("directory", "providerlink"),
+        ("directory", "providerproposal"),
         ("django_tasks_database", "dbtaskresult"),
     }, added_elsewhere
     assert not set(added_types.values()) & set(MOVED_CONTENT_TYPES.values())

@@ -23,6 +23,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 # The user guide's pictures are refreshed only on request (`make screenshots`), so that a test run
 # leaves the working tree clean.
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Pictures the other docs show (security.md, architecture.md: e.g. a provider's one-time link page).
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -117,11 +119,12 @@ def page(browser):
 
 @pytest.fixture
 def screenshot(page):
-    def take(name: str, *, for_docs: bool = False):
+    def take(name: str, *, for_docs: bool = False, of=None, folder: Path = DOCS_SCREENSHOTS):
+        """`of`: another page than the test's (e.g. a second browser context); `folder`: where the docs keep it."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        (of or page).screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
         if for_docs and os.environ.get("TSUNAGU_DOCS_SCREENSHOTS"):
-            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(SCREENSHOTS / f"{name}.png", DOCS_SCREENSHOTS / f"{name}.png")
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(SCREENSHOTS / f"{name}.png", folder / f"{name}.png")
 
     return take

@@ -157,13 +157,14 @@ def test_a_long_history_shows_the_latest_with_a_link_and_few_queries(
         )
     client.force_login(coordinator)
     url = reverse("directory:provider_detail", args=[provider.pk])
-    # The page's own 10, one for the whole history, at most one per kind of name shown (種別, 地区, 職員).
-    with django_assert_max_num_queries(14):
+    # The page's own 11 (with the provider's one-time link and proposals), one for the whole history, at
+    # most one per kind of name shown (種別, 地区, 職員).
+    with django_assert_max_num_queries(15):
         page = client.get(url)
     assert len(page.context["history"].entries) == LATEST
     assert "全121件" in page.content.decode()
     assert 'href="?history=all#history-heading"' in page.content.decode()
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         everything = client.get(url + "?history=all")
     assert len(everything.context["history"].entries) == 121
     assert "03-0000-0000" in everything.content.decode()
