@@ -3,7 +3,7 @@
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from difflib import SequenceMatcher
 
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
@@ -62,23 +62,33 @@ TIMELINE_LOGS = 50
 
 
 def client_timeline(client: Client, *, today: date, logs_shown: int | None = None) -> list[TimelineEntry]:
-    """The client's logs (the newest `logs_shown`, or every one) and every follow-up, open or done (placed on
-    its due date), newest first (five queries)."""
+    """The client's logs (the newest `logs_shown`, or every one) and their follow-ups, newest first (five queries).
+
+    A follow-up is placed on its due date (else its log's date, else the day it was made). With every
+    log shown, every follow-up comes too; when the newest `logs_shown` leave older logs out, so do the
+    follow-ups dated before the oldest log shown, except the open ones (the page lists them all).
+    The logs' encrypted notes, which the timeline does not show, are not read (nor decrypted).
+    """
     logs = (
         ContactLog.objects.filter(office_id=client.office_id, client=client)
         .select_related("method__parent", "coordinator")
         .prefetch_related(
-            Prefetch("counterparts", queryset=Counterpart.objects.select_related("category", "provider")),
+            Prefetch("counterparts", queryset=timeline_counterparts()),
             "activity_types",
         )
+        .defer("confidential_notes")
         .order_by("-occurred_on", F("started_at").desc(nulls_last=True), "-pk")
     )
     if logs_shown is not None:
         logs = logs[:logs_shown]
-    follow_ups = FollowUp.objects.filter(office_id=client.office_id, client=client).select_related(
-        "contact_log", "assignee"
-    )
     entries = [TimelineEntry("log", log.occurred_on, log=log) for log in logs]
+    follow_ups = (
+        FollowUp.objects.filter(office_id=client.office_id, client=client)
+        .select_related("contact_log", "assignee")
+        .defer("contact_log__confidential_notes")
+    )
+    if logs_shown is not None and len(entries) == logs_shown:
+        follow_ups = follow_ups.filter(open_or_dated_from(min(entry.on for entry in entries)))
     for follow_up in follow_ups:
         is_open = not follow_up.is_done
         due = follow_up.due_on
@@ -98,6 +108,24 @@ def client_timeline(client: Client, *, today: date, logs_shown: int | None = Non
         )
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
     return entries
+
+
+def timeline_counterparts():
+    """A log's counterparts with what a timeline or list row shows: the category and the provider's name."""
+    return Counterpart.objects.select_related("category", "provider").only(
+        *(field.name for field in Counterpart._meta.concrete_fields), "category", "provider__name"
+    )
+
+
+def open_or_dated_from(day: date) -> Q:
+    """Follow-ups that are open, or placed on the timeline on `day` or later (as client_timeline places them)."""
+    made_from = timezone.make_aware(datetime.combine(day, time.min))
+    return (
+        Q(done_on__isnull=True)
+        | Q(due_on__gte=day)
+        | Q(due_on__isnull=True, contact_log__occurred_on__gte=day)
+        | Q(due_on__isnull=True, contact_log__isnull=True, created_at__gte=made_from)
+    )
 
 
 def _similar_kana(a: str, b: str) -> bool:
