@@ -15,7 +15,8 @@ from accounts.models import Office
 from common.kana import fold_for_comparison, fold_for_search, fold_for_storage
 from coordination.clients.models import Client, ClientStatus, Consent, Guardian
 from coordination.followups.models import FollowUp
-from coordination.logs.models import ContactLog, Counterpart
+from coordination.logs.models import ContactLog
+from coordination.logs.selectors import counterparts_shown
 from directory.selectors import office_districts
 
 
@@ -73,7 +74,7 @@ def client_timeline(client: Client, *, today: date, logs_shown: int | None = Non
         ContactLog.objects.filter(office_id=client.office_id, client=client)
         .select_related("method__parent", "coordinator")
         .prefetch_related(
-            Prefetch("counterparts", queryset=timeline_counterparts()),
+            Prefetch("counterparts", queryset=counterparts_shown("category")),
             "activity_types",
         )
         .defer("confidential_notes")
@@ -108,13 +109,6 @@ def client_timeline(client: Client, *, today: date, logs_shown: int | None = Non
         )
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
     return entries
-
-
-def timeline_counterparts():
-    """A log's counterparts with what a timeline or list row shows: the category and the provider's name."""
-    return Counterpart.objects.select_related("category", "provider").only(
-        *(field.name for field in Counterpart._meta.concrete_fields), "category", "provider__name"
-    )
 
 
 def open_or_dated_from(day: date) -> Q:

@@ -7,11 +7,22 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from accounts.models import Office
 from coordination.followups.models import FollowUp
 from coordination.logs.models import ActivityType, ContactLog, Counterpart
+from directory.models import Provider
 
 
 def _follow_ups():
     """A log's follow-ups, first made first (the log form's is the first), with their assignee."""
     return Prefetch("follow_ups", queryset=FollowUp.objects.select_related("assignee").order_by("pk"))
+
+
+def counterparts_shown(*category_path: str):
+    """Counterparts with their category (and `category_path`'s parents) and only their provider's name.
+
+    A list or timeline row shows a provider by name; the directory's row is wide (search text,
+    services, an encrypted note), so the rest of it is not read.
+    """
+    unread = (f"provider__{field.name}" for field in Provider._meta.concrete_fields if field.name not in ("id", "name"))
+    return Counterpart.objects.select_related(*category_path, "provider").defer(*unread)
 
 
 def log_for_page(office: Office):
@@ -45,10 +56,12 @@ def contact_logs_for_list(office: Office):
         .prefetch_related(
             Prefetch(
                 "counterparts",
-                queryset=Counterpart.objects.select_related("category__parent__parent", "provider").order_by("id"),
+                queryset=counterparts_shown("category__parent__parent").order_by("id"),
             ),
             Prefetch("activity_types", queryset=ActivityType.objects.select_related("parent").order_by("position")),
         )
+        # Neither the list nor its export shows the encrypted notes: not read, not decrypted.
+        .defer("confidential_notes", "client__notes")
         .annotate(
             **{
                 f"follow_up_{name}": Subquery(first_follow_up.values(name)[:1])
