@@ -15,7 +15,7 @@ from accounts.models import Office
 from common.kana import fold_for_comparison, fold_for_search, fold_for_storage
 from coordination.clients.models import Client, ClientStatus, Consent, Guardian
 from coordination.followups.models import FollowUp
-from coordination.logs.models import ContactLog
+from coordination.logs.models import ActivityType, ContactLog
 from coordination.logs.selectors import counterparts_shown
 from directory.selectors import office_districts
 
@@ -68,14 +68,16 @@ def client_timeline(client: Client, *, today: date, logs_shown: int | None = Non
     A follow-up is placed on its due date (else its log's date, else the day it was made). With every
     log shown, every follow-up comes too; when the newest `logs_shown` leave older logs out, so do the
     follow-ups dated before the oldest log shown, except the open ones (the page lists them all).
-    The logs' encrypted notes, which the timeline does not show, are not read (nor decrypted).
+    The logs' encrypted notes, which the timeline does not show, are not read (nor decrypted); each log
+    holds its counterparts and activity types as lists, `shown_counterparts` and `shown_activity_types`.
     """
     logs = (
         ContactLog.objects.filter(office_id=client.office_id, client=client)
         .select_related("method__parent", "coordinator")
         .prefetch_related(
-            Prefetch("counterparts", queryset=counterparts_shown("category")),
-            "activity_types",
+            # Lists on the logs (to_attr), not a filtered queryset made for each log.
+            Prefetch("counterparts", queryset=counterparts_shown("category"), to_attr="shown_counterparts"),
+            Prefetch("activity_types", queryset=ActivityType.objects.all(), to_attr="shown_activity_types"),
         )
         .defer("confidential_notes")
         .order_by("-occurred_on", F("started_at").desc(nulls_last=True), "-pk")

@@ -42,6 +42,8 @@ def referrals_waiting_for(user: User, today: date, *, limit: int = 20) -> list[R
         .waiting_for_answer()
         .filter(coordinator=user)
         .select_related("client", "provider")
+        # The home page shows the client's name and the organization: no encrypted note is read.
+        .defer("shared_note", "shared_snapshot", "client__notes", "provider__internal_note", "provider__search_text")
         .order_by(F("answer_due_on").asc(nulls_last=True), "id")[:limit]
     )
     for referral in referrals:
@@ -54,6 +56,7 @@ def recent_logs_for(user: User, *, limit: int = 10):
     return (
         ContactLog.objects.filter(office=user.office, coordinator=user)
         .select_related("client", "method__parent")
+        .defer("confidential_notes", "client__notes")  # not shown here
         .order_by("-occurred_on", "-started_at", "-id")[:limit]
     )
 
