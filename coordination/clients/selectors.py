@@ -23,13 +23,14 @@ from directory.selectors import office_districts
 def client_list_rows(office: Office):
     """An office's clients with what the client list shows (per page: count, rows, procedures).
 
-    `last_contact_on` is the date of the client's latest contact log, for the column and the sort.
+    `last_contact_on` is the date of the client's latest contact log, for the column and the sort;
+    `shown_procedures` the list of the client's procedures.
     """
     last_contact = ContactLog.objects.filter(client=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
     return (
         Client.objects.for_office(office)
         .select_related("district", "assigned_coordinator")
-        .prefetch_related("procedures")
+        .prefetch_related(Prefetch("procedures", to_attr="shown_procedures"))  # a list: no queryset made per row
         .annotate(last_contact_on=Subquery(last_contact))
     )
 

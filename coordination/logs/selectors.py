@@ -41,13 +41,15 @@ def log_for_page(office: Office):
     )
 
 
-def contact_logs_for_list(office: Office):
+def contact_logs_for_list(office: Office, *, as_lists: bool = False):
     """The office's logs with what a row of the log list or its export shows, newest first.
 
     Evaluating a page costs three queries: the logs (with client, coordinator, method and their
     follow-up's action, due and done dates as `follow_up_action`, `follow_up_due_on`,
     `follow_up_done_on`), their counterparts (with category path and provider) and their activity
-    types (with parent).
+    types (with parent). The export reads them through the relations (`log.counterparts.all()`);
+    with `as_lists` the page's rows hold them as lists instead, `shown_counterparts` and
+    `shown_activity_types` (Django makes no filtered queryset per row for them).
     """
     first_follow_up = FollowUp.objects.filter(contact_log=OuterRef("pk")).order_by("pk")
     return (
@@ -57,8 +59,13 @@ def contact_logs_for_list(office: Office):
             Prefetch(
                 "counterparts",
                 queryset=counterparts_shown("category__parent__parent").order_by("id"),
+                to_attr="shown_counterparts" if as_lists else None,
             ),
-            Prefetch("activity_types", queryset=ActivityType.objects.select_related("parent").order_by("position")),
+            Prefetch(
+                "activity_types",
+                queryset=ActivityType.objects.select_related("parent").order_by("position"),
+                to_attr="shown_activity_types" if as_lists else None,
+            ),
         )
         # Neither the list nor its export shows the encrypted notes: not read, not decrypted.
         .defer("confidential_notes", "client__notes")
