@@ -11,7 +11,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from jaconv import kata2hira
 
-from accounts.models import Office
+from accounts.models import Office, User
 from common.kana import fold_for_comparison, fold_for_search, fold_for_storage
 from coordination.clients.models import Client, ClientStatus, Consent, Guardian
 from coordination.followups.models import FollowUp
@@ -59,6 +59,17 @@ class TimelineEntry:
         return (self.on, False, self.log.started_at or time.min, self.log.pk)
 
 
+FOLLOW_UP_FIELDS = tuple(field.name for field in FollowUp._meta.concrete_fields)
+# What a user's name (User.__str__) is made of.
+USER_NAME_FIELDS = ("username", "first_name", "last_name")
+
+
+def user_fields_but_name(relation: str) -> list[str]:
+    """The related user's fields other than its id and name, to defer where a row shows only the name."""
+    kept = ("id", *USER_NAME_FIELDS)
+    return [f"{relation}__{field.name}" for field in User._meta.concrete_fields if field.name not in kept]
+
+
 # The client page shows this many of the newest logs; older ones are in the log list filtered by the client.
 TIMELINE_LOGS = 50
 
@@ -80,7 +91,7 @@ def client_timeline(client: Client, *, today: date, logs_shown: int | None = Non
             Prefetch("counterparts", queryset=counterparts_shown("category"), to_attr="shown_counterparts"),
             Prefetch("activity_types", queryset=ActivityType.objects.all(), to_attr="shown_activity_types"),
         )
-        .defer("confidential_notes")
+        .defer("confidential_notes", *user_fields_but_name("coordinator"))
         .order_by("-occurred_on", F("started_at").desc(nulls_last=True), "-pk")
     )
     if logs_shown is not None:
@@ -89,7 +100,8 @@ def client_timeline(client: Client, *, today: date, logs_shown: int | None = Non
     follow_ups = (
         FollowUp.objects.filter(office_id=client.office_id, client=client)
         .select_related("contact_log", "assignee")
-        .defer("contact_log__confidential_notes")
+        # The follow-up whole; of its log the date, of its assignee the name (a client has hundreds).
+        .only(*FOLLOW_UP_FIELDS, "contact_log__occurred_on", *(f"assignee__{name}" for name in USER_NAME_FIELDS))
     )
     if logs_shown is not None and len(entries) == logs_shown:
         follow_ups = follow_ups.filter(open_or_dated_from(min(entry.on for entry in entries)))
