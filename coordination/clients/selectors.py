@@ -11,7 +11,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from jaconv import kata2hira
 
-from accounts.models import Office, User
+from accounts.models import USER_NAME_FIELDS, Office, user_fields_but_name
 from common.kana import fold_for_comparison, fold_for_search, fold_for_storage
 from coordination.clients.models import Client, ClientStatus, Consent, Guardian
 from coordination.followups.models import FollowUp
@@ -30,6 +30,7 @@ def client_list_rows(office: Office):
     return (
         Client.objects.for_office(office)
         .select_related("district", "assigned_coordinator")
+        .defer("notes", *user_fields_but_name("assigned_coordinator"))  # the list shows neither
         .prefetch_related(Prefetch("procedures", to_attr="shown_procedures"))  # a list: no queryset made per row
         .annotate(last_contact_on=Subquery(last_contact))
     )
@@ -60,15 +61,6 @@ class TimelineEntry:
 
 
 FOLLOW_UP_FIELDS = tuple(field.name for field in FollowUp._meta.concrete_fields)
-# What a user's name (User.__str__) is made of.
-USER_NAME_FIELDS = ("username", "first_name", "last_name")
-
-
-def user_fields_but_name(relation: str) -> list[str]:
-    """The related user's fields other than its id and name, to defer where a row shows only the name."""
-    kept = ("id", *USER_NAME_FIELDS)
-    return [f"{relation}__{field.name}" for field in User._meta.concrete_fields if field.name not in kept]
-
 
 # The client page shows this many of the newest logs; older ones are in the log list filtered by the client.
 TIMELINE_LOGS = 50

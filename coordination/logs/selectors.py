@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import OuterRef, Prefetch, Subquery
 
-from accounts.models import Office
+from accounts.models import Office, user_fields_but_name
 from coordination.followups.models import FollowUp
 from coordination.logs.models import ActivityType, ContactLog, Counterpart
 from directory.models import Provider
@@ -67,8 +67,9 @@ def contact_logs_for_list(office: Office, *, as_lists: bool = False):
                 to_attr="shown_activity_types" if as_lists else None,
             ),
         )
-        # Neither the list nor its export shows the encrypted notes: not read, not decrypted.
-        .defer("confidential_notes", "client__notes")
+        # Neither the list nor its export shows the encrypted notes (not read, not decrypted), nor more of
+        # the coordinator than the name.
+        .defer("confidential_notes", "client__notes", *user_fields_but_name("coordinator"))
         .annotate(
             **{
                 f"follow_up_{name}": Subquery(first_follow_up.values(name)[:1])
