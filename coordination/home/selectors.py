@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import Count, F, Q
 
-from accounts.models import Office, User
+from accounts.models import USER_NAME_FIELDS, Office, User
 from coordination.clients.models import Client, ClientStatus
 from coordination.clients.transitions import Transition, add_months, transitions_between
 from coordination.events.models import Event
@@ -126,6 +126,9 @@ def admin_overview() -> dict:
     }
 
 
+TRANSITION_FIELDS = ("name", "name_kana", "birth_date", "age_band_override", "age_band_override_reason")
+
+
 @dataclass(frozen=True)
 class UpcomingTransition:
     client: Client
@@ -159,7 +162,14 @@ def upcoming_transitions(user: User, *, today: date, months: int = 6) -> Upcomin
     else:
         births = [(pk, born) for pk, born in assigned if born is not None and born >= date(today.year - 21, 1, 1)]
     found = {pk: transitions for pk, born in births if (transitions := transitions_between(born, today, until))}
-    shown = Client.objects.filter(pk__in=list(found)).select_related("assigned_coordinator") if found else []
+    # What the box shows of a client: the name, the age band override and the coordinator's name.
+    shown = (
+        Client.objects.filter(pk__in=list(found))
+        .select_related("assigned_coordinator")
+        .only(*TRANSITION_FIELDS, *(f"assigned_coordinator__{name}" for name in USER_NAME_FIELDS))
+        if found
+        else []
+    )
     items = [UpcomingTransition(client, transition) for client in shown for transition in found[client.pk]]
     items.sort(key=lambda item: (item.transition.on, item.client.name_kana, item.client.pk))
     return UpcomingTransitions(items=items, until=until, whole_office=whole_office)
