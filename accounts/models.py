@@ -203,3 +203,13 @@ class User(AbstractUser):
             if group in names:
                 return role
         return None
+
+
+# What User.__str__ is made of: a row that shows a user by name needs only these (and the id).
+USER_NAME_FIELDS = ("username", "first_name", "last_name")
+
+
+def user_fields_but_name(relation: str) -> list[str]:
+    """`relation`'s user fields other than its id and name, for defer() where a row shows only the name."""
+    kept = ("id", *USER_NAME_FIELDS)
+    return [f"{relation}__{field.name}" for field in User._meta.concrete_fields if field.name not in kept]

@@ -325,7 +325,7 @@ def measure(pages, clients, runs: int, warm_up: int, only=None):
     from django.test.utils import CaptureQueriesContext
 
     for page in pages:
-        if only and only not in (page.url_name, page.label):
+        if only and page.url_name not in only and page.label not in only:
             continue
         client, url = clients[page.role], page.url()
         for _ in range(warm_up):
@@ -403,7 +403,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="timed GETs per page (median and p95)")
     parser.add_argument("--warm-up", type=int, default=2, help="untimed GETs per page first")
-    parser.add_argument("--page", help="measure only this page (URL name or label)")
+    parser.add_argument(
+        "--page", action="append", help="measure only this page (URL name or label); repeat for several"
+    )
     parser.add_argument("--profile", metavar="NAME", help="print a cProfile top 30 of this page (URL name or label)")
     parser.add_argument("--queries", metavar="NAME", help="print the slowest queries of this page")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime…)")

@@ -125,6 +125,8 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
                 "common.drafts.saved_drafts",
             ],
+            # `date`, `time` and `url` that remember what they wrote for plain values (same output; see the modules).
+            "builtins": ["common.template_dates", "common.template_urls"],
         },
     },
 ]

@@ -1,9 +1,11 @@
 """Form fields every area of coordination uses."""
 
 from datetime import date
+from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from directory.widgets import LongSelect
@@ -81,14 +83,41 @@ class JapaneseDateField(forms.CharField):
             return True
 
 
+class _ListedChoices(ModelChoiceIterator):
+    """A model choice field's choices read by one ordinary query, not by QuerySet.iterator().
+
+    Django iterates a ModelChoiceField's queryset with iterator(), which on PostgreSQL is a
+    server-side cursor (DECLARE, FETCH, CLOSE: three round trips, WITH HOLD outside a transaction) —
+    for lists of a few dozen rows (procedures, an office's coordinators, categories). Same choices.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+@cache
+def _listed(iterator_class: type) -> type:
+    """The iterator class reading its queryset as _ListedChoices does (django-filter's adds a null choice)."""
+    if iterator_class is ModelChoiceIterator:
+        return _ListedChoices
+    return type(f"Listed{iterator_class.__name__}", (iterator_class, _ListedChoices), {})
+
+
 def with_long_selects(form):
     """The form with each plain <select> written in Python (directory.widgets.LongSelect): the same markup,
     without a template per option. Django renders every option of a select through two small templates; the
     log list's filters and the log and client forms hold hundreds of options, most of their pages' time.
+    Model choices are read with one plain query (_ListedChoices), not a server-side cursor.
 
-    Each form holds its own copies of its widgets, so changing their class touches no other form.
+    Each form holds its own copies of its fields and widgets, so changing them touches no other form.
     """
     for field in form.fields.values():
         if type(field.widget) is forms.Select:
             field.widget.__class__ = LongSelect
+        if isinstance(field, forms.ModelChoiceField) and issubclass(field.iterator, ModelChoiceIterator):
+            field.iterator = _listed(field.iterator)
+            field.widget.choices = field.choices
     return form

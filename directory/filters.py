@@ -93,7 +93,8 @@ class ProviderFilter(django_filters.FilterSet):
     @staticmethod
     def area_choices() -> list:
         """The districts, then the other municipalities providers are in (two queries)."""
-        districts = [(f"{DISTRICT}{d.code}", str(d)) for d in District.objects.order_by("municipality", "code")]
+        rows = District.objects.order_by("municipality", "code").values_list("code", "municipality", "name")
+        districts = [(f"{DISTRICT}{code}", f"{municipality} {name}") for code, municipality, name in rows]  # str(d)
         municipalities = provider_municipalities()
         return [
             ("地区", districts),

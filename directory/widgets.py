@@ -2,7 +2,8 @@
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 
 class LongSelect(forms.Select):
@@ -14,20 +15,20 @@ class LongSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
+        # Plain string building with conditional_escape, as format_html does it, without its call per option.
         widget = self.get_context(name, value, attrs)["widget"]
         groups = []
         for group_name, options, _index in widget["optgroups"]:
-            html = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((option["value"], " selected" if option["selected"] else "", option["label"]) for option in options),
+            html = "".join(
+                f'<option value="{conditional_escape(option["value"])}"{" selected" if option["selected"] else ""}>'
+                f"{conditional_escape(option['label'])}</option>"
+                for option in options
             )
-            groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html) if group_name else html)
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            format_html_join("", "{}", ((g,) for g in groups)),
+            groups.append(
+                f'<optgroup label="{conditional_escape(group_name)}">{html}</optgroup>' if group_name else html
+            )
+        return mark_safe(
+            f'<select name="{conditional_escape(widget["name"])}"{flatatt(widget["attrs"])}>{"".join(groups)}</select>'
         )
 
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -212,9 +213,15 @@ _COMMON = ("history_id", "history_date", "history_type", "history_change_reason"
 _USER = ("history_user__username", "history_user__first_name", "history_user__last_name")
 
 
+@cache
+def _null_type(field_class: type) -> models.Field:
+    """One unbound field of the class, for typing NULLs (a page's UNION casts dozens; making a field is not free)."""
+    return field_class()
+
+
 def _null_like(model_field) -> Cast:
     # Typed: with three parts or more, PostgreSQL would take two untyped NULLs for text.
-    output = models.BigIntegerField() if model_field.is_relation else model_field.__class__()
+    output = _null_type(models.BigIntegerField if model_field.is_relation else model_field.__class__)
     return Cast(models.Value(None), output_field=output)
 
 

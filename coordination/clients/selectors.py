@@ -3,7 +3,7 @@
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from difflib import SequenceMatcher
 
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
@@ -11,24 +11,27 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from jaconv import kata2hira
 
-from accounts.models import Office
+from accounts.models import USER_NAME_FIELDS, Office, user_fields_but_name
 from common.kana import fold_for_comparison, fold_for_search, fold_for_storage
 from coordination.clients.models import Client, ClientStatus, Consent, Guardian
 from coordination.followups.models import FollowUp
-from coordination.logs.models import ContactLog, Counterpart
+from coordination.logs.models import ActivityType, ContactLog
+from coordination.logs.selectors import counterparts_shown
 from directory.selectors import office_districts
 
 
 def client_list_rows(office: Office):
     """An office's clients with what the client list shows (per page: count, rows, procedures).
 
-    `last_contact_on` is the date of the client's latest contact log, for the column and the sort.
+    `last_contact_on` is the date of the client's latest contact log, for the column and the sort;
+    `shown_procedures` the list of the client's procedures.
     """
     last_contact = ContactLog.objects.filter(client=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
     return (
         Client.objects.for_office(office)
         .select_related("district", "assigned_coordinator")
-        .prefetch_related("procedures")
+        .defer("notes", *user_fields_but_name("assigned_coordinator"))  # the list shows neither
+        .prefetch_related(Prefetch("procedures", to_attr="shown_procedures"))  # a list: no queryset made per row
         .annotate(last_contact_on=Subquery(last_contact))
     )
 
@@ -57,28 +60,43 @@ class TimelineEntry:
         return (self.on, False, self.log.started_at or time.min, self.log.pk)
 
 
+FOLLOW_UP_FIELDS = tuple(field.name for field in FollowUp._meta.concrete_fields)
+
 # The client page shows this many of the newest logs; older ones are in the log list filtered by the client.
 TIMELINE_LOGS = 50
 
 
 def client_timeline(client: Client, *, today: date, logs_shown: int | None = None) -> list[TimelineEntry]:
-    """The client's logs (the newest `logs_shown`, or every one) and every follow-up, open or done (placed on
-    its due date), newest first (five queries)."""
+    """The client's logs (the newest `logs_shown`, or every one) and their follow-ups, newest first (five queries).
+
+    A follow-up is placed on its due date (else its log's date, else the day it was made). With every
+    log shown, every follow-up comes too; when the newest `logs_shown` leave older logs out, so do the
+    follow-ups dated before the oldest log shown, except the open ones (the page lists them all).
+    The logs' encrypted notes, which the timeline does not show, are not read (nor decrypted); each log
+    holds its counterparts and activity types as lists, `shown_counterparts` and `shown_activity_types`.
+    """
     logs = (
         ContactLog.objects.filter(office_id=client.office_id, client=client)
         .select_related("method__parent", "coordinator")
         .prefetch_related(
-            Prefetch("counterparts", queryset=Counterpart.objects.select_related("category", "provider")),
-            "activity_types",
+            # Lists on the logs (to_attr), not a filtered queryset made for each log.
+            Prefetch("counterparts", queryset=counterparts_shown("category"), to_attr="shown_counterparts"),
+            Prefetch("activity_types", queryset=ActivityType.objects.all(), to_attr="shown_activity_types"),
         )
+        .defer("confidential_notes", *user_fields_but_name("coordinator"))
         .order_by("-occurred_on", F("started_at").desc(nulls_last=True), "-pk")
     )
     if logs_shown is not None:
         logs = logs[:logs_shown]
-    follow_ups = FollowUp.objects.filter(office_id=client.office_id, client=client).select_related(
-        "contact_log", "assignee"
-    )
     entries = [TimelineEntry("log", log.occurred_on, log=log) for log in logs]
+    follow_ups = (
+        FollowUp.objects.filter(office_id=client.office_id, client=client)
+        .select_related("contact_log", "assignee")
+        # The follow-up whole; of its log the date, of its assignee the name (a client has hundreds).
+        .only(*FOLLOW_UP_FIELDS, "contact_log__occurred_on", *(f"assignee__{name}" for name in USER_NAME_FIELDS))
+    )
+    if logs_shown is not None and len(entries) == logs_shown:
+        follow_ups = follow_ups.filter(open_or_dated_from(min(entry.on for entry in entries)))
     for follow_up in follow_ups:
         is_open = not follow_up.is_done
         due = follow_up.due_on
@@ -98,6 +116,17 @@ def client_timeline(client: Client, *, today: date, logs_shown: int | None = Non
         )
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
     return entries
+
+
+def open_or_dated_from(day: date) -> Q:
+    """Follow-ups that are open, or placed on the timeline on `day` or later (as client_timeline places them)."""
+    made_from = timezone.make_aware(datetime.combine(day, time.min))
+    return (
+        Q(done_on__isnull=True)
+        | Q(due_on__gte=day)
+        | Q(due_on__isnull=True, contact_log__occurred_on__gte=day)
+        | Q(due_on__isnull=True, contact_log__isnull=True, created_at__gte=made_from)
+    )
 
 
 def _similar_kana(a: str, b: str) -> bool:

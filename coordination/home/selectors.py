@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import Count, F, Q
 
-from accounts.models import Office, User
+from accounts.models import USER_NAME_FIELDS, Office, User
 from coordination.clients.models import Client, ClientStatus
 from coordination.clients.transitions import Transition, add_months, transitions_between
 from coordination.events.models import Event
@@ -42,6 +42,8 @@ def referrals_waiting_for(user: User, today: date, *, limit: int = 20) -> list[R
         .waiting_for_answer()
         .filter(coordinator=user)
         .select_related("client", "provider")
+        # The home page shows the client's name and the organization: no encrypted note is read.
+        .defer("shared_note", "shared_snapshot", "client__notes", "provider__internal_note", "provider__search_text")
         .order_by(F("answer_due_on").asc(nulls_last=True), "id")[:limit]
     )
     for referral in referrals:
@@ -54,6 +56,7 @@ def recent_logs_for(user: User, *, limit: int = 10):
     return (
         ContactLog.objects.filter(office=user.office, coordinator=user)
         .select_related("client", "method__parent")
+        .defer("confidential_notes", "client__notes")  # not shown here
         .order_by("-occurred_on", "-started_at", "-id")[:limit]
     )
 
@@ -123,6 +126,9 @@ def admin_overview() -> dict:
     }
 
 
+TRANSITION_FIELDS = ("name", "name_kana", "birth_date", "age_band_override", "age_band_override_reason")
+
+
 @dataclass(frozen=True)
 class UpcomingTransition:
     client: Client
@@ -137,22 +143,33 @@ class UpcomingTransitions:
 
 
 def upcoming_transitions(user: User, *, today: date, months: int = 6) -> UpcomingTransitions:
-    """Life-stage transitions from today to `months` ahead of the user's assigned clients (two queries).
+    """Life-stage transitions from today to `months` ahead of the user's assigned clients (two or three queries).
 
     A coordinator with no client assigned (new, or covering) sees the whole office's instead of
     an empty box. Closed (終結) clients are left out.
+
+    The dates come from the birth dates alone, so they are computed from (id, birth date) pairs; only
+    the few clients with a transition in the window are read whole (an office has thousands).
     """
     until = add_months(today, months)
     clients = Client.objects.for_office(user.office).exclude(status=ClientStatus.CLOSED)
-    whole_office = not clients.filter(assigned_coordinator=user).exists()
-    if not whole_office:
-        clients = clients.filter(assigned_coordinator=user)
     # The last transition is the 20th birthday: anyone born earlier than 21 years ago is past it.
-    clients = clients.filter(birth_date__gte=date(today.year - 21, 1, 1)).select_related("assigned_coordinator")
-    items = [
-        UpcomingTransition(client, transition)
-        for client in clients
-        for transition in transitions_between(client.birth_date, today, until)
-    ]
+    recent = Q(birth_date__gte=date(today.year - 21, 1, 1))
+    assigned = list(clients.filter(assigned_coordinator=user).order_by().values_list("pk", "birth_date"))
+    whole_office = not assigned
+    if whole_office:
+        births = clients.filter(recent).order_by().values_list("pk", "birth_date")
+    else:
+        births = [(pk, born) for pk, born in assigned if born is not None and born >= date(today.year - 21, 1, 1)]
+    found = {pk: transitions for pk, born in births if (transitions := transitions_between(born, today, until))}
+    # What the box shows of a client: the name, the age band override and the coordinator's name.
+    shown = (
+        Client.objects.filter(pk__in=list(found))
+        .select_related("assigned_coordinator")
+        .only(*TRANSITION_FIELDS, *(f"assigned_coordinator__{name}" for name in USER_NAME_FIELDS))
+        if found
+        else []
+    )
+    items = [UpcomingTransition(client, transition) for client in shown for transition in found[client.pk]]
     items.sort(key=lambda item: (item.transition.on, item.client.name_kana, item.client.pk))
     return UpcomingTransitions(items=items, until=until, whole_office=whole_office)

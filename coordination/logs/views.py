@@ -281,12 +281,12 @@ MORE_FILTERS = (
 )
 
 
-def _log_filter(request, office) -> ContactLogFilter:
+def _log_filter(request, office, *, as_lists: bool = False) -> ContactLogFilter:
     # This fiscal year and five before (older logs are still found by dates): no query for the choices.
     this_year = fiscal_year_of(timezone.localdate())
     return ContactLogFilter(
         request.GET,
-        queryset=selectors.contact_logs_for_list(office),
+        queryset=selectors.contact_logs_for_list(office, as_lists=as_lists),
         office=office,
         fiscal_years=list(range(this_year, this_year - FISCAL_YEARS_OFFERED, -1)),
     )
@@ -296,7 +296,7 @@ def _log_filter(request, office) -> ContactLogFilter:
 @permission_required("coordination.view_contactlog", raise_exception=True)
 def log_list(request):
     """The office's contact logs, filtered and sorted, 50 (or 100, 200) a page."""
-    log_filter = _log_filter(request, office_of(request))
+    log_filter = _log_filter(request, office_of(request), as_lists=True)
     log_filter.is_valid()
     paginator = Paginator(log_filter.qs, log_filter.page_size)
     page = paginator.get_page(request.GET.get("page"))

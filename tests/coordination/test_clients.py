@@ -424,6 +424,25 @@ def test_the_timeline_shows_the_newest_50_logs_and_links_the_rest(signed_in, off
     assert "古い対応" not in page  # a done follow-up before the oldest log shown goes with it
 
 
+def test_open_follow_ups_before_the_newest_50_logs_are_still_listed(signed_in, office, tester):
+    person = make_client(office)
+    make_log(person, tester, date(2025, 4, 1), follow_up_action="古い未完了の対応", follow_up_due_on=date(2025, 4, 2))
+    make_log(
+        person,
+        tester,
+        date(2025, 4, 1),
+        follow_up_action="古い済みの対応",
+        follow_up_due_on=date(2025, 4, 2),
+        follow_up_done_on=date(2025, 4, 2),
+    )
+    for n in range(50):
+        make_log(person, tester, date(2025, 4, 3) + timedelta(days=n))
+    page = signed_in.get(reverse("client_detail", args=[person.pk])).content.decode()
+    assert "未完了の次の対応 1件" in page
+    assert "古い未完了の対応" in page  # listed above the timeline, as every open one is
+    assert "古い済みの対応" not in page
+
+
 def test_the_timeline_links_each_log_to_its_page(signed_in, office, tester):
     person = make_client(office)
     log = make_log(person, tester, date(2025, 4, 3))
