@@ -24,6 +24,13 @@ class DirectoryConfig(AppConfig):
     def ready(self):
         post_migrate.connect(restore_search_index, sender=self, dispatch_uid="directory.restore_search_index")
 
+        from django.db.backends.signals import connection_created
+
+        from .fts import register_functions
+
+        # SQLite's bigram triggers call a function of ours (directory/fts.py), on every connection.
+        connection_created.connect(register_functions, dispatch_uid="directory.register_functions")
+
         from accounts.navigation import register_menu_item
         from accounts.roles import Role
 

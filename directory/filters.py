@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import F, Q
 
 from .models import District, MedicalCareProcedure, Provider, ProviderCategory
-from .selectors import matching_query, provider_municipalities
+from .selectors import kana_order, matching_query, provider_municipalities
 from .widgets import CheckboxList, LongSelect
 
 ALL = "すべて"
@@ -108,7 +108,10 @@ class ProviderFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("inactive"):
             queryset = queryset.filter(is_active=True)
-        return super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = self.sort_by(queryset, "sort", "kana")
+        return queryset
 
     def filter_words(self, queryset, name, value):
         return queryset.filter(matching_query(value))
@@ -132,7 +135,10 @@ class ProviderFilter(django_filters.FilterSet):
         return queryset.verified_within_a_year(self.today) if value else queryset
 
     def sort_by(self, queryset, name, value):
-        return queryset.order_by(*self.SORTS[value][1])
+        ordering = self.SORTS[value][1]
+        if value == "kana":  # see selectors.kana_order: a two-character word's matches are sorted
+            ordering = kana_order(self.form.cleaned_data.get("q"), *ordering[1:])
+        return queryset.order_by(*ordering)
 
     def filter_nothing(self, queryset, name, value):
         """Validated and shown with the rest; the view or filter_queryset applies it."""

@@ -5,8 +5,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from . import fts
@@ -36,17 +50,39 @@ def matching_query(query: str) -> Q:
 
     `search_text LIKE '%key%'` for each key; PostgreSQL answers it from its trigram index. On
     SQLite the keys of three or more characters are looked up in the FTS5 trigram index instead
-    (directory/fts.py: the same rows, without a scan of the table); shorter ones stay a LIKE.
+    (directory/fts.py: the same rows, without a scan of the table). A key of two characters is
+    looked up among the texts' bigrams on both databases (directory/fts.py); one character stays a LIKE.
+    For a queryset of Provider itself: PostgreSQL's bigram condition names the provider table.
     """
     keys = query_keys(query)
     indexed = [key for key in keys if len(key) >= fts.MIN_LENGTH] if fts.applies_to(connection) else []
+    bigrams = [key for key in keys if len(key) == 2] if fts.has_bigram_index(connection) else []
     condition = Q()
     if indexed:
         condition |= Q(pk__in=RawSQL(*fts.match_sql(indexed)))
+    for key in bigrams:
+        if connection.vendor == "postgresql":
+            condition |= Q(RawSQL(*fts.bigram_condition_sql(key), output_field=BooleanField()))
+        else:
+            condition |= Q(pk__in=RawSQL(*fts.bigram_sql(key)))
     for key in keys:
-        if key not in indexed:
+        if key not in indexed and key not in bigrams:
             condition |= Q(search_text__contains=key)
     return condition
+
+
+def kana_order(query: str, *rest) -> list:
+    """ORDER BY フリガナ then `rest` (name, pk…) for providers found by `query`.
+
+    On PostgreSQL a two-character word's matches come from the bigram index, which the planner
+    estimates well but not where they fall in フリガナ order: with a LIMIT it would walk the フリガナ
+    index testing each provider (the matches of 王子 lie 40,000 providers in: 2.3 s). For such a search
+    the first term is `name_kana || ''`, the same order through an expression no index serves, so the
+    matches are read from the index and sorted (8 ms at 100,000 providers, 9,800 matches).
+    """
+    bigram_search = connection.vendor == "postgresql" and any(len(key) == 2 for key in query_keys(query or ""))
+    first = Concat(F("name_kana"), Value(""), output_field=CharField()) if bigram_search else F("name_kana")
+    return [first.asc(), *rest]
 
 
 def provider_municipalities() -> list[str]:
@@ -72,7 +108,7 @@ def provider_municipalities() -> list[str]:
 def provider_search(*, query: str = "", limit: int = 50) -> QuerySet[Provider]:
     """Active providers matching the query, for a picker (category joined)."""
     providers = Provider.objects.active().select_related("category", "district").filter(matching_query(query))
-    return providers.order_by("name_kana", "name")[:limit]
+    return providers.order_by(*kana_order(query, "name"))[:limit]
 
 
 def provider_list_rows(*, today: date) -> QuerySet[Provider]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from directory import fts
 from directory.models import ACCEPTING, MedicalCareProcedure, Provider, ProviderProcedure
 from directory.search import query_keys
-from directory.selectors import matching_query, provider_municipalities
+from directory.selectors import matching_query, provider_municipalities, provider_search
 from directory.services import AcceptanceEntry, provider_update
 
 from .factories import ACCEPTED, CONDITIONAL, REFUSED, make_provider, set_matrix
@@ -101,13 +101,26 @@ def test_on_sqlite_a_word_of_three_characters_is_looked_up_in_the_fts_table(tric
     sql = str(Provider.objects.filter(matching_query("あおば")).query)
     assert fts.TABLE in sql and "LIKE" not in sql
     short = str(Provider.objects.filter(matching_query("王子")).query)
-    assert fts.TABLE not in short and "LIKE" in short
+    assert fts.BIGRAM_TABLE in short and "LIKE" not in short
+    one = str(Provider.objects.filter(matching_query("北")).query)
+    assert fts.TABLE not in one and fts.BIGRAM_TABLE not in one and "LIKE" in one
+
+
+def test_a_word_of_two_characters_is_looked_up_among_the_bigrams_on_either_database(tricky):
+    sql = str(Provider.objects.filter(matching_query("王子")).query)
+    assert fts.BIGRAM_FUNCTION in sql or fts.BIGRAM_TABLE in sql
+    assert "LIKE" not in sql.upper().replace("UNLIKE", "")
+    assert tricky[0].pk in found("王子") and found("王子") == scanned("王子")
 
 
 def integrity_check() -> None:
-    """FTS5's own check that the index holds exactly the rows of directory_provider (raises if not)."""
+    """FTS5's own check that the index holds exactly the rows of directory_provider (raises if not),
+    and that the bigram table holds one row per provider."""
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {fts.TABLE}({fts.TABLE}, rank) VALUES ('integrity-check', 1)")
+        cursor.execute(f"INSERT INTO {fts.BIGRAM_TABLE}({fts.BIGRAM_TABLE}) VALUES ('integrity-check')")
+        cursor.execute(f"SELECT COUNT(*) FROM {fts.BIGRAM_TABLE}")
+        assert cursor.fetchone()[0] == Provider.objects.count()
 
 
 def test_every_way_of_writing_providers_keeps_the_search_in_step(tricky):
@@ -142,10 +155,18 @@ def test_every_way_of_writing_providers_keeps_the_search_in_step(tricky):
         "北の森",
         "ソレイユ",
         "クリニック",
+        "ぽぷ",
+        "ｱｵ",
+        "きき",
+        "だま",
+        "こも",
+        "北の",
+        "ソレ",
     ]:
         assert found(query) == scanned(query), query
     assert found("ぽぷりん") == {aoba.pk} and aoba.pk not in found("ｱｵﾊﾞ") and bulk.pk in found("こもれび")
     assert bulk.pk not in found("ひだまり") and tricky[-1].pk not in found("北の森")
+    assert found("ぽぷ") == {aoba.pk} and bulk.pk in found("こも") and bulk.pk not in found("だま")
     if fts.applies_to(connection):
         integrity_check()
 
@@ -160,6 +181,7 @@ def test_an_index_missing_its_triggers_is_restored_and_rebuilt(tricky):
     aoba.save()
     assert fts.ensure_search_index(connection) is True
     assert found("ぷらりね") == {aoba.pk}
+    assert aoba.pk in found("ぷら") and found("ぷら") == scanned("ぷら")
     integrity_check()
     assert fts.ensure_search_index(connection) is False  # complete: nothing to do
 
@@ -257,3 +279,21 @@ def test_the_municipality_list_is_every_distinct_municipality_in_order(db):
     )
     assert provider_municipalities() == expected
     assert {"川口市", "荒川区"} <= set(expected) and "" not in expected
+
+
+def test_a_two_character_search_lists_its_matches_in_furigana_order_in_the_list_and_the_picker(
+    client, ward_staff, tricky
+):
+    """On PostgreSQL such a search sorts its matches instead of walking the フリガナ index (selectors.kana_order)."""
+    category = tricky[0].category
+    for name, kana in [("王子わかば園", "オウジワカバエン"), ("王子あさひ園", "オウジアサヒエン"), ("王子ん園", "ンオウジエン")]:
+        make_provider(name, name_kana=kana, address="東京都北区王子本町1-1", municipality="北区", category=category)
+    expected = list(
+        Provider.objects.filter(is_active=True, pk__in=found("王子")).order_by("name_kana", "name", "pk")[:50]
+    )
+    picked = list(provider_search(query="王子"))
+    assert [p.pk for p in picked] == [p.pk for p in expected][: len(picked)] and len(picked) >= 4
+    client.force_login(ward_staff)
+    page = client.get(reverse("directory:provider_list"), {"q": "王子"}).content.decode()
+    positions = [page.find(f"/directory/{p.pk}/") for p in expected[:10]]
+    assert all(position > 0 for position in positions) and positions == sorted(positions)
