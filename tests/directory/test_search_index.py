@@ -286,7 +286,11 @@ def test_a_two_character_search_lists_its_matches_in_furigana_order_in_the_list_
 ):
     """On PostgreSQL such a search sorts its matches instead of walking the フリガナ index (selectors.kana_order)."""
     category = tricky[0].category
-    for name, kana in [("王子わかば園", "オウジワカバエン"), ("王子あさひ園", "オウジアサヒエン"), ("王子ん園", "ンオウジエン")]:
+    for name, kana in [
+        ("王子わかば園", "オウジワカバエン"),
+        ("王子あさひ園", "オウジアサヒエン"),
+        ("王子ん園", "ンオウジエン"),
+    ]:
         make_provider(name, name_kana=kana, address="東京都北区王子本町1-1", municipality="北区", category=category)
     expected = list(
         Provider.objects.filter(is_active=True, pk__in=found("王子")).order_by("name_kana", "name", "pk")[:50]
