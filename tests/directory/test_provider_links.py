@@ -233,6 +233,8 @@ def test_the_page_shows_the_providers_public_fields_and_matrix_and_nothing_inter
     # No contact logs, referrals, history or verifier: what other apps add to the provider page stays there.
     for internal in ("相手先とした記録", "つなぎ", "変更履歴", "最終確認日", str(coordinator), "site-nav"):
         assert internal not in html, internal
+    # The provider has no account: the footer does not ask them to sign out as it asks the staff.
+    assert "ログアウト" not in html and "確認ページです" in html
     assert set(page.context["form"].fields) == {
         "name", "name_kana", "postal_code", "address", "phone", "fax", "email", "url", "opening_hours",
         "ages_from", "ages_to", "services", "has_coordinator", "vacancy_note", "public_note",
