@@ -9,7 +9,24 @@ from .schedules import WEEKDAYS, ScheduleEntry, parse_opening_hours, parse_time,
 from .services import AcceptanceEntry
 
 
-class ProviderForm(forms.ModelForm):
+class ProviderFieldsMixin:
+    """What the office's provider form and the provider's own link form share about the same fields."""
+
+    def _set_up_shared_fields(self) -> None:
+        self.fields["url"].error_messages["invalid"] = "URL の形が正しくありません（例：https://example.jp/）。"
+        for name in ("ages_from", "ages_to"):
+            self.fields[name].widget.attrs.update(min=0, max=120)
+
+    def clean_postal_code(self) -> str:
+        return postal.normalize(self.cleaned_data.get("postal_code") or "")
+
+    def _check_age_range(self, data: dict) -> None:
+        low, high = data.get("ages_from"), data.get("ages_to")
+        if low is not None and high is not None and low > high:
+            self.add_error("ages_to", "対象年齢は「から」を「まで」以下にしてください。")
+
+
+class ProviderForm(ProviderFieldsMixin, forms.ModelForm):
     """Every field of an entry a coordinator keeps, and "checked today"."""
 
     url = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
@@ -63,18 +80,11 @@ class ProviderForm(forms.ModelForm):
         self.fields["district"].queryset = District.objects.order_by("municipality", "code")
         self.fields["category"].empty_label = "選んでください"
         self.fields["district"].empty_label = "区外・地区なし"
-        self.fields["url"].error_messages["invalid"] = "URL の形が正しくありません（例：https://example.jp/）。"
-        for name in ("ages_from", "ages_to"):
-            self.fields[name].widget.attrs.update(min=0, max=120)
-
-    def clean_postal_code(self) -> str:
-        return postal.normalize(self.cleaned_data.get("postal_code") or "")
+        self._set_up_shared_fields()
 
     def clean(self):
         data = super().clean()
-        low, high = data.get("ages_from"), data.get("ages_to")
-        if low is not None and high is not None and low > high:
-            self.add_error("ages_to", "対象年齢は「から」を「まで」以下にしてください。")
+        self._check_age_range(data)
         if data.get("vacancy_noted_on") and not data.get("vacancy_note"):
             self.add_error("vacancy_note", "空き状況の確認日を入れたときは、空き状況も書いてください。")
         return data
@@ -256,7 +266,7 @@ def schedule_formset(data, *, provider=None, rows=None) -> tuple[BaseScheduleFor
     return ScheduleFormSet(data, initial=initial, prefix="schedules"), from_text
 
 
-class ProviderSelfForm(forms.ModelForm):
+class ProviderSelfForm(ProviderFieldsMixin, forms.ModelForm):
     """What a provider corrects of its own entry through its one-time link: its public fields only."""
 
     url = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
@@ -281,18 +291,11 @@ class ProviderSelfForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["url"].error_messages["invalid"] = "URL の形が正しくありません（例：https://example.jp/）。"
-        for name in ("ages_from", "ages_to"):
-            self.fields[name].widget.attrs.update(min=0, max=120)
-
-    def clean_postal_code(self) -> str:
-        return postal.normalize(self.cleaned_data.get("postal_code") or "")
+        self._set_up_shared_fields()
 
     def clean(self):
         data = super().clean()
-        low, high = data.get("ages_from"), data.get("ages_to")
-        if low is not None and high is not None and low > high:
-            self.add_error("ages_to", "対象年齢は「から」を「まで」以下にしてください。")
+        self._check_age_range(data)
         return data
 
     def proposed(self) -> dict:
